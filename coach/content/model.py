@@ -1,0 +1,156 @@
+"""Content types: frozen dataclasses for sources, routines, stop rules and tips; ContentError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("relief", "mobility", "prevention")
+CATEGORIES = ("posture", "lifting", "recovery", "hydration")
+
+
+class ContentError(ValueError):
+    """Invalid content; the message reads `origin: field.path: reason`."""
+
+    def __init__(self, origin: str, path: str, reason: str) -> None:
+        self.origin, self.path, self.reason = origin, path, reason
+        super().__init__(": ".join(part for part in (origin, path, reason) if part))
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    title: str
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    sources: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StopRule:
+    code: str
+    text: str
+    sources: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StopRules:
+    emergency: tuple[StopRule, ...]
+    stop_and_log: tuple[StopRule, ...]
+    general: str
+    sources: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        def rules(items: tuple[StopRule, ...]) -> list[dict[str, Any]]:
+            return [{"code": r.code, "text": r.text, "sources": list(r.sources)} for r in items]
+
+        return {
+            "emergency": rules(self.emergency),
+            "stop_and_log": rules(self.stop_and_log),
+            "general": self.general,
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Step:
+    position: int
+    title: str
+    instruction: str
+    seconds: int
+    optional: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    slug: str
+    title: str
+    kind: str
+    summary: str
+    sources: tuple[int, ...]
+    steps: tuple[Step, ...]
+    evidence: tuple[Evidence, ...] = ()
+    next: tuple[str, ...] = ()
+    frequency: str | None = None
+    order: int | None = None
+    origin: str = ""
+    stop_rules: StopRules | None = None
+
+    @property
+    def total_seconds(self) -> int:
+        return sum(step.seconds for step in self.steps if not step.optional)
+
+    @property
+    def total_seconds_with_optional(self) -> int:
+        return sum(step.seconds for step in self.steps)
+
+    def to_dict(self, stop_rules: StopRules | None = None) -> dict[str, Any]:
+        """The API.md routine shape; refuses to build one without stop rules to show."""
+        rules = stop_rules or self.stop_rules
+        if rules is None:
+            raise ValueError(f"routine {self.slug!r} has no stop rules attached")
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "kind": self.kind,
+            "total_seconds": self.total_seconds,
+            "total_seconds_with_optional": self.total_seconds_with_optional,
+            "stop_rules": rules.to_dict(),
+            "sources": list(self.sources),
+            "steps": [
+                {
+                    "position": s.position,
+                    "title": s.title,
+                    "instruction": s.instruction,
+                    "seconds": s.seconds,
+                    "optional": s.optional,
+                    "note": s.note,
+                }
+                for s in self.steps
+            ],
+            "summary": self.summary,
+            "evidence": [{"text": e.text, "sources": list(e.sources)} for e in self.evidence],
+            "next": list(self.next),
+            "frequency": self.frequency,
+        }
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: int
+    category: str
+    title: str
+    text: str
+    sources: tuple[int, ...]
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "category": self.category, "title": self.title, "text": self.text,
+                "sources": list(self.sources), "note": self.note}
+
+
+@dataclass(frozen=True)
+class Content:
+    sources: dict[int, Source]
+    routines: tuple[Routine, ...]
+    tips: tuple[Tip, ...]
+    stop_rules: StopRules
+    _by_slug: dict[str, Routine] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_slug", {r.slug: r for r in self.routines})
+
+    def routine(self, slug: str) -> Routine:
+        """The routine with this slug; KeyError if there is none."""
+        return self._by_slug[slug]
+
+    def tips_in(self, category: str) -> tuple[Tip, ...]:
+        return tuple(tip for tip in self.tips if tip.category == category)

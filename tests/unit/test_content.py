@@ -1,0 +1,398 @@
+"""Shipped clinical content loads and matches CONTENT.md; the loader refuses bad files."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from coach.content import (
+    CATEGORIES,
+    CONTENT_DIR,
+    KINDS,
+    MEDICINES_COPY,
+    ContentError,
+    load_content,
+    medication_words_in,
+    validate_routine,
+)
+
+# CONTENT.md section 3: slug -> (step seconds in order, sources, total, total with the optional step)
+EXPECTED = {
+    "gym-floor-settle": ([10, 30, 100, 30, 20, 60], (13, 23, 11), 250, 250),
+    "heat": ([30, 900, 10], (24, 17, 18, 8), 940, 940),
+    "floor-mobility": ([96, 56, 100, 64], (20, 21), 316, 316),
+    "walk-it-off": ([30, 300, 300], (19, 20, 29), 330, 630),
+    "cat-cow-child": ([15, 48, 60, 20], (22, 20), 143, 143),
+}
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content()
+
+
+# --- the shipped content ---
+
+
+def test_counts(content):
+    assert len(content.sources) == 34
+    assert sorted(content.sources) == list(range(1, 35))
+    assert len(content.tips) == 15
+    assert [tip.id for tip in content.tips] == list(range(1, 16))
+    assert len(content.routines) == 5
+
+
+def test_routines_in_content_md_order(content):
+    assert [r.slug for r in content.routines] == list(EXPECTED)
+
+
+@pytest.mark.parametrize(("slug", "seconds", "sources", "total", "with_optional"),
+                         [(slug, *row) for slug, row in EXPECTED.items()])
+def test_step_timings_and_totals_match_content_md(content, slug, seconds, sources, total, with_optional):
+    routine = content.routine(slug)
+    assert [step.seconds for step in routine.steps] == seconds
+    assert [step.position for step in routine.steps] == list(range(1, len(seconds) + 1))
+    assert routine.sources == sources
+    assert all(step.instruction and step.title for step in routine.steps)
+    assert routine.total_seconds == total
+    assert routine.total_seconds_with_optional == with_optional
+
+
+def test_only_the_walk_it_off_extra_five_minutes_is_optional(content):
+    optional = [(r.slug, s.position) for r in content.routines for s in r.steps if s.optional]
+    assert optional == [("walk-it-off", 3)]
+
+
+def test_gym_floor_settle_labels_and_counts(content):
+    comfortable, breathing = content.routine("gym-floor-settle").steps[1:3]
+    assert comfortable.title == "Comfortable position"
+    assert comfortable.note == "Physiotherapy practice, not from a source."
+    assert "in 4 s, out 6 s, 10 times" in breathing.instruction
+    assert [s.note for r in content.routines for s in r.steps if s.note] == [comfortable.note]
+
+
+def test_kinds_next_and_frequency(content):
+    kinds = {r.slug: r.kind for r in content.routines}
+    assert kinds == {
+        "gym-floor-settle": "relief",
+        "heat": "relief",
+        "walk-it-off": "relief",
+        "floor-mobility": "mobility",
+        "cat-cow-child": "mobility",
+    }
+    assert set(kinds.values()) <= set(KINDS)
+    assert content.routine("heat").next == ("floor-mobility", "walk-it-off")
+    assert content.routine("floor-mobility").frequency == (
+        "Up to 3 times a day, adding 1-2 reps every few days."
+    )
+    assert all(r.next == () for r in content.routines if r.slug != "heat")
+
+
+def test_evidence_sentences_and_sources(content):
+    evidence = {r.slug: [(e.text, e.sources) for e in r.evidence] for r in content.routines}
+    low = ("Stretching, yoga and breathing have low-quality evidence, mostly in chronic pain.",
+           (22, 23))
+    assert evidence == {
+        "gym-floor-settle": [low],
+        "heat": [("Superficial heat has moderate-quality evidence.", (8, 17))],
+        "floor-mobility": [low],
+        "walk-it-off": [("Staying active beats bed rest.", (19,))],
+        "cat-cow-child": [low],
+    }
+
+
+@pytest.mark.parametrize(
+    ("source_id", "title"),
+    [
+        (1, "NICE NG59 Low back pain and sciatica in over 16s"),
+        (15, "NHS, Addison's disease"),
+        (21, "Guy's and St Thomas' NHS FT, Low back pain: physiotherapy and exercises"),
+        (23, "Breathing exercises for chronic low back pain, J Back Musculoskelet Rehabil "
+             "(meta-analysis)"),
+        (34, "NHS CKS, Sciatica: interpreting red flags"),
+    ],
+)
+def test_source_titles_exact(content, source_id, title):
+    assert content.sources[source_id].title == title
+
+
+def test_no_source_has_an_invented_url(content):
+    assert all(source.url is None for source in content.sources.values())
+
+
+def test_tips(content):
+    assert {tip.category for tip in content.tips} == set(CATEGORIES)
+    assert content.tips_in("posture")[0].id == 13
+    assert [tip.id for tip in content.tips_in("hydration")] == [14, 15]
+    tip10 = content.tips[9]
+    assert tip10.text == (
+        "Technique training alone doesn't prevent back pain; regular exercise with education "
+        "does (risk ratio 0.55; exercise alone 0.65)."
+    )
+    assert tip10.sources == (26, 28)
+    assert all(tip.sources for tip in content.tips)
+
+
+def test_stop_rules(content):
+    rules = content.stop_rules
+    assert [r.code for r in rules.emergency] == [
+        "saddle_numbness", "bladder_bowel_change", "both_legs", "leg_weakness", "chest_pain",
+        "jaw_or_swallowing",
+    ]
+    assert [r.text for r in rules.stop_and_log] == [
+        "Pain spreads below the knee",
+        "New numbness or pins and needles",
+        "Pain up by 2 points or more and not settled within 2 minutes of stopping",
+        "Dizziness or palpitations",
+    ]
+    assert rules.general == "Stop any movement that worsens symptoms or causes new pain."
+    assert rules.sources == (20,)
+
+
+def test_routine_to_dict_has_the_api_shape(content):
+    data = content.routine("walk-it-off").to_dict()
+    assert {"slug", "title", "kind", "total_seconds", "stop_rules", "sources", "steps"} <= set(data)
+    assert data["total_seconds"] == 330
+    assert data["sources"] == [19, 20, 29]
+    assert data["stop_rules"]["general"] == content.stop_rules.general
+    assert data["steps"][2] == {"position": 3, "title": "5 more minutes", "seconds": 300, "optional": True,
+                                "instruction": "If it feels fine, walk 5 more minutes.", "note": None}
+    assert data["next"] == [] and data["summary"] and data["evidence"]
+
+
+def test_to_dict_refuses_a_routine_without_stop_rules(content):
+    bare = validate_routine(_heat_data(), sources=content.sources, origin="trainer",
+                            known_slugs={"floor-mobility", "walk-it-off"})
+    with pytest.raises(ValueError, match="no stop rules"):
+        bare.to_dict()
+    assert bare.to_dict(content.stop_rules)["stop_rules"] == content.stop_rules.to_dict()
+
+
+def test_content_modules_import_neither_flask_nor_sqlalchemy():
+    for module in Path(CONTENT_DIR).glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), module
+        names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names]
+        names += [node.module for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom) and node.module]
+        for name in names:
+            assert name.split(".")[0] not in {"flask", "flask_sqlalchemy", "sqlalchemy"}, module
+            assert not name.startswith("coach.") or name.startswith("coach.content"), module
+
+
+# --- the medicine word list ---
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Take IBUPROFEN", ["IBUPROFEN"]), ("no NSAIDs today", ["NSAIDs"]),
+        ("a muscle-relaxant", ["muscle-relaxant"]), ("two pain killers", ["pain killers"]),
+        ("Painkiller and codeine", ["Painkiller", "codeine"]), ("Nurofen helps", ["Nurofen"]),
+        ("Ask about your medication", ["medication"]), ("the medicine cabinet", ["medicine"]),
+        ("medicines are a decision for you", ["medicines"]),  # not the exact fixed copy
+        (MEDICINES_COPY, []), (MEDICINES_COPY.replace("'", "\u2019"), []),
+        (MEDICINES_COPY + " Tramadol.", ["Tramadol"]),
+        ("get medical help", []), ("aspiring athletes, immediately", []),
+    ],
+)
+def test_medication_words(text, found):
+    assert medication_words_in(text) == found
+
+
+# --- failures: a copy of the shipped content with one thing broken ---
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def _heat_text() -> str:
+    return (Path(CONTENT_DIR) / "routines" / "heat.yaml").read_text(encoding="utf-8")
+
+
+def _heat_data() -> dict:
+    return yaml.safe_load(_heat_text())
+
+
+DELETE = object()
+
+
+def _set(relative, *keys_and_value):
+    """A case action: in `relative`, set data[k1][k2]... to the value (or DELETE it)."""
+    *keys, last, value = keys_and_value
+
+    def action(directory: Path) -> None:
+        path = directory / relative
+        data = node = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in keys:
+            node = node[key]
+        if value is DELETE:
+            del node[last]
+        else:
+            node[last] = value
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    return action
+
+
+def _write(relative, text):
+    def action(directory: Path) -> None:
+        (directory / relative).write_text(text, encoding="utf-8")
+
+    return action
+
+
+def _copy_heat_as(name):
+    def action(directory: Path) -> None:
+        shutil.copy(directory / "routines" / "heat.yaml", directory / "routines" / name)
+
+    return action
+
+
+HEAT, TIPS, SOURCES, STOP = "routines/heat.yaml", "tips.yaml", "sources.yaml", "stop_rules.yaml"
+ONLY_OPTIONAL = [{"title": "a", "instruction": "b", "seconds": 5, "optional": True}]
+POSITIVE = "must be a positive integer"
+
+# (case, file, where in the file, new value or DELETE, the message after "file: ")
+EDITS = [
+    ("zero seconds", HEAT, ("steps", 1, "seconds"), 0, f"steps[1].seconds: {POSITIVE}"),
+    ("negative seconds", HEAT, ("steps", 1, "seconds"), -30, f"steps[1].seconds: {POSITIVE}"),
+    ("string seconds", HEAT, ("steps", 1, "seconds"), "900", f"steps[1].seconds: {POSITIVE}"),
+    ("True as seconds", HEAT, ("steps", 0, "seconds"), True, f"steps[0].seconds: {POSITIVE}"),
+    ("float seconds", HEAT, ("steps", 0, "seconds"), 30.5, f"steps[0].seconds: {POSITIVE}"),
+    ("seconds too long", HEAT, ("steps", 1, "seconds"), 3601, "steps[1].seconds: must be at most 3600"),
+    ("empty instruction", HEAT, ("steps", 2, "instruction"), "", "steps[2].instruction: must not be empty"),
+    ("blank instruction", HEAT, ("steps", 2, "instruction"), "  ", "steps[2].instruction: must not be empty"),
+    ("missing instruction", HEAT, ("steps", 0, "instruction"), DELETE, "steps[0].instruction: is required"),
+    ("no steps", HEAT, ("steps",), [], "steps: must have at least 1"),
+    ("only optional steps", HEAT, ("steps",), ONLY_OPTIONAL, "steps: must have at least one step that is not"),
+    ("optional not a bool", HEAT, ("steps", 0, "optional"), "yes", "steps[0].optional: must be true or false"),
+    ("unknown source id", HEAT, ("sources",), [24, 99], "sources[1]: unknown source id 99"),
+    ("unknown evidence source", HEAT, ("evidence", 0, "sources"), [8, 40], "evidence[0].sources[1]: unknown source"),
+    ("no routine sources", HEAT, ("sources",), [], "sources: must have at least 1"),
+    ("unknown key", HEAT, ("colour",), "red", "colour: unknown field"),
+    ("unknown step key", HEAT, ("steps", 0, "duration"), 30, "steps[0].duration: unknown field"),
+    ("missing title", HEAT, ("title",), DELETE, "title: is required"),
+    ("title too long", HEAT, ("title",), "x" * 61, "title: must be at most 60 characters"),
+    ("bad slug", HEAT, ("slug",), "Heat Pack", "slug: must be lowercase"),
+    ("slug with trailing dash", HEAT, ("slug",), "heat-", "slug: must be lowercase"),
+    ("bad kind", HEAT, ("kind",), "stretch", "kind: must be one of relief, mobility, prevention"),
+    ("unknown next", HEAT, ("next",), ["floor-mobility", "nap"], "next[1]: unknown routine 'nap'"),
+    ("next is itself", HEAT, ("next",), ["heat"], "next[0]: unknown routine 'heat'"),
+    ("bad category", TIPS, ("tips", 0, "category"), "diet", "tips[0].category: must be one of posture, lifting"),
+    ("duplicate tip id", TIPS, ("tips", 1, "id"), 1, "tips[1].id: duplicate tip id 1"),
+    ("unknown tip source", TIPS, ("tips", 0, "sources"), [35], "tips[0].sources[0]: unknown source id 35"),
+    ("unsourced tip", TIPS, ("tips", 0, "sources"), [], "tips[0].sources: must have at least 1"),
+    ("unknown tip key", TIPS, ("tips", 3, "colour"), "red", "tips[3].colour: unknown field"),
+    ("duplicate source id", SOURCES, ("sources", 1, "id"), 1, "sources[1].id: duplicate source id 1"),
+    ("non-https url", SOURCES, ("sources", 0, "url"), "http://x.org", "sources[0].url: must start with https://"),
+    ("unknown stop rule source", STOP, ("emergency", 0, "sources"), [3, 77], "emergency[0].sources[1]: unknown"),
+    ("duplicate stop rule code", STOP, ("stop_and_log", 0, "code"), "chest_pain", "stop_and_log[0].code: duplicate"),
+    ("unknown stop rules key", STOP, ("extra",), 1, "extra: unknown field"),
+    ("medicine in an instruction", HEAT, ("steps", 0, "instruction"), "Take ibuprofen.",
+     "steps[0].instruction: names a medicine ('ibuprofen')"),
+    ("medicine in a tip", TIPS, ("tips", 2, "text"), "A muscle relaxant can help.",
+     "tips[2].text: names a medicine ('muscle relaxant')"),
+    ("generic word in a summary", HEAT, ("summary",), "Heat and medication.", "summary: names a medicine"),
+    ("medicine in an unknown field", HEAT, ("extra",), ["fine", "Paracetamol"], "extra[1]: names a medicine"),
+    ("medicine in a source title", SOURCES, ("sources", 0, "title"), "Aspirin", "sources[0].title: names a medicine"),
+    ("medicine in a stop rule", STOP, ("general",), "Stop and take codeine.", "general: names a medicine"),
+]
+OTHER_FAILURES = [
+    ("YAML 'no' as a title", _write(HEAT, _heat_text().replace("title: Heat", "title: no")),
+     f"{HEAT}: title: must be a string"),
+    ("duplicate slug", _copy_heat_as("zz-copy.yaml"),
+     "routines/zz-copy.yaml: slug: duplicate slug 'heat', already used by routines/heat.yaml"),
+    ("missing file", lambda d: (d / TIPS).unlink(), f"{TIPS}: file not found"),
+    ("missing routines folder", lambda d: shutil.rmtree(d / "routines"), "routines/: folder not found"),
+    ("malformed YAML", _write(HEAT, "slug: [heat\ntitle: Heat\n"), f"{HEAT}: line 2, column 6: malformed YAML"),
+    ("malformed tips YAML", _write(TIPS, "tips:\n  - id: 1\n   bad: indent\n"),
+     f"{TIPS}: line 3, column 4: malformed YAML"),
+    ("duplicate YAML key", _write(HEAT, _heat_text() + "slug: heat-again\n"),
+     f"{HEAT}: line {len(_heat_text().splitlines()) + 1}, column 1: malformed YAML: duplicate key 'slug'"),
+    ("a list, not a mapping", _write(HEAT, "- slug: heat\n"), f"{HEAT}: must be a mapping"),
+    ("empty file", _write(SOURCES, ""), f"{SOURCES}: must be a mapping"),
+]
+FAILURES = [
+    (case, _set(file, *keys, value), f"{file}: {message}")
+    for case, file, keys, value, message in EDITS
+] + OTHER_FAILURES
+
+
+@pytest.mark.parametrize(("action", "expected"), [case[1:] for case in FAILURES],
+                         ids=[case[0] for case in FAILURES])
+def test_bad_content_is_refused_naming_file_and_field(content_dir, action, expected):
+    action(content_dir)
+    with pytest.raises(ContentError) as caught:
+        load_content(content_dir)
+    assert str(caught.value).startswith(expected), str(caught.value)
+
+
+def test_a_copy_of_the_shipped_content_loads(content_dir, content):
+    assert load_content(content_dir) == content
+
+
+def test_the_fixed_medicines_copy_is_allowed(content_dir):
+    _set(TIPS, "tips", 0, "text", MEDICINES_COPY)(content_dir)
+    assert load_content(content_dir).tips[0].text == MEDICINES_COPY
+
+
+def test_an_unsourced_tip_needs_a_note(content_dir):
+    _set(TIPS, "tips", 0, "sources", [])(content_dir)
+    _set(TIPS, "tips", 0, "note", "Coaching practice.")(content_dir)
+    tip = load_content(content_dir).tips[0]
+    assert tip.sources == () and tip.note == "Coaching practice."
+
+
+# --- validate_routine for trainer-made routines ---
+
+
+def test_validate_routine_for_a_trainer(content):
+    data = {
+        "slug": "my-warm-down", "title": "My warm-down", "kind": "prevention",
+        "summary": "Easy walk then knee rolls.", "sources": [20],
+        "steps": [{"title": "Walk", "instruction": "Walk easy.", "seconds": 120},
+                  {"title": "Knee rolls", "instruction": "8 per side.", "seconds": 96}],
+        "next": ["floor-mobility"],
+    }
+    routine = validate_routine(data, sources=content.sources, origin="trainer routine",
+                               known_slugs={r.slug for r in content.routines},
+                               stop_rules=content.stop_rules)
+    assert routine.total_seconds == 216
+    assert routine.to_dict()["steps"][1]["position"] == 2
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"next": ["floor-mobility"]}, "trainer routine: next[0]: unknown routine"),
+        ({"steps": [{"title": "x", "instruction": "Take diazepam", "seconds": 5}]},
+         "trainer routine: steps[0].instruction: names a medicine ('diazepam')"),
+        ({"sources": [999]}, "trainer routine: sources[0]: unknown source id 999"),
+        ({"steps": [{"title": "x", "instruction": "Walk", "seconds": "5"}]},
+         "trainer routine: steps[0].seconds: must be a positive integer"),
+        ({"extra": _nested(50)}, "trainer routine: extra"),
+    ],
+)
+def test_validate_routine_errors_name_the_origin(content, change, expected):
+    data = {**_heat_data(), "next": [], **change}
+    with pytest.raises(ContentError) as caught:
+        validate_routine(data, sources=content.sources, origin="trainer routine")
+    assert str(caught.value).startswith(expected)
+    assert caught.value.origin == "trainer routine"
