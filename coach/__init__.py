@@ -1,0 +1,100 @@
+"""Relief Coach: create_app() builds the Flask application."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Config, ConfigError, instance_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    """Configuration, extensions, blueprints, errors, commands, in that order."""
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("COACH_INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    configure(app, config)
+    configure_logger(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: Config | dict | None) -> None:
+    if config is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(ROOT / ".env", override=False)
+        config = Config()
+    if isinstance(config, dict):
+        overrides, config = config, Config()
+        app.config.from_object(config)
+        app.config.update(overrides)
+    else:
+        app.config.from_object(config)
+    # Any Flask or extension setting can be set as FLASK_<NAME> (e.g. FLASK_RATELIMIT_ENABLED=false).
+    app.config.from_prefixed_env()
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'coach.db'}"
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("PRODUCTION"):
+            raise ConfigError(
+                "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or set COACH_ENV=development for a local run."
+            )
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+
+def configure_logger(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (the metadata must be complete before Migrate sees it)
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from .auth import session as auth_session
+
+    auth_session.init_login(app, login_manager)
+    from . import security
+
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import account, api, auth, main, pwa
+
+    app.register_blueprint(pwa.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    api.register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,60 @@
+"""Forms for the profile, password change and account deletion."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..reference import countries
+
+# Plain-language questions for the risk fields (CONTENT.md, Profile). Answers only change which flags apply.
+RISK_QUESTIONS = {
+    "cancer_history": "I have had cancer",
+    "osteoporosis": "I have osteoporosis (thin or fragile bones)",
+    "long_term_steroids": "I have taken steroid tablets for a long time",
+    "immunosuppressed": "My immune system is weakened (by illness or treatment)",
+    "iv_drug_use": "I inject drugs, or have in the past",
+    "kidney_disease": "I have kidney disease",
+    "diuretics": "I take prescribed water tablets (diuretics)",
+    "new_medicine_4_weeks": "I started a new prescribed medicine in the last 4 weeks",
+    "heavy_sweater": "I sweat very heavily when I train",
+}
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Your name", validators=[DataRequired("Enter a name."), Length(max=80)])
+    timezone = StringField(
+        "Time zone", validators=[DataRequired("Enter your time zone."), Length(max=64)], description="Example: Europe/London."
+    )
+    country = SelectField("Country", validators=[DataRequired("Choose your country.")], description="For the emergency number.")
+    birth_year = IntegerField(
+        "Birth year",
+        validators=[Optional(), NumberRange(min=1900, max=2100, message="Enter a year like 1990.")],
+        description="Optional. Some advice depends on age.",
+    )
+    cancer_history = BooleanField(RISK_QUESTIONS["cancer_history"])
+    osteoporosis = BooleanField(RISK_QUESTIONS["osteoporosis"])
+    long_term_steroids = BooleanField(RISK_QUESTIONS["long_term_steroids"])
+    immunosuppressed = BooleanField(RISK_QUESTIONS["immunosuppressed"])
+    iv_drug_use = BooleanField(RISK_QUESTIONS["iv_drug_use"])
+    kidney_disease = BooleanField(RISK_QUESTIONS["kidney_disease"])
+    diuretics = BooleanField(RISK_QUESTIONS["diuretics"])
+    new_medicine_4_weeks = BooleanField(RISK_QUESTIONS["new_medicine_4_weeks"])
+    heavy_sweater = BooleanField(RISK_QUESTIONS["heavy_sweater"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = list(countries())
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password."), Length(max=256)],
+        description="At least 8 characters. Signs you out on your other devices.",
+    )
+
+
+class DeleteForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])

@@ -1,0 +1,99 @@
+"""The "Me" tab: see and edit the profile, change the password, export and delete."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, logout_user
+
+from ..auth.service import ProfileChanges, change_password, delete_account, update_profile
+from ..auth.session import sign_in
+from ..errors import ServiceError
+from ..forms import apply_errors
+from ..models import RISK_FIELDS
+from ..reference import countries
+from . import bp
+from .forms import RISK_QUESTIONS, DeleteForm, PasswordForm, ProfileForm
+from .service import export_user
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@bp.route("/me")
+@login_required
+def profile():
+    return render_template(
+        "account/profile.html",
+        user=current_user,
+        country_name=dict(countries()).get(current_user.country, current_user.country),
+        risks=[(RISK_QUESTIONS[name], getattr(current_user, name)) for name in RISK_FIELDS],
+    )
+
+
+@bp.route("/me/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in ("display_name", "timezone", "country", "birth_year", *RISK_FIELDS)}
+        values["timezone"] = (values["timezone"] or "").strip()
+        try:
+            update_profile(user, ProfileChanges(values), _now())
+        except ServiceError as error:
+            apply_errors(form, error)
+        else:
+            flash("Profile saved.", "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/edit.html", form=form), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+def password():
+    user = current_user._get_current_object()
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(user, form.current_password.data, form.new_password.data, _now())
+        except ServiceError as error:
+            apply_errors(form, error)
+        else:
+            sign_in(user)  # this device stays signed in with the new session version
+            flash("Password changed. You were signed out everywhere else.", "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/me/export")
+@login_required
+def export():
+    now = _now()
+    body = json.dumps(export_user(current_user._get_current_object(), now), indent=2, ensure_ascii=False)
+    filename = f"relief-coach-export-{now:%Y-%m-%d}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            delete_account(current_user._get_current_object(), form.password.data)
+        except ServiceError as error:
+            apply_errors(form, error)
+        else:
+            logout_user()
+            flash("Your account and everything in it has been deleted.", "info")
+            response = redirect(url_for("auth.login"))
+            response.headers["Clear-Site-Data"] = '"cache", "storage"'
+            return response
+    return render_template("account/delete.html", form=form), 400 if form.errors else 200

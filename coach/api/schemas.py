@@ -1,0 +1,116 @@
+"""Pydantic models: they validate API requests and are the OpenAPI document's schemas."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from spectree import Response
+
+
+# Endpoints that need a signed-in caller: a bearer token, or the browser session plus X-CSRFToken.
+AUTH = [{"bearer": []}, {"session": []}]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, not silently dropped: a typo must not lose what a user meant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["validation_error"])
+    message: str
+    fields: dict[str, str] | None = Field(None, description="Field path -> what is wrong with it")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+Email = Field(min_length=1, max_length=254, examples=["sam@example.com"])
+Password = Field(min_length=1, max_length=256)
+
+
+class RegisterIn(Strict):
+    email: StrictStr = Email
+    password: StrictStr = Password
+    display_name: StrictStr = Field(min_length=1, max_length=80)
+    role: Literal["athlete", "trainer"] = "athlete"
+    timezone: StrictStr = Field(max_length=64, examples=["Europe/London"], description="IANA time zone name")
+    country: StrictStr = Field(max_length=2, examples=["GB"], description="ISO 3166-1 alpha-2 code")
+
+
+class TokenIn(Strict):
+    email: StrictStr = Email
+    password: StrictStr = Password
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: str = Field(description="ISO 8601, UTC")
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: Literal["athlete", "trainer"]
+    timezone: str
+    country: str
+    birth_year: int | None
+    created_at: str
+    cancer_history: bool
+    osteoporosis: bool
+    long_term_steroids: bool
+    immunosuppressed: bool
+    iv_drug_use: bool
+    kidney_disease: bool
+    diuretics: bool
+    new_medicine_4_weeks: bool
+    heavy_sweater: bool
+
+
+class RegisterOut(BaseModel):
+    user: UserOut
+    token: str
+    expires_at: str
+
+
+class ProfilePatch(Strict):
+    display_name: StrictStr | None = Field(None, min_length=1, max_length=80)
+    timezone: StrictStr | None = Field(None, max_length=64)
+    country: StrictStr | None = Field(None, max_length=2)
+    birth_year: StrictInt | None = None
+    cancer_history: StrictBool | None = None
+    osteoporosis: StrictBool | None = None
+    long_term_steroids: StrictBool | None = None
+    immunosuppressed: StrictBool | None = None
+    iv_drug_use: StrictBool | None = None
+    kidney_disease: StrictBool | None = None
+    diuretics: StrictBool | None = None
+    new_medicine_4_weeks: StrictBool | None = None
+    heavy_sweater: StrictBool | None = None
+
+
+class PasswordIn(Strict):
+    current_password: StrictStr = Password
+    new_password: StrictStr = Password
+
+
+class DeleteMeIn(Strict):
+    password: StrictStr = Password
+
+
+class ExportOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    format: str
+    exported_at: str
+    profile: UserOut
+
+
+def responses(status: int | None = None, model: type[BaseModel] | None = None) -> Response:
+    """The success answer plus the error shape for every status an endpoint can answer with."""
+    errors = {f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 409, 413, 415, 429)}
+    if model is None:
+        return Response(f"HTTP_{status or 204}", **errors)
+    return Response(**{f"HTTP_{status or 200}": model}, **errors)

@@ -1,0 +1,46 @@
+"""Sign-in and registration forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..reference import countries
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=256)])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        "Your name", validators=[DataRequired("Enter a name."), Length(max=80)], description="Shown to you and, if you link one, your trainer."
+    )
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Choose a password."), Length(max=256)],
+        description="At least 8 characters. A short phrase is easier to type and harder to guess.",
+    )
+    role = RadioField(
+        "I am",
+        choices=[("athlete", "Someone who trains and gets back spasms"), ("trainer", "A trainer or coach")],
+        default="athlete",
+        validators=[DataRequired("Choose one.")],
+    )
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired("Enter your time zone."), Length(max=64)],
+        description="Filled in from your phone. Reminders use it. Example: Europe/London.",
+    )
+    country = SelectField(
+        "Country",
+        validators=[DataRequired("Choose your country.")],
+        description="Used for the emergency number we show you.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "Choose…"), *countries()]

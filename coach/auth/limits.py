@@ -1,0 +1,32 @@
+"""Rate limits for sign-in and registration, shared by the web forms and the API."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from ..extensions import limiter
+
+
+def _submitted_email() -> str:
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    return (email or "").strip().lower()[:254] if isinstance(email, str) else ""
+
+
+def _failed(response) -> bool:
+    # A successful sign-in redirects (web) or answers 200 (API); everything else counts against the account.
+    return response.status_code not in (200, 302, 303)
+
+
+login_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_LOGIN"], scope="login-ip", methods=["POST"]
+)
+login_account_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    scope="login-account",
+    key_func=_submitted_email,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+register_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_REGISTER"], scope="register-ip", methods=["POST"]
+)

@@ -1,0 +1,30 @@
+"""Password policy: at least 8 characters, not a common password, no composition rules."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+MIN_LENGTH = 8
+MAX_LENGTH = 256
+COMMON_LIST_SIZE = 10_000
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    # zxcvbn ships a frequency-ranked list of leaked passwords; the top ones are the guessable ones.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"][:COMMON_LIST_SIZE])
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Why this password is refused, or None when it is fine."""
+    if len(password) < MIN_LENGTH:
+        return f"use at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"use at most {MAX_LENGTH} characters"
+    lowered = password.lower()
+    if lowered in _common() or len(set(lowered)) < 3:
+        return "this password is too common; try a short phrase only you would think of"
+    if email and lowered == email.lower():
+        return "don't use your email address as your password"
+    return None

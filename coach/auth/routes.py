@@ -1,0 +1,84 @@
+"""Web pages for registration, sign-in and sign-out."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
+
+from ..errors import ServiceError
+from ..forms import apply_errors
+from ..reference import country_codes
+from . import bp, limits
+from .forms import LoginForm, RegisterForm
+from .service import Registration, authenticate, end_sessions, register_user
+from .session import safe_next, sign_in
+
+
+def _guess_country() -> str:
+    """A default for the select box from the browser's language ("en-GB" -> GB); the user can change it."""
+    for lang in request.accept_languages.values():
+        if "-" in lang:
+            region = lang.split("-")[-1].upper()
+            if region in country_codes():
+                return region
+    return ""
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limits.register_limit
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.country.data = _guess_country()
+    if form.validate_on_submit():
+        info = Registration(
+            email=form.email.data,
+            password=form.password.data,
+            display_name=form.display_name.data,
+            role=form.role.data,
+            timezone=form.timezone.data.strip(),
+            country=form.country.data,
+        )
+        try:
+            user = register_user(info, datetime.now(timezone.utc))
+        except ServiceError as error:
+            apply_errors(form, error)
+        else:
+            sign_in(user)
+            flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limits.login_limit
+@limits.login_account_limit
+def login():
+    target = safe_next(request.values.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = target
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            sign_in(user)
+            return redirect(target)
+        form.form_errors.append("Wrong email or password.")
+    return render_template("auth/login.html", form=form), 401 if form.form_errors else (400 if form.errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    end_sessions(current_user._get_current_object())
+    logout_user()
+    response = make_response(redirect(url_for("auth.login")))
+    # Personal pages cached on this phone go with the session (TECH.md: PWA).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    flash("You are signed out.", "info")
+    return response

@@ -1,0 +1,97 @@
+"""Configuration from the environment: Config for running, TestConfig for the test suite."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with the configuration it was given."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain `postgres://` and `postgresql://` forms hosting platforms hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Read once at start-up; any key can be overridden with a FLASK_-prefixed variable."""
+
+    def __init__(self) -> None:
+        self.ENV_NAME = os.environ.get("COACH_ENV", "production").strip().lower()
+        if self.ENV_NAME not in {"production", "development"}:
+            raise ConfigError("COACH_ENV must be 'production' or 'development'")
+        self.PRODUCTION = self.ENV_NAME == "production"
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        database_url = os.environ.get("DATABASE_URL")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url) if database_url else None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+        self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour")
+        self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
+        self.API_TOKEN_TTL_DAYS = _int("API_TOKEN_TTL_DAYS", 30)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=_int("SESSION_DAYS", 30))
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.PRODUCTION)
+        self.PREFERRED_URL_SCHEME = "https" if self.PRODUCTION else "http"
+        self.HSTS_ENABLED = _bool("HSTS_ENABLED", self.PRODUCTION)
+        # Flask-WTF: tokens live as long as the session so a form left open on a phone still posts.
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SQLALCHEMY_TRACK_MODIFICATIONS = False
+        self.SQLITE_WAL = True
+
+
+class TestConfig(Config):
+    """Used by the test suite: fixed secret, no .env, memory rate-limit storage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ENV_NAME = "testing"
+        self.PRODUCTION = False
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key-not-for-production"
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SESSION_COOKIE_SECURE = False
+        self.HSTS_ENABLED = False
+        self.PREFERRED_URL_SCHEME = "http"
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Development only: make a key once and keep it, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,6 @@
+"""Home page and the tabs that later features fill."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,35 @@
+"""Home and the tab placeholders that later features replace."""
+from __future__ import annotations
+
+from flask import render_template
+
+from . import bp
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html", nav="home")
+
+
+def _coming_soon(title: str, nav: str):
+    return render_template("main/coming_soon.html", title=title, nav=nav)
+
+
+@bp.route("/sos")
+def sos():
+    return _coming_soon("SOS relief", "sos")
+
+
+@bp.route("/log")
+def log():
+    return _coming_soon("Log a spasm", "log")
+
+
+@bp.route("/routines")
+def routines():
+    return _coming_soon("Routines", "routines")
+
+
+@bp.route("/reminders")
+def reminders():
+    return _coming_soon("Reminders", "reminders")

@@ -1,0 +1,89 @@
+"""Small helpers that make users and drive the app the way a client would."""
+from __future__ import annotations
+
+import itertools
+import re
+
+_counter = itertools.count(1)
+
+PASSWORD = "correct horse battery"
+
+
+def user_data(**overrides) -> dict:
+    n = next(_counter)
+    data = {
+        "email": f"user{n}@example.com",
+        "password": PASSWORD,
+        "display_name": f"User {n}",
+        "role": "athlete",
+        "timezone": "Europe/London",
+        "country": "GB",
+    }
+    data.update(overrides)
+    return data
+
+
+class Api:
+    """JSON calls through the Flask test client, optionally with a bearer token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def call(self, method: str, path: str, json=None, token: str | None = None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.call("POST", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.call("PATCH", path, json=json, **kw)
+
+    def delete(self, path, json=None, **kw):
+        return self.call("DELETE", path, json=json, **kw)
+
+    def register(self, **overrides) -> tuple[dict, str]:
+        """Create a user through the API; returns (user, token)."""
+        data = user_data(**overrides)
+        response = self.post("/api/v1/auth/register", json=data)
+        assert response.status_code == 201, response.get_json()
+        body = response.get_json()
+        body["user"]["password"] = data["password"]
+        return body["user"], body["token"]
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+
+
+class WebSession:
+    """Form posts the way a browser makes them: fetch the page, take its CSRF token, post."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path: str = "/login") -> str:
+        html = self.client.get(path).get_data(as_text=True)
+        match = CSRF_RE.search(html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1) or match.group(2)
+
+    def post(self, path: str, data: dict, *, page: str | None = None, follow: bool = False):
+        data = {"csrf_token": self.csrf(page or path), **data}
+        return self.client.post(path, data=data, follow_redirects=follow)
+
+    def register(self, **overrides) -> dict:
+        data = user_data(**overrides)
+        response = self.post("/register", data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return data
+
+    def login(self, email: str, password: str = PASSWORD, next: str | None = None):
+        payload = {"email": email, "password": password}
+        if next is not None:
+            payload["next"] = next
+        return self.post("/login", payload)
