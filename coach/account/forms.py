@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import SelectChoice, BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..reference import countries
+from ..reference import country_choices
 
 # Plain-language questions for the risk fields (CONTENT.md, Profile). Answers only change which flags apply.
 RISK_QUESTIONS = {
@@ -44,7 +44,7 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = list(countries())
+        self.country.choices = country_choices()
 
 
 class PasswordForm(FlaskForm):

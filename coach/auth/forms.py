@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms import SelectChoice, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..reference import countries
+from ..reference import country_choices
 
 
 class LoginForm(FlaskForm):
@@ -26,7 +26,7 @@ class RegisterForm(FlaskForm):
     )
     role = RadioField(
         "I am",
-        choices=[("athlete", "Someone who trains and gets back spasms"), ("trainer", "A trainer or coach")],
+        choices=[SelectChoice("athlete", "Someone who trains and gets back spasms"), SelectChoice("trainer", "A trainer or coach")],
         default="athlete",
         validators=[DataRequired("Choose one.")],
     )
@@ -43,4 +43,4 @@ class RegisterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "Choose…"), *countries()]
+        self.country.choices = [SelectChoice("", "Choose…"), *country_choices()]

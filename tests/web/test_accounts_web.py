@@ -1,0 +1,205 @@
+"""Accounts through the web forms: register, sign in and out, profile, password, export, delete."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.factories import PASSWORD, user_data
+
+
+def test_register_signs_in_and_lands_home(web, client):
+    data = web.register(display_name="Robin", timezone="Pacific/Auckland", country="NZ")
+    home = client.get("/")
+    assert "Hi, Robin" in home.get_data(as_text=True)
+    profile = client.get("/me").get_data(as_text=True)
+    assert data["email"] in profile and "Pacific/Auckland" in profile and "New Zealand" in profile
+
+
+def test_register_shows_field_errors_and_keeps_what_was_typed(web):
+    response = web.post("/register", user_data(display_name="Kim", timezone="Nowhere/Land", password="123"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Unknown time zone" in html
+    assert "Use at least 8 characters" in html
+    assert 'value="Kim"' in html and 'value="Nowhere/Land"' in html
+
+
+def test_register_guesses_country_from_browser_language(client):
+    html = client.get("/register", headers={"Accept-Language": "de-AT,de;q=0.9"}).get_data(as_text=True)
+    assert '<option selected value="AT">' in html or 'value="AT" selected' in html
+
+
+def test_login_logout_and_session_end(web, client):
+    data = web.register()
+    client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    assert client.get("/me").status_code == 302
+    bad = web.login(data["email"], "wrong password!")
+    assert bad.status_code == 401 and "Wrong email or password" in bad.get_data(as_text=True)
+    good = web.login(data["email"])
+    assert good.status_code == 302 and good.headers["Location"] == "/"
+    assert client.get("/me").status_code == 200
+
+
+def test_logout_ends_the_session_everywhere(app, web, client):
+    data = web.register()
+    other_device = app.test_client()
+    from tests.factories import WebSession
+
+    WebSession(other_device).login(data["email"])
+    assert other_device.get("/me").status_code == 200
+    response = client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert other_device.get("/me").status_code == 302
+
+
+def test_session_cookie_is_replaced_on_login(web, client):
+    data = web.register()
+    client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    web.login(data["email"])
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/me", "/me"),
+        ("/me?tab=1", "/me?tab=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_login_redirects_only_to_safe_next(web, client, next_url, expected):
+    data = web.register()
+    client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    response = web.login(data["email"], next=next_url)
+    assert response.headers["Location"] == expected
+
+
+def test_protected_page_sends_to_login_with_next(client):
+    response = client.get("/me/edit")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/me/edit")
+
+
+def test_profile_update(web, client):
+    web.register()
+    form = {
+        "display_name": "Alex",
+        "timezone": "Australia/Lord_Howe",
+        "country": "AU",
+        "birth_year": "1968",
+        "osteoporosis": "y",
+        "diuretics": "y",
+    }
+    response = web.post("/me/edit", form)
+    assert response.status_code == 302
+    html = client.get("/me").get_data(as_text=True)
+    assert "Alex" in html and "Australia/Lord_Howe" in html and "1968" in html
+    assert "I have osteoporosis (thin or fragile bones): <strong>Yes</strong>" in html
+    assert "I have had cancer: <strong>No</strong>" in html
+
+
+def test_profile_update_rejects_bad_year_and_zone(web):
+    web.register()
+    response = web.post("/me/edit", {"display_name": "Alex", "timezone": "Moon/Base", "country": "AU", "birth_year": "1700"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter a year like 1990" in html
+
+
+def test_password_change_keeps_this_device_and_ends_others(app, web, client):
+    from tests.factories import WebSession
+
+    data = web.register()
+    other = app.test_client()
+    WebSession(other).login(data["email"])
+    response = web.post("/me/password", {"current_password": PASSWORD, "new_password": "new phrase for me"})
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200
+    assert other.get("/me").status_code == 302
+    client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    assert web.login(data["email"]).status_code == 401
+    assert web.login(data["email"], "new phrase for me").status_code == 302
+
+
+def test_password_change_refuses_wrong_current_password(web):
+    web.register()
+    response = web.post("/me/password", {"current_password": "not my password", "new_password": "new phrase for me"})
+    assert response.status_code == 400
+    assert "This is not your current password" in response.get_data(as_text=True)
+
+
+def test_export_downloads_json(web, client):
+    data = web.register()
+    response = client.get("/me/export")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="relief-coach-export-')
+    body = json.loads(response.get_data(as_text=True))
+    assert body["profile"]["email"] == data["email"]
+
+
+def test_delete_account(app, web, client):
+    data = web.register()
+    refused = web.post("/me/delete", {"password": "wrong password"})
+    assert refused.status_code == 400
+    response = web.post("/me/delete", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert web.login(data["email"]).status_code == 401
+    from coach.extensions import db
+    from coach.models import User
+
+    with app.app_context():
+        assert db.session.query(User).filter_by(email=data["email"]).count() == 0
+
+
+def test_form_post_without_csrf_token_is_refused(web, client):
+    data = user_data()
+    response = client.post("/register", data=data)
+    assert response.status_code == 400
+    assert "The form expired" in response.get_data(as_text=True)
+    assert web.login(data["email"]).status_code == 401  # nothing was created
+
+
+def test_session_api_call_needs_csrf_header_but_bearer_does_not(web, client):
+    web.register()
+    no_header = client.patch("/api/v1/me", json={"display_name": "X"})
+    assert no_header.status_code == 400
+    assert no_header.get_json()["error"]["code"] == "csrf_failed"
+    token = web.csrf("/me")
+    with_header = client.patch("/api/v1/me", json={"display_name": "Via session"}, headers={"X-CSRFToken": token})
+    assert with_header.status_code == 200 and with_header.get_json()["display_name"] == "Via session"
+    # Reading needs no token.
+    assert client.get("/api/v1/me").status_code == 200
+    fresh = client.application.test_client()
+    from tests.factories import Api
+
+    _, bearer = Api(fresh).register()
+    assert fresh.patch("/api/v1/me", json={"display_name": "B"}, headers={"Authorization": f"Bearer {bearer}"}).status_code == 200
+
+
+def test_repeated_bad_logins_get_429_with_retry_after(web, client, api):
+    data = web.register()
+    client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    statuses = [web.login(data["email"], f"wrong guess {i}").status_code for i in range(8)]
+    assert statuses[0] == 401 and statuses[-1] == 429
+    limited = web.login(data["email"], "wrong again")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert "Please wait a moment" in limited.get_data(as_text=True)
+    api_limited = api.post("/api/v1/auth/token", json={"email": data["email"], "password": "x" * 9})
+    assert api_limited.status_code == 429
+    assert api_limited.get_json()["error"]["code"] == "rate_limited" and "Retry-After" in api_limited.headers
+
+
+def test_rate_limit_can_be_turned_off_by_flask_prefixed_env(monkeypatch, app_factory):
+    monkeypatch.setenv("FLASK_RATELIMIT_ENABLED", "false")
+    app = app_factory()
+    assert app.config["RATELIMIT_ENABLED"] is False
+    client = app.test_client()
+    statuses = {client.post("/api/v1/auth/token", json={"email": "a@example.com", "password": "x" * 9}).status_code for _ in range(12)}
+    assert statuses == {401}
