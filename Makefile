@@ -1,0 +1,47 @@
+# The README's two commands: `make run` (the app on SQLite, http://127.0.0.1:5000) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := COACH_ENV=development $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-fast lint db seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## Set up, migrate and seed the embedded SQLite database, then serve on http://$(HOST):$(PORT).
+run: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	SCHEDULER_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+## Set up and run every test (SQLite by default; set DATABASE_URL for PostgreSQL).
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Everything but the browser tests.
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check coach tests bench
+
+db: $(VENV)/.runtime
+	$(FLASK) db upgrade
+
+seed: $(VENV)/.runtime
+	$(FLASK) seed
+
+clean:
+	rm -rf $(VENV) .pytest_cache
