@@ -1,0 +1,396 @@
+"""The rules of CONTENT.md section 2, evaluated over one timeline grouped by local calendar date."""
+
+from bisect import bisect_left
+from datetime import date
+from itertools import pairwise
+from operator import attrgetter, itemgetter
+
+from coach.domain.codes import (
+    BACK_LOCATIONS,
+    LOCATION_LABELS,
+    SYMPTOM_CODES,
+    SYMPTOM_UPGRADES,
+    SYMPTOMS,
+    TRIGGER_LABELS,
+)
+from coach.domain.triage import LEVEL_RANK, NO_MEDICATION_COPY, Flag, Info, symptom_tier
+
+BACK = frozenset(BACK_LOCATIONS)
+LEG = frozenset({"calf", "thigh", "foot"})
+BEYOND_BACK_AND_LEGS = ("chest", "arm", "abdomen")
+REST_TRIGGERS = frozenset({"sleeping", "at_rest", "unknown"})
+FRACTURE_TRIGGERS = frozenset({"lifting", "bending", "accident"})
+NOT_IMPROVING = frozenset({"same", "worse"})
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+class Cluster:
+    """Episodes on one local date whose locations pairwise overlap: one spasm, logged more than once."""
+
+    __slots__ = ("day", "episodes", "locations")
+
+    def __init__(self, day, episode):
+        self.day = day
+        self.episodes = [episode]
+        self.locations = set(episode.locations)
+
+    def take(self, episode, locations) -> bool:
+        """Join the episode if it shares a location with every log already here."""
+        # Pairwise, not transitive: A(back) and C(calf) stay two spasms even if B(back, calf) links them.
+        if not locations or any(locations.isdisjoint(e.locations) for e in self.episodes):
+            return False
+        self.episodes.append(episode)
+        self.locations.update(locations)
+        return True
+
+
+class Timeline:
+    """Everything up to `now`, sorted once and keyed by local date ordinal, so each window is a bisect."""
+
+    def __init__(self, episodes, follow_ups, profile, now, zone):
+        self.profile = profile
+        local_now = now.astimezone(zone)
+        self.today, self.year = local_now.toordinal(), local_now.year
+        self.age = None if profile.birth_year is None else local_now.year - profile.birth_year
+
+        try:
+            kept = [ep for ep in episodes if ep.started_at <= now]
+        except TypeError:  # comparing a naive datetime with the aware `now`
+            raise ValueError("episode started_at must be timezone-aware") from None
+        # Two stable sorts order by (started_at, id) without building a key tuple per episode.
+        kept.sort(key=attrgetter("id"))
+        kept.sort(key=attrgetter("started_at"))
+        self.episodes = kept
+        self.days = [e.started_at.astimezone(zone).toordinal() for e in kept]
+        self.by_id = {e.id: e for e in kept}
+        self.day_of = {e.id: d for e, d in zip(kept, self.days, strict=True)}
+
+        # Symptom records are (local day, episode id, codes) from episodes and follow-ups alike, because a
+        # red flag reported at a check-in counts on the check-in's own date.
+        records = [(d, e.id, e.symptoms) for e, d in zip(kept, self.days, strict=True) if e.symptoms]
+        self.latest_follow_up, self.worst_follow_up, self.follow_up_symptoms = {}, {}, {}
+        for fu in follow_ups:
+            if fu.at.utcoffset() is None:
+                raise ValueError(f"follow-up {fu.id}: at must be timezone-aware")
+            if fu.at > now:
+                continue
+            day, owner = fu.at.astimezone(zone).toordinal(), fu.episode_id
+            latest = self.latest_follow_up.get(owner)
+            if latest is None or (fu.at, fu.id) > (latest[1].at, latest[1].id):
+                self.latest_follow_up[owner] = (day, fu)
+            if fu.severity is not None:
+                self.worst_follow_up[owner] = max(self.worst_follow_up.get(owner, 0), fu.severity)
+            if fu.symptoms:
+                self.follow_up_symptoms.setdefault(owner, set()).update(fu.symptoms)
+                records.append((day, owner, fu.symptoms))
+        records.sort(key=itemgetter(0))
+        for _, owner, codes in records:
+            for code in codes:
+                if code not in SYMPTOMS:
+                    # An unknown code might be a red flag under another name: refuse rather than ignore it.
+                    raise ValueError(f"unknown symptom code {code!r} on episode {owner}")
+        self.records, self.record_days = records, [r[0] for r in records]
+
+        # Distinct spasms are only ever counted in the last 180 days, plus the last three (P3) and the first
+        # (A1); clustering just those days keeps the cost flat however long the history grows.
+        days, cut = self.days, bisect_left(self.days, self.start(180))
+        clusters = _cluster(kept[cut:], days[cut:])
+        while len(clusters) < 3 and cut > 0:
+            day_start = bisect_left(days, days[cut - 1])
+            clusters = _cluster(kept[day_start:cut], days[day_start:cut]) + clusters
+            cut = day_start
+        self.clusters, self.cluster_days = clusters, [c.day for c in clusters]
+        if cut > 0:
+            first_end = bisect_left(days, days[0] + 1)
+            self.first = _cluster(kept[:first_end], days[:first_end])[0]
+        else:
+            self.first = clusters[0] if clusters else None
+
+    def start(self, window_days):
+        """First local day of the rolling window that ends today, both ends inclusive."""
+        return self.today - (window_days - 1)
+
+    def episodes_in(self, window_days):
+        return self.episodes[bisect_left(self.days, self.start(window_days)):]
+
+    def clusters_in(self, window_days):
+        return self.clusters[bisect_left(self.cluster_days, self.start(window_days)):]
+
+    def count_in(self, window_days):
+        # The bisect position is the prefix count of distinct episodes before the window.
+        return len(self.clusters) - bisect_left(self.cluster_days, self.start(window_days))
+
+    def records_in(self, window_days):
+        return self.records[bisect_left(self.record_days, self.start(window_days)):]
+
+    def records_before(self, window_days):
+        return self.records[:bisect_left(self.record_days, self.start(window_days))]
+
+    def when(self, day, with_year=False):
+        if day == self.today and not with_year:
+            return "today"
+        if day == self.today - 1 and not with_year:
+            return "yesterday"
+        d = date.fromordinal(day)
+        year = f" {d.year}" if with_year or d.year != self.year else ""
+        return f"on {d.day} {MONTHS[d.month - 1]}{year}"
+
+    def worst_severity(self, ep):
+        # A check-in that reports more pain than the log counts: the spasm got worse.
+        return max(ep.severity, self.worst_follow_up.get(ep.id, 0))
+
+
+def _cluster(episodes, days):
+    """Split a run of episodes (sorted, whole local days) into distinct spasms."""
+    clusters, first_today = [], 0
+    for ep, day in zip(episodes, days, strict=True):
+        if not clusters or clusters[-1].day != day:
+            first_today = len(clusters)
+            clusters.append(Cluster(day, ep))
+            continue
+        locations = set(ep.locations)
+        for cluster in clusters[first_today:]:
+            if cluster.take(ep, locations):
+                break
+        else:
+            clusters.append(Cluster(day, ep))
+    return clusters
+
+
+def _ids(items):
+    """Episode ids in the order given, once each, from episodes, clusters or bare ids."""
+    out = {}
+    for item in items:
+        if isinstance(item, int):
+            out[item] = None  # a follow-up's episode id: its episode may be missing from the timeline
+        else:
+            out.update((e.id, None) for e in (item.episodes if isinstance(item, Cluster) else (item,)))
+    return tuple(out)
+
+
+def fracture_risk(tl, ep):
+    """F3's condition, before the cannot_stand raise."""
+    p = tl.profile
+    # Unknown age counts as 50 or over: the bone risk in the profile is the specific part of this rule.
+    old_enough = tl.age is None or tl.age >= 50
+    return (old_enough and (p.osteoporosis or p.long_term_steroids)
+            and ep.trigger in FRACTURE_TRIGGERS and tl.worst_severity(ep) >= 7)
+
+
+def cannot_stand(tl, ep):
+    return "cannot_stand" in ep.symptoms or "cannot_stand" in tl.follow_up_symptoms.get(ep.id, ())
+
+
+def symptom_flags(tl):
+    """E1: one flag per symptom code reported in the 7-day window, on an episode or a follow-up."""
+    seen = {}
+    for day, owner, codes in tl.records_in(7):
+        for code in codes:
+            entry = seen.setdefault(code, [day, {}])
+            entry[0] = max(entry[0], day)
+            entry[1][owner] = None
+    flags = []
+    for code in SYMPTOM_CODES:
+        if code not in seen:
+            continue
+        level = symptom_tier(code, seen)
+        if level == "none":
+            continue  # cannot_stand has no tier of its own; F3 uses it
+        wording, base, sources = SYMPTOMS[code]
+        day, owners = seen[code]
+        when = tl.when(day)
+        reason = f"{when[0].upper()}{when[1:]} you reported: {wording}"
+        if level != base:
+            raisers = [SYMPTOMS[c][0] for c in SYMPTOM_CODES if c in SYMPTOM_UPGRADES[code][1] and c in seen]
+            reason += ", together with: " + "; ".join(raisers)
+        flags.append(Flag("E1", level, reason + ".", tuple(owners), sources))
+    return flags
+
+
+def episode_flags(tl):
+    """E2-E5 and F1-F3: red flags count only on episodes in the 7-day window."""
+    p, recent, flags = tl.profile, tl.episodes_in(7), []
+    if not recent:
+        return flags
+
+    def add(rule, level, reason, hits, sources):
+        flags.append(Flag(rule, level, reason, _ids(hits), sources))
+
+    accidents = [e for e in recent if e.trigger == "accident"]
+    if accidents:
+        when = tl.when(tl.day_of[accidents[-1].id])
+        add("E2", "emergency", f"You logged a spasm after an accident, a fall or a blow {when}.",
+            accidents, (3,))
+    locked = [e for e in recent if e.locked_minutes > 60]
+    if locked:
+        most = max(e.locked_minutes for e in locked)
+        add("E3", "emergency", f"A spasm kept your muscle locked hard for {most} minutes.", locked, (11, 14))
+    unrelieved = [e for e in recent if e.locked_minutes > 10 and e.eased_by_stretch is not True]
+    if unrelieved:
+        worst = max(unrelieved, key=lambda e: e.locked_minutes)
+        how = ("stretching did not ease it" if worst.eased_by_stretch is False
+               else "you did not note that stretching eased it")
+        add("E4", "urgent", f"A spasm kept your muscle locked for {worst.locked_minutes} minutes and {how}.",
+            unrelieved, (11,))
+    beyond = [e for e in recent if not set(BEYOND_BACK_AND_LEGS).isdisjoint(e.locations)]
+    if beyond:
+        places = " and ".join(LOCATION_LABELS[loc].lower() for loc in BEYOND_BACK_AND_LEGS
+                              if any(loc in e.locations for e in beyond))
+        add("E5", "urgent", f"You logged cramps in your {places} in the last 7 days.", beyond, (12,))
+    if p.cancer_history:
+        add("F1", "urgent", "Your profile mentions cancer in the past, and you logged a spasm in the last "
+            "7 days.", recent, (2, 7))
+    infection = any("recent_infection" in codes for _, _, codes in tl.records_in(7))
+    noted = [text for held, text in ((p.immunosuppressed, "a weakened immune system"),
+                                     (p.iv_drug_use, "injected drug use"),
+                                     (infection, "a recent infection")) if held]
+    if noted:
+        add("F2", "urgent", "You logged a spasm in the last 7 days, and you told us about "
+            f"{' and '.join(noted)}.", recent, (2, 7))
+    fragile = [e for e in recent if fracture_risk(tl, e)]
+    if fragile:
+        standing = any(cannot_stand(tl, e) for e in fragile)
+        worst = max(fragile, key=tl.worst_severity)
+        reason = (f"A severe spasm ({tl.worst_severity(worst)}/10) after "
+                  f"{TRIGGER_LABELS[worst.trigger].lower()}, with a risk of fragile bones noted in your "
+                  "profile")
+        reason += ", and you could not stand or bear weight." if standing else "."
+        add("F3", "emergency" if standing else "urgent", reason, fragile, (5, 7, 2))
+    return flags
+
+
+def not_improving(tl, min_days):
+    """Episodes whose latest follow-up, in the 30-day window, came min_days or more later: same or worse."""
+    hits, start = [], tl.start(30)
+    for episode_id, (fu_day, fu) in tl.latest_follow_up.items():
+        ep_day = tl.day_of.get(episode_id)
+        if (ep_day is not None and fu_day - ep_day >= min_days and fu_day >= start
+                and fu.status in NOT_IMPROVING):
+            hits.append((ep_day, tl.by_id[episode_id], fu_day - ep_day, fu.status))
+    hits.sort(key=lambda h: (h[0], h[1].id))
+    return hits
+
+
+def pattern_flags(tl):
+    """F4 and P1-P9: one flag per rule listing every episode that satisfied it."""
+    p, flags, recent30, clusters30 = tl.profile, [], tl.episodes_in(30), tl.clusters_in(30)
+
+    def add(rule, level, reason, hits, sources=()):
+        flags.append(Flag(rule, level, reason, _ids(hits), sources))
+
+    legs = [e for e in recent30 if not LEG.isdisjoint(e.locations)]
+    if legs and (p.new_medicine_4_weeks or p.diuretics):
+        add("F4", "urgent", "You logged cramps in your leg or foot in the last 30 days, and your profile "
+            f"notes a prescribed medicine. {NO_MEDICATION_COPY}", legs, (12,))
+    count30, count90 = tl.count_in(30), tl.count_in(90)
+    if count30 >= 3 or count90 >= 6:
+        seen = [f"{count30} spasms in the last 30 days"] if count30 >= 3 else []
+        seen += [f"{count90} spasms in the last 90 days"] if count90 >= 6 else []
+        add("P1", "routine", "; ".join(seen) + ".", tl.clusters_in(90 if count90 >= 6 else 30), (11, 13))
+    if tl.count_in(180) >= 4:
+        last = tl.clusters[-4:]
+        g = [b.day - a.day for a, b in pairwise(last)]
+        if g[0] > g[1] > g[2]:
+            add("P2", "routine", f"Your spasms are coming closer together: {g[0]}, {g[1]}, then {g[2]} days "
+                "apart.", last)
+    if len(tl.clusters) >= 3:
+        last = tl.clusters[-3:]
+        s = [max(e.severity for e in c.episodes) for c in last]  # a spasm logged twice: its worst
+        if s[0] < s[1] < s[2] and s[2] >= 7:
+            add("P3", "routine", f"Your last 3 spasms got stronger each time: {s[0]}, {s[1]}, then {s[2]} "
+                "out of 10.", last)
+    resting = [c for c in clusters30
+               if any(e.trigger in REST_TRIGGERS and not e.during_exercise for e in c.episodes)]
+    if len(resting) >= 2:
+        add("P4", "routine", f"{len(resting)} spasms in the last 30 days came on at rest, in your sleep or "
+            "without a clear cause.", resting, (11,))
+    spread = [c for c in clusters30 if not BACK.isdisjoint(c.locations) and not LEG.isdisjoint(c.locations)]
+    if len(spread) >= 2:
+        add("P5", "routine", f"{len(spread)} spasms in the last 30 days affected your back and your leg or "
+            "foot together.", spread, (12, 13))
+    tingling = [owner for _, owner, codes in tl.records_in(30) if "hands_feet_tingling" in codes]
+    if tingling:
+        add("P6", "routine", "You reported tingling or numbness in your hands or feet in the last 30 days.",
+            tingling, (11,))
+    if recent30 and (p.kidney_disease or p.heavy_sweater):
+        noted = " and ".join(t for held, t in ((p.kidney_disease, "kidney disease"),
+                                               (p.heavy_sweater, "heavy sweating")) if held)
+        add("P7", "routine", f"You logged a spasm in the last 30 days, and your profile notes {noted}.",
+            recent30, (12, 14, 15))
+    stuck = not_improving(tl, 14)
+    if stuck:
+        ep_day, _, days, status = stuck[-1]
+        reason = (f"Your spasm {tl.when(ep_day)} was {'still the same' if status == 'same' else 'worse'} "
+                  f"{days} days later." if len(stuck) == 1 else
+                  f"{len(stuck)} spasms were the same or worse at a check-in 14 or more days later.")
+        add("P8", "routine", reason, [h[1] for h in stuck], (20, 3))
+    shoulder = [e for e in tl.episodes_in(7) if "between_shoulder_blades" in e.locations]
+    if shoulder:
+        when = tl.when(tl.day_of[shoulder[-1].id])
+        add("P9", "routine", f"You logged pain between the shoulder blades {when}.", shoulder, (3,))
+    return flags
+
+
+def age_flags(tl):
+    """A1, A2, C1 and the under-16 rule (id U16)."""
+    age, flags, a1, a2 = tl.age, [], None, None
+    # No birth year, no age: A1, A2 and the under-16 rule need one (F3 does not, see fracture_risk).
+    if age is not None:
+        first = tl.first
+        if (age >= 50 or age < 20) and first is not None and first.day >= tl.start(30):
+            a1 = Flag("A1", "routine", f"Your first logged spasm was {tl.when(first.day)}, and you are "
+                      f"{age}.", _ids([first]), (2, 7))
+        count90 = tl.count_in(90)
+        if age >= 60 and tl.count_in(30) >= 1 and count90 >= 2:
+            a2 = Flag("A2", "routine", f"You are {age} and logged {count90} spasms in the last 90 days, at "
+                      "least one of them in the last 30 days.", _ids(tl.clusters_in(90)), (9,))
+        if age < 16:
+            flags.append(Flag("U16", "routine", "You are under 16, and this advice is written for adults: "
+                              "involve a parent and see a doctor about your spasms.", (), (1,)))
+    stuck = [h[1] for h in not_improving(tl, 28)]
+    widespread = [c for c in tl.clusters_in(30) if len(c.locations) >= 3]
+    held = [(text, ids) for text, ids in (
+        ("a first spasm at your age", a1 and a1.episode_ids),
+        ("repeated spasms at 60 or over", a2 and a2.episode_ids),
+        ("a spasm no better 28 or more days later", _ids(stuck)),
+        ("a spasm in 3 or more places", _ids(widespread)),
+    ) if ids]
+    if len(held) >= 2:
+        ids = tuple(dict.fromkeys(i for _, group in held for i in group))
+        flags.append(Flag("C1", "urgent", "Several signs together: " + "; ".join(t for t, _ in held) + ".",
+                          ids, (2, 33, 34)))
+    return flags + [f for f in (a1, a2) if f is not None]
+
+
+def evaluate(tl):
+    """Every flag that holds, unsorted; E1 flags come out in the symptom table's order."""
+    return symptom_flags(tl) + episode_flags(tl) + pattern_flags(tl) + age_flags(tl)
+
+
+def history_info(tl):
+    """history_red_flag: one prompt per urgent or emergency symptom older than the 7-day window.
+
+    One per symptom, naming its latest date, so ten years of logs make at most one prompt per code.
+    """
+    by_day = {}
+    for day, owner, codes in tl.records_before(7):
+        entry = by_day.setdefault(day, {})
+        for code in codes:
+            entry.setdefault(code, {})[owner] = None
+    found = {}
+    for day in reversed(by_day):  # records are sorted by day, so this runs newest first
+        entry = by_day[day]
+        for code, owners in entry.items():
+            if code == "cannot_stand":
+                # Its tier comes from F3: an emergency only on an episode that met the fracture-risk test.
+                fragile = any(o in tl.by_id and fracture_risk(tl, tl.by_id[o]) for o in owners)
+                tier = "emergency" if fragile else "none"
+            else:
+                tier = symptom_tier(code, entry)
+            if LEVEL_RANK[tier] >= LEVEL_RANK["urgent"]:
+                found.setdefault(code, (day, {}))[1].update(owners)
+    order = {code: i for i, code in enumerate(SYMPTOM_CODES)}
+    return [Info("history_red_flag", f"You reported {SYMPTOMS[code][0]} {tl.when(day, with_year=True)}. "
+                 "Were you assessed by a doctor?", tuple(owners))
+            for code, (day, owners) in sorted(found.items(), key=lambda kv: (-kv[1][0], order[kv[0]]))]
