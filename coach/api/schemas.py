@@ -1,14 +1,26 @@
 """Pydantic models: they validate API requests and are the OpenAPI document's schemas."""
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from spectree import Response
 
 
 # Endpoints that need a signed-in caller: a bearer token, or the browser session plus X-CSRFToken.
 AUTH = [{"bearer": []}, {"session": []}]
+
+
+def _text_only(value):
+    # pydantic would turn a number into a datetime (Unix time); the API takes ISO 8601 strings only.
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 string")
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+IsoDate = Annotated[date, BeforeValidator(_text_only)]
 
 
 class Strict(BaseModel):

@@ -1,0 +1,130 @@
+"""Pydantic models for episodes, follow-ups and the assessment (codes from CONTENT.md section 1)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from ..domain import codes
+from .schemas import IsoDate, IsoDateTime, Strict
+
+Trigger = Literal[codes.TRIGGERS]  # type: ignore[valid-type]
+Location = Literal[codes.LOCATIONS]  # type: ignore[valid-type]
+Side = Literal[codes.SIDES]  # type: ignore[valid-type]
+Symptom = Literal[codes.SYMPTOM_CODES]  # type: ignore[valid-type]
+Status = Literal[codes.FOLLOW_UP_STATUSES]  # type: ignore[valid-type]
+Severity = Field(ge=0, le=10, description="0 (none) to 10 (worst imaginable)")
+
+
+class EpisodeFields(Strict):
+    trigger: Trigger | None = None
+    during_exercise: StrictBool | None = None
+    exercise: StrictStr | None = Field(None, max_length=80, examples=["deadlift"])
+    load_kg: StrictInt | StrictFloat | None = Field(None, ge=0, le=1000)
+    locations: list[Location] | None = Field(None, max_length=14)
+    side: Side | None = None
+    locked_minutes: StrictInt | None = Field(None, ge=0, le=1440)
+    eased_by_stretch: StrictBool | None = None
+    symptoms: list[Symptom] | None = Field(None, max_length=30)
+    relief_used: StrictStr | None = Field(None, max_length=200)
+    notes: StrictStr | None = Field(None, max_length=2000)
+
+
+class EpisodeIn(EpisodeFields):
+    started_at: IsoDateTime = Field(description="When it started, with offset; not in the future")
+    severity: StrictInt = Severity
+    client_id: StrictStr | None = Field(None, max_length=36, description="Client-made UUID (or send Idempotency-Key)")
+
+
+class EpisodePatch(EpisodeFields):
+    started_at: IsoDateTime | None = None
+    severity: StrictInt | None = Field(None, ge=0, le=10)
+
+
+class EpisodeOut(BaseModel):
+    id: int
+    client_id: str | None
+    started_at: str
+    trigger: str
+    during_exercise: bool
+    exercise: str | None
+    load_kg: float | None
+    locations: list[str]
+    side: str | None
+    severity: int
+    locked_minutes: int
+    eased_by_stretch: bool | None
+    symptoms: list[str]
+    relief_used: str | None
+    notes: str | None
+    source: str
+    created_at: str
+    updated_at: str
+
+
+class FlagOut(BaseModel):
+    rule: str
+    level: Literal["routine", "urgent", "emergency"]
+    reason: str
+    episode_ids: list[int]
+    sources: list[int]
+
+
+class InfoOut(BaseModel):
+    rule: str
+    message: str
+
+
+class AssessmentOut(BaseModel):
+    level: Literal["none", "routine", "urgent", "emergency"]
+    rules_version: str
+    evaluated_at: str
+    flags: list[FlagOut]
+    info: list[InfoOut]
+    disclaimer: str
+
+
+class EpisodeCreated(BaseModel):
+    episode: EpisodeOut
+    assessment: AssessmentOut
+
+
+class EpisodeList(BaseModel):
+    items: list[EpisodeOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
+
+
+class EpisodeQuery(Strict):
+    from_: IsoDate | None = Field(None, alias="from", description="Local date, inclusive")
+    to: IsoDate | None = Field(None, description="Local date, inclusive")
+    limit: int = Field(50, ge=1, le=500)
+    cursor: str | None = Field(None, max_length=200)
+
+
+class FollowUpIn(Strict):
+    at: IsoDateTime | None = Field(None, description="Defaults to now")
+    severity: StrictInt | None = Field(None, ge=0, le=10)
+    status: Status
+    symptoms: list[Symptom] | None = Field(None, max_length=30)
+    notes: StrictStr | None = Field(None, max_length=2000)
+    client_id: StrictStr | None = Field(None, max_length=36)
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    episode_id: int
+    client_id: str | None
+    at: str
+    severity: int | None
+    status: str
+    symptoms: list[str]
+    notes: str | None
+
+
+class FollowUpCreated(BaseModel):
+    follow_up: FollowUpOut
+    assessment: AssessmentOut
+
+
+class AssessmentQuery(Strict):
+    at: IsoDateTime | None = Field(None, description="Reference time for the windows; defaults to now")

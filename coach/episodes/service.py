@@ -1,0 +1,326 @@
+"""Episode diary services: log, edit, list and follow up episodes; assess them with the triage rules."""
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..account.service import exporter, iso
+from ..domain import codes, triage
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import RISK_FIELDS, Episode, FollowUp, User
+
+CLOCK_SKEW = timedelta(minutes=10)
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+NOTES_MAX = 2000
+EXERCISE_MAX = 80
+RELIEF_MAX = 200
+LOAD_MAX_KG = 1000
+EPISODE_FIELDS = (
+    "started_at", "trigger", "during_exercise", "exercise", "load_kg", "locations", "side", "severity",
+    "locked_minutes", "eased_by_stretch", "symptoms", "relief_used", "notes",
+)
+REQUIRED_FIELDS = ("started_at", "severity")
+
+
+def _int_in(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _text(value, limit: int, name: str, errors: dict) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = "must be text"
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        errors[name] = f"at most {limit} characters"
+    return value or None
+
+
+def _codes(value, allowed: tuple[str, ...], name: str, errors: dict) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors[name] = "must be a list of codes"
+        return []
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        errors[name] = f"unknown code {unknown[0]!r}"
+    return list(dict.fromkeys(value))  # keep order, drop repeats
+
+
+def clean_moment(value, now: datetime, name: str, errors: dict) -> datetime | None:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        errors[name] = "must be a date and time with a UTC offset"
+        return None
+    if value > now + CLOCK_SKEW:
+        errors[name] = "cannot be in the future"
+    elif value < EARLIEST:
+        errors[name] = "cannot be before 1900"
+    return value
+
+
+def clean_episode(values: dict, now: datetime, *, partial: bool = False) -> dict:
+    """Check every rule of CONTENT.md section 1; raise ValidationError with every problem at once."""
+    errors: dict[str, str] = {}
+    unknown = set(values) - set(EPISODE_FIELDS)
+    for name in sorted(unknown):
+        errors[name] = "unknown field"
+    if not partial:
+        for name in REQUIRED_FIELDS:
+            if values.get(name) is None:
+                errors[name] = "required"
+    clean: dict = {}
+    if values.get("started_at") is not None:
+        clean["started_at"] = clean_moment(values["started_at"], now, "started_at", errors)
+    if "severity" in values and values["severity"] is not None:
+        if not _int_in(values["severity"], *codes.SEVERITY_RANGE):
+            errors["severity"] = "must be an integer from 0 to 10"
+        clean["severity"] = values["severity"]
+    if "trigger" in values:
+        trigger = values["trigger"] or "unknown"
+        if trigger not in codes.TRIGGERS:
+            errors["trigger"] = f"unknown code {trigger!r}"
+        clean["trigger"] = trigger
+    if "side" in values:
+        if values["side"] is not None and values["side"] not in codes.SIDES:
+            errors["side"] = f"unknown code {values['side']!r}"
+        clean["side"] = values["side"]
+    for name in ("during_exercise",):
+        if name in values:
+            if not isinstance(values[name], bool):
+                errors[name] = "must be true or false"
+            clean[name] = bool(values[name])
+    if "eased_by_stretch" in values:
+        if values["eased_by_stretch"] is not None and not isinstance(values["eased_by_stretch"], bool):
+            errors["eased_by_stretch"] = "must be true, false or null"
+        clean["eased_by_stretch"] = values["eased_by_stretch"]
+    if "locked_minutes" in values:
+        minutes = values["locked_minutes"] if values["locked_minutes"] is not None else 0
+        if not _int_in(minutes, *codes.LOCKED_MINUTES_RANGE):
+            errors["locked_minutes"] = "must be a whole number of minutes from 0 to 1440"
+        clean["locked_minutes"] = minutes
+    if "load_kg" in values:
+        load = values["load_kg"]
+        if load is not None and (isinstance(load, bool) or not isinstance(load, int | float) or not 0 <= load <= LOAD_MAX_KG):
+            errors["load_kg"] = f"must be a number from 0 to {LOAD_MAX_KG}"
+        clean["load_kg"] = load
+    if "locations" in values:
+        clean["locations"] = _codes(values["locations"], codes.LOCATIONS, "locations", errors)
+    if "symptoms" in values:
+        clean["symptoms"] = _codes(values["symptoms"], codes.SYMPTOM_CODES, "symptoms", errors)
+    for name, limit in (("exercise", EXERCISE_MAX), ("relief_used", RELIEF_MAX), ("notes", NOTES_MAX)):
+        if name in values:
+            clean[name] = _text(values[name], limit, name, errors)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def get_episode(user: User, episode_id: int) -> Episode:
+    episode = db.session.get(Episode, episode_id) if isinstance(episode_id, int) else None
+    if episode is None or episode.user_id != user.id:
+        raise NotFound("No such episode.")
+    return episode
+
+
+def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form") -> tuple[Episode, bool]:
+    """Save an episode; with a client_id a replay returns the first one and False."""
+    if client_id:
+        existing = _by_client_id(user, client_id)
+        if existing is not None:
+            return existing, False
+    clean = clean_episode(values, now)
+    episode = Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, **clean)
+    db.session.add(episode)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same offline log arrived twice at once: the other request saved it.
+        db.session.rollback()
+        existing = _by_client_id(user, client_id) if client_id else None
+        if existing is None:
+            raise
+        return existing, False
+    return episode, True
+
+
+def _by_client_id(user: User, client_id: str) -> Episode | None:
+    return db.session.scalar(select(Episode).where(Episode.user_id == user.id, Episode.client_id == client_id))
+
+
+def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> Episode:
+    episode = get_episode(user, episode_id)
+    for key, value in clean_episode(values, now, partial=True).items():
+        setattr(episode, key, value)
+    episode.updated_at = now
+    db.session.commit()
+    return episode
+
+
+def delete_episode(user: User, episode_id: int) -> None:
+    db.session.delete(get_episode(user, episode_id))
+    db.session.commit()
+
+
+def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time.min, zone)
+    return start, datetime.combine(day + timedelta(days=1), time.min, zone)
+
+
+def encode_cursor(episode: Episode) -> str:
+    raw = f"{episode.started_at.isoformat()}|{episode.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, ident = raw.split("|")
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None:
+            raise ValueError
+        return parsed, int(ident)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ValidationError({"cursor": "not a cursor from this API"}) from None
+
+
+def list_episodes(
+    user: User, *, start: date | None = None, end: date | None = None, limit: int = 50, cursor: str | None = None
+) -> tuple[list[Episode], str | None]:
+    """Newest first; `start`/`end` are local dates in the user's zone, both inclusive."""
+    query = select(Episode).where(Episode.user_id == user.id)
+    if start:
+        query = query.where(Episode.started_at >= local_day_bounds(start, user.timezone)[0])
+    if end:
+        query = query.where(Episode.started_at < local_day_bounds(end, user.timezone)[1])
+    if cursor:
+        moment, ident = decode_cursor(cursor)
+        query = query.where(or_(Episode.started_at < moment, and_(Episode.started_at == moment, Episode.id < ident)))
+    rows = list(db.session.scalars(query.order_by(Episode.started_at.desc(), Episode.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+FOLLOW_UP_FIELDS = ("at", "severity", "status", "symptoms", "notes")
+
+
+def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[FollowUp, bool]:
+    episode = get_episode(user, episode_id)
+    if client_id:
+        existing = db.session.scalar(select(FollowUp).where(FollowUp.episode_id == episode.id, FollowUp.client_id == client_id))
+        if existing is not None:
+            return existing, False
+    errors: dict[str, str] = {name: "unknown field" for name in sorted(set(values) - set(FOLLOW_UP_FIELDS))}
+    at = values.get("at") or now
+    clean_moment(at, now, "at", errors)
+    if "at" not in errors and at < episode.started_at:
+        errors["at"] = "cannot be before the episode started"
+    severity = values.get("severity")
+    if severity is not None and not _int_in(severity, *codes.SEVERITY_RANGE):
+        errors["severity"] = "must be an integer from 0 to 10"
+    status = values.get("status")
+    if status not in codes.FOLLOW_UP_STATUSES:
+        errors["status"] = "required: one of " + ", ".join(codes.FOLLOW_UP_STATUSES) if status is None else f"unknown code {status!r}"
+    symptoms = _codes(values.get("symptoms"), codes.SYMPTOM_CODES, "symptoms", errors)
+    notes = _text(values.get("notes"), NOTES_MAX, "notes", errors)
+    if errors:
+        raise ValidationError(errors)
+    follow_up = FollowUp(
+        episode_id=episode.id, user_id=user.id, client_id=client_id, at=at, severity=severity, status=status,
+        symptoms=symptoms, notes=notes, created_at=now,
+    )
+    db.session.add(follow_up)
+    db.session.commit()
+    return follow_up, True
+
+
+def profile_of(user: User) -> triage.Profile:
+    return triage.Profile(birth_year=user.birth_year, **{name: bool(getattr(user, name)) for name in RISK_FIELDS})
+
+
+def assess_user(user: User, now: datetime) -> triage.Assessment:
+    """The triage assessment of everything logged up to `now` (later records are ignored by the rules)."""
+    episodes = db.session.execute(
+        select(
+            Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, Episode.locations, Episode.side,
+            Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, Episode.symptoms,
+        ).where(Episode.user_id == user.id)
+    ).all()
+    follow_ups = db.session.execute(
+        select(FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, FollowUp.symptoms).where(
+            FollowUp.user_id == user.id
+        )
+    ).all()
+    return triage.assess(
+        [
+            triage.Episode(
+                id=row.id, started_at=row.started_at, trigger=row.trigger, during_exercise=row.during_exercise,
+                locations=tuple(row.locations or ()), side=row.side, severity=row.severity,
+                locked_minutes=row.locked_minutes or 0, eased_by_stretch=row.eased_by_stretch,
+                symptoms=tuple(row.symptoms or ()),
+            )
+            for row in episodes
+        ],
+        [
+            triage.FollowUp(
+                id=row.id, episode_id=row.episode_id, at=row.at, severity=row.severity, status=row.status,
+                symptoms=tuple(row.symptoms or ()),
+            )
+            for row in follow_ups
+        ],
+        profile_of(user),
+        now,
+        user.timezone,
+    )
+
+
+def episode_dict(episode: Episode) -> dict:
+    return {
+        "id": episode.id,
+        "client_id": episode.client_id,
+        "started_at": iso(episode.started_at),
+        "trigger": episode.trigger,
+        "during_exercise": episode.during_exercise,
+        "exercise": episode.exercise,
+        "load_kg": episode.load_kg,
+        "locations": list(episode.locations or []),
+        "side": episode.side,
+        "severity": episode.severity,
+        "locked_minutes": episode.locked_minutes,
+        "eased_by_stretch": episode.eased_by_stretch,
+        "symptoms": list(episode.symptoms or []),
+        "relief_used": episode.relief_used,
+        "notes": episode.notes,
+        "source": episode.source,
+        "created_at": iso(episode.created_at),
+        "updated_at": iso(episode.updated_at),
+    }
+
+
+def follow_up_dict(follow_up: FollowUp) -> dict:
+    return {
+        "id": follow_up.id,
+        "episode_id": follow_up.episode_id,
+        "client_id": follow_up.client_id,
+        "at": iso(follow_up.at),
+        "severity": follow_up.severity,
+        "status": follow_up.status,
+        "symptoms": list(follow_up.symptoms or []),
+        "notes": follow_up.notes,
+    }
+
+
+@exporter
+def _export_episodes(user: User) -> dict:
+    episodes = db.session.scalars(select(Episode).where(Episode.user_id == user.id).order_by(Episode.started_at)).all()
+    follow_ups = db.session.scalars(select(FollowUp).where(FollowUp.user_id == user.id).order_by(FollowUp.at)).all()
+    return {"episodes": [episode_dict(e) for e in episodes], "follow_ups": [follow_up_dict(f) for f in follow_ups]}
