@@ -1,7 +1,7 @@
 """flask commands: seed, create-user."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
@@ -32,7 +32,7 @@ def register_cli(app: Flask) -> None:
         try:
             user = register_user(
                 Registration(email=email, password=password, display_name=display_name, role=role, timezone=tz, country=country),
-                datetime.now(timezone.utc),
+                datetime.now(UTC),
             )
         except ServiceError as error:
             details = "; ".join(f"{k}: {v}" for k, v in error.fields.items()) or error.message

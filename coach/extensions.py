@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from spectree import SecurityScheme, SpecTree
-from spectree.models import InType, SecuritySchemeData, SecureType
+from spectree.models import InType, SecureType, SecuritySchemeData
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase

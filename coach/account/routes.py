@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
@@ -19,7 +19,7 @@ from .service import export_user
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @bp.route("/me")

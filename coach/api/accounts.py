@@ -1,7 +1,7 @@
 """Accounts API: register, tokens, the profile, password, export and deletion."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, g
 from flask_login import current_user
@@ -14,7 +14,6 @@ from ..auth.service import (
     authenticate,
     change_password,
     delete_account,
-    end_sessions,
     issue_token,
     register_user,
     revoke_token,
@@ -42,7 +41,7 @@ TAG = "Accounts"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _me():

@@ -1,7 +1,7 @@
 """Who is calling: bearer tokens or the session cookie (+ CSRF), and what a body must look like."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import wraps
 
 from flask import g, request
@@ -24,7 +24,7 @@ def authenticate_request():
     header = request.headers.get("Authorization")
     if header is not None:
         scheme, _, raw = header.partition(" ")
-        token = resolve_token(raw.strip(), datetime.now(timezone.utc)) if scheme.lower() == "bearer" else None
+        token = resolve_token(raw.strip(), datetime.now(UTC)) if scheme.lower() == "bearer" else None
         if token is None:
             raise ApiError(401, "invalid_token", "The bearer token is missing, expired or revoked.")
         g.api_token = token

@@ -1,7 +1,7 @@
 """Episodes, follow-ups and the assessment."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import current_user
 
@@ -38,7 +38,7 @@ TAG = "Episodes and assessment"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _me():

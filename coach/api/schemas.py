@@ -1,12 +1,20 @@
 """Pydantic models: they validate API requests and are the OpenAPI document's schemas."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 from spectree import Response
-
 
 # Endpoints that need a signed-in caller: a bearer token, or the browser session plus X-CSRFToken.
 AUTH = [{"bearer": []}, {"session": []}]

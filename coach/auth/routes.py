@@ -1,7 +1,7 @@
 """Web pages for registration, sign-in and sign-out."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
@@ -43,7 +43,7 @@ def register():
             country=form.country.data,
         )
         try:
-            user = register_user(info, datetime.now(timezone.utc))
+            user = register_user(info, datetime.now(UTC))
         except ServiceError as error:
             apply_errors(form, error)
         else:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import RISK_FIELDS, Episode, FollowUp, User
 
 CLOCK_SKEW = timedelta(minutes=10)
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 NOTES_MAX = 2000
 EXERCISE_MAX = 80
 RELIEF_MAX = 200

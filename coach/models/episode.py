@@ -38,7 +38,7 @@ class Episode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
-    follow_ups: Mapped[list["FollowUp"]] = relationship(
+    follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="episode", cascade="all, delete-orphan", passive_deletes=True, order_by="FollowUp.at"
     )
 

@@ -1,6 +1,8 @@
 """Accounts API: register, tokens, profile, password, export, deletion, authorization."""
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from tests.factories import PASSWORD, user_data
@@ -64,7 +66,7 @@ def test_wrong_password_gets_401_without_saying_which_part_was_wrong(api):
 
 
 def test_expired_token_is_refused(app, api):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from coach.auth.service import issue_token
     from coach.extensions import db
@@ -72,7 +74,7 @@ def test_expired_token_is_refused(app, api):
 
     user, _ = api.register()
     with app.app_context():
-        long_ago = datetime.now(timezone.utc) - timedelta(days=40)
+        long_ago = datetime.now(UTC) - timedelta(days=40)
         raw, _ = issue_token(db.session.get(User, user["id"]), long_ago, ttl_days=30)
     assert api.get("/api/v1/me", token=raw).status_code == 401
 

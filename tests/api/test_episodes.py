@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ def _iso(moment: datetime) -> str:
 
 def _episode(**overrides) -> dict:
     data = {
-        "started_at": _iso(datetime.now(timezone.utc) - timedelta(hours=1)),
+        "started_at": _iso(datetime.now(UTC) - timedelta(hours=1)),
         "severity": 6,
         "trigger": "lifting",
         "during_exercise": True,
@@ -66,7 +66,7 @@ def test_emergency_symptom_is_flagged_at_once(api):
 
 def test_three_episodes_in_a_month_flag_routine_and_at_moves_the_window(api):
     _, token = api.register()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for days in (1, 8, 15):
         api.post("/api/v1/episodes", json=_episode(started_at=_iso(now - timedelta(days=days)), locked_minutes=0), token=token)
     current = api.get("/api/v1/assessment", token=token).get_json()
@@ -175,9 +175,9 @@ def test_export_includes_episodes_and_follow_ups(api):
 
 
 def test_deleting_the_account_deletes_episodes(app, api):
-    from tests.factories import PASSWORD
     from coach.extensions import db
     from coach.models import Episode, FollowUp
+    from tests.factories import PASSWORD
 
     _, token = api.register()
     episode = api.post("/api/v1/episodes", json=_episode(), token=token).get_json()["episode"]
