@@ -1,0 +1,195 @@
+/* Relief Coach: behaviour shared by every page. ES2019, no modules, no dependencies.
+ * - registers the service worker (/sw.js)
+ * - fills <input data-detect-timezone> with the phone's IANA time zone
+ * - window.Coach: csrfToken(), fetchJSON(url, {method, body, headers}), clearDraft(key)
+ * - <button data-confirm="Question?">: asks before it submits
+ * - <form data-keep-draft="key">: keeps what was typed in sessionStorage until it is sent
+ * - <form data-logout>: forgets drafts and this phone's offline copies before signing out
+ */
+(function () {
+  'use strict';
+
+  const DRAFT_PREFIX = 'coach:draft:';
+  const PENDING_KEY = 'coach:draft-pending';
+  const PENDING_MAX_AGE_MS = 10 * 60 * 1000;
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  // Resolves to {ok, status, data}; never rejects. A network failure (offline) is status 0,
+  // so callers can queue the request instead of catching.
+  async function fetchJSON(url, options) {
+    const opts = options || {};
+    const method = (opts.method || (opts.body === undefined ? 'GET' : 'POST')).toUpperCase();
+    const headers = { Accept: 'application/json', 'X-CSRFToken': csrfToken() };
+    const extra = opts.headers || {};
+    Object.keys(extra).forEach(function (name) { headers[name] = extra[name]; });
+    const init = { method: method, headers: headers, credentials: 'same-origin' };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    let response;
+    try {
+      response = await fetch(url, init);
+    } catch (err) {
+      return { ok: false, status: 0, data: null };
+    }
+    let data = null;
+    const type = response.headers.get('Content-Type') || '';
+    if (response.status !== 204 && type.indexOf('json') !== -1) {
+      try { data = await response.json(); } catch (err) { data = null; }
+    }
+    return { ok: response.ok, status: response.status, data: data };
+  }
+
+  function storage() {
+    // sessionStorage throws in some private modes and when cookies are blocked.
+    try { return window.sessionStorage; } catch (err) { return null; }
+  }
+
+  /* ---------- Service worker ---------- */
+  function registerServiceWorker() {
+    if (!('serviceWorker' in navigator)) return;
+    window.addEventListener('load', function () {
+      navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () {
+        // The site works without it; nothing to tell the person.
+      });
+    });
+  }
+
+  /* ---------- Time zone ---------- */
+  function fillTimeZones() {
+    let zone = '';
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (err) { return; }
+    if (!zone) return;
+    document.querySelectorAll('input[data-detect-timezone]').forEach(function (input) {
+      if (!input.value) input.value = zone;
+    });
+  }
+
+  /* ---------- Confirm before submitting ---------- */
+  // A click also fires when Enter submits through a default button, so this covers keyboards.
+  function onConfirmClick(event) {
+    const button = event.target.closest('button[data-confirm], input[type="submit"][data-confirm]');
+    if (!button || button.disabled) return;
+    if (!window.confirm(button.getAttribute('data-confirm'))) event.preventDefault();
+  }
+
+  /* ---------- Drafts ---------- */
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.name === 'csrf_token') return false;
+      const type = (el.type || '').toLowerCase();
+      return ['password', 'hidden', 'file', 'submit', 'button', 'reset', 'image'].indexOf(type) === -1 &&
+        el.tagName !== 'FIELDSET' && el.tagName !== 'OUTPUT';
+    });
+  }
+
+  // {name: [values]}: several values for checkbox groups, radios and multiple selects.
+  function readDraft(form) {
+    const values = {};
+    draftFields(form).forEach(function (el) {
+      const list = values[el.name] || (values[el.name] = []);
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        if (el.checked) list.push(el.value);
+      } else if (el.type === 'select-multiple') {
+        Array.prototype.forEach.call(el.selectedOptions, function (opt) { list.push(opt.value); });
+      } else {
+        list.push(el.value);
+      }
+    });
+    return values;
+  }
+
+  function applyDraft(form, values) {
+    const seen = {};
+    draftFields(form).forEach(function (el) {
+      const list = values[el.name];
+      if (!Array.isArray(list)) return;
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        el.checked = list.indexOf(el.value) !== -1;
+      } else if (el.type === 'select-multiple') {
+        Array.prototype.forEach.call(el.options, function (opt) { opt.selected = list.indexOf(opt.value) !== -1; });
+      } else {
+        // Several text fields may share a name: restore them in document order.
+        const index = seen[el.name] || 0;
+        seen[el.name] = index + 1;
+        if (index < list.length) el.value = list[index];
+      }
+    });
+  }
+
+  function clearDraft(keyOrForm) {
+    const key = typeof keyOrForm === 'string' ? keyOrForm : keyOrForm.getAttribute('data-keep-draft');
+    const store = storage();
+    if (store && key) store.removeItem(DRAFT_PREFIX + key);
+  }
+
+  // After a form is sent, a successful POST redirects (or flashes success); a failed one
+  // renders the form again with its errors, or never arrives at all. Only success clears.
+  function settlePendingDraft(store) {
+    let pending;
+    try { pending = JSON.parse(store.getItem(PENDING_KEY) || 'null'); } catch (err) { pending = null; }
+    store.removeItem(PENDING_KEY);
+    if (!pending || !pending.key || Date.now() - pending.at > PENDING_MAX_AGE_MS) return;
+    const nav = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
+    const redirected = !!nav && nav.type === 'navigate' && nav.redirectCount > 0;
+    const succeeded = document.querySelector('.flash-success') !== null;
+    if (redirected || succeeded) clearDraft(pending.key);
+  }
+
+  function saveDraft(store, form) {
+    try {
+      store.setItem(DRAFT_PREFIX + form.getAttribute('data-keep-draft'), JSON.stringify(readDraft(form)));
+    } catch (err) { /* storage full or blocked: the form still works */ }
+  }
+
+  function keepDrafts() {
+    const store = storage();
+    if (!store) return;
+    settlePendingDraft(store);
+    document.querySelectorAll('form[data-keep-draft]').forEach(function (form) {
+      let saved = null;
+      try { saved = JSON.parse(store.getItem(DRAFT_PREFIX + form.getAttribute('data-keep-draft')) || 'null'); } catch (err) { saved = null; }
+      if (saved && typeof saved === 'object') {
+        applyDraft(form, saved);
+        form.dispatchEvent(new CustomEvent('coach:draft-restored', { bubbles: true }));
+      }
+      const save = function () { saveDraft(store, form); };
+      form.addEventListener('input', save);
+      form.addEventListener('change', save);
+    });
+    // On window, so it runs after the page's own submit handlers: one that cancels the
+    // submit (to send the data another way) leaves the draft alone.
+    window.addEventListener('submit', function (event) {
+      const form = event.target;
+      if (event.defaultPrevented || !form.matches('form[data-keep-draft]')) return;
+      saveDraft(store, form);
+      try {
+        store.setItem(PENDING_KEY, JSON.stringify({ key: form.getAttribute('data-keep-draft'), at: Date.now() }));
+      } catch (err) { /* the draft then simply stays until the tab is closed */ }
+    });
+  }
+
+  /* ---------- Sign out ---------- */
+  // The server also sends Clear-Site-Data; this covers browsers that ignore it.
+  function onLogoutSubmit(event) {
+    if (event.defaultPrevented || !event.target.matches('form[data-logout]')) return;
+    const store = storage();
+    if (store) store.clear();
+    if ('serviceWorker' in navigator && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: 'clear' });
+    }
+  }
+
+  window.Coach = { csrfToken: csrfToken, fetchJSON: fetchJSON, clearDraft: clearDraft };
+
+  registerServiceWorker();
+  fillTimeZones();
+  keepDrafts();
+  document.addEventListener('click', onConfirmClick);
+  document.addEventListener('submit', onLogoutSubmit);
+})();

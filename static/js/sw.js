@@ -1,0 +1,235 @@
+/* Relief Coach service worker. Served by the app at /sw.js (Cache-Control: no-cache), which
+ * replaces the two tokens below: the cache version and the JSON list of URLs to precache
+ * (the fingerprinted static files plus '/offline', '/sos' and '/').
+ *
+ * What it keeps, and why:
+ * - /static/ files: cache-first. Their URLs change when their content does.
+ * - Pages: network-first. Only pages from an allow-list of pages that are the same for
+ *   everyone are kept, so SOS and the relief routines open offline; every other page falls
+ *   back to /offline. A response marked Cache-Control: no-store or private (the app marks
+ *   every page rendered for a signed-in person so) is never kept: for those the signed-out
+ *   rendering of the same page is fetched without cookies and kept instead.
+ * - /api/, other origins and anything but GET: not touched at all.
+ * Signing out posts {type: 'clear'} (and the server sends Clear-Site-Data), which empties it.
+ */
+'use strict';
+
+const VERSION = "__CACHE_VERSION__";
+const PRECACHE = __PRECACHE_URLS__;
+
+const CACHE_PREFIX = 'coach-';
+const CACHE = `${CACHE_PREFIX}static-${VERSION}`;
+const OFFLINE_URL = '/offline';
+const NAVIGATION_TIMEOUT_MS = 4000;
+const SIGNED_OUT_COPY_MAX_AGE_MS = 60 * 60 * 1000;
+const DEFAULT_TITLE = 'Relief Coach';
+
+/* ---------- Which requests are ours ---------- */
+
+// Pages that are the same for everyone, so a copy may be shown offline.
+function isShareablePage(pathname) {
+  return pathname === '/' || pathname === '/sos' || pathname === OFFLINE_URL ||
+    pathname === '/routines' || pathname.startsWith('/routines/');
+}
+
+function isStatic(pathname) {
+  return pathname.startsWith('/static/');
+}
+
+// A page is stored under its path alone, so '/?source=pwa' (the start URL) finds '/'.
+function pageKey(url) {
+  return new URL(url.pathname, url.origin).href;
+}
+
+// Only a page's plain address (or the start URL's ?source=) is stored: a filtered view such
+// as /routines?kind=x must not replace the plain one.
+function hasOnlySourceQuery(url) {
+  return [...url.searchParams.keys()].every((name) => name === 'source');
+}
+
+function isStorable(response) {
+  if (!response || !response.ok || response.type !== 'basic' || response.redirected) return false;
+  const cacheControl = (response.headers.get('Cache-Control') || '').toLowerCase();
+  return !/no-store|private/.test(cacheControl);
+}
+
+/* ---------- Install: precache, then take over at once ---------- */
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(PRECACHE.map(async (path) => {
+    const url = new URL(path, self.location.origin);
+    // Pages are fetched without cookies, so what is kept is the signed-out version that
+    // anyone may see; static files skip the HTTP cache only when they are not fingerprinted.
+    const request = new Request(url.href, {
+      credentials: 'omit',
+      cache: isStatic(url.pathname) ? 'default' : 'reload',
+    });
+    const response = await fetch(request);
+    if (!response.ok) throw new Error(`precache ${path}: HTTP ${response.status}`);
+    // A page that redirects when signed out (e.g. '/' to the sign-in page) is not kept: a
+    // redirected response cannot answer a navigation, and it would be the wrong page anyway.
+    if (response.redirected) return;
+    await cache.put(isStatic(url.pathname) ? url.href : pageKey(url), response);
+  }));
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+/* ---------- Activate: drop old versions ---------- */
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+/* ---------- Fetch ---------- */
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/')) return;
+
+  if (request.mode === 'navigate') {
+    event.respondWith(handleNavigation(event, url));
+  } else if (isStatic(url.pathname) && !request.headers.has('Range')) {
+    // Range requests (audio, video) go to the network: a cached 200 cannot answer them.
+    event.respondWith(handleStatic(event, request));
+  }
+  // Anything else (the manifest, JSON fetched by pages) goes to the network untouched.
+});
+
+async function handleStatic(event, request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (isStorable(response)) event.waitUntil(cache.put(request, response.clone()));
+  return response;
+}
+
+// Network first. A page from the allow-list that has a copy here gets 4 seconds before the
+// copy is shown (a spasm is no time to watch a spinner); the fetch still finishes in the
+// background and refreshes the copy. A page without a copy waits for the network, however
+// slow, because the only alternative is the offline page; if the network fails, that is shown.
+async function handleNavigation(event, url) {
+  const shareable = isShareablePage(url.pathname);
+  const network = fetch(event.request);
+  if (shareable && hasOnlySourceQuery(url)) {
+    // Registered first, so the copy is taken before the page starts reading the body; and
+    // waitUntil now, while the event is live, because it may outlast the response.
+    event.waitUntil(network.then((response) => {
+      const copy = isStorable(response) ? response.clone() : null;
+      return response.ok ? keepPage(url, copy) : undefined;
+    }).catch(() => {}));
+  }
+
+  const cached = shareable ? await caches.match(pageKey(url), { ignoreVary: true }) : undefined;
+  try {
+    if (!cached) return await network;
+    return await Promise.race([network, timeout(NAVIGATION_TIMEOUT_MS)]);
+  } catch (err) {
+    network.catch(() => {}); // after a timeout it may still fail; nobody is waiting for it
+    if (cached) return cached;
+    return (await caches.match(OFFLINE_URL, { ignoreVary: true })) || offlineFallback();
+  }
+}
+
+// Keeps the page as served, or, when it was rendered for a signed-in person (not storable),
+// a signed-out rendering of it, refreshed at most hourly. So the cache never holds a name.
+async function keepPage(url, copy) {
+  const cache = await caches.open(CACHE);
+  const key = pageKey(url);
+  if (copy) return cache.put(key, copy);
+  const current = await cache.match(key, { ignoreVary: true });
+  const storedAt = current ? Date.parse(current.headers.get('Date') || '') : NaN;
+  if (Date.now() - storedAt < SIGNED_OUT_COPY_MAX_AGE_MS) return undefined;
+  const signedOut = await fetch(new Request(key, { credentials: 'omit', cache: 'no-cache' }));
+  return isStorable(signedOut) ? cache.put(key, signedOut) : undefined;
+}
+
+function timeout(ms) {
+  return new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('timeout')), ms);
+  });
+}
+
+// Only when even the offline page is missing (its precache failed).
+function offlineFallback() {
+  return new Response(
+    '<!doctype html><html lang="en"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>Offline · Relief Coach</title><h1>You\'re offline</h1><p>Please try again when you have a connection.</p></html>',
+    { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+  );
+}
+
+/* ---------- Messages from the page ---------- */
+
+async function clearCaches() {
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX)).map((name) => caches.delete(name)));
+}
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type === 'clear') {
+    event.waitUntil(clearCaches().then(() => {
+      if (event.source) event.source.postMessage({ type: 'cleared' });
+    }));
+  }
+});
+
+/* ---------- Push notifications ---------- */
+
+// Only our own pages may be opened from a notification.
+function sameOriginUrl(value) {
+  try {
+    const url = new URL(value || '/', self.location.origin);
+    return url.origin === self.location.origin ? url.href : new URL('/', self.location.origin).href;
+  } catch (err) {
+    return new URL('/', self.location.origin).href;
+  }
+}
+
+self.addEventListener('push', (event) => {
+  // Every push must show a notification (iOS revokes the subscription otherwise), even one
+  // whose payload is missing or unreadable.
+  let payload = {};
+  if (event.data) {
+    try {
+      payload = event.data.json() || {};
+    } catch (err) {
+      payload = { body: event.data.text() };
+    }
+  }
+  const options = {
+    body: typeof payload.body === 'string' ? payload.body : '',
+    icon: '/static/icons/icon-192.png',
+    badge: '/static/icons/favicon-32.png',
+    data: { url: sameOriginUrl(payload.url) },
+  };
+  // A repeated delivery carries the same tag and quietly replaces the first.
+  if (payload.tag) options.tag = String(payload.tag);
+  const title = typeof payload.title === 'string' && payload.title ? payload.title : DEFAULT_TITLE;
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = sameOriginUrl(event.notification.data && event.notification.data.url);
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((client) => client.url === target);
+    if (open) return open.focus();
+    return self.clients.openWindow(target);
+  })());
+});
