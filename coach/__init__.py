@@ -59,6 +59,8 @@ def configure(app: Flask, config: Config | dict | None) -> None:
 def configure_logger(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces every autogenerate plugin at INFO on each CLI call; only its warnings matter.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
