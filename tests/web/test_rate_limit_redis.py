@@ -1,0 +1,40 @@
+"""With REDIS_URL set, sign-in limits are counted in Redis, so every worker shares one count."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from coach.config import Config
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+def _redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
+
+
+def test_redis_url_selects_redis_storage(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", REDIS)
+    assert Config().RATELIMIT_STORAGE_URI == REDIS
+    monkeypatch.delenv("REDIS_URL")
+    assert Config().RATELIMIT_STORAGE_URI == "memory://"
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_two_workers_share_the_count_in_redis(app_factory):
+    # Two app instances stand in for two gunicorn workers; a fresh key prefix isolates this run.
+    prefix = f"test-{uuid.uuid4().hex}"
+    workers = [app_factory(RATELIMIT_STORAGE_URI=REDIS, RATELIMIT_KEY_PREFIX=prefix) for _ in range(2)]
+    email = f"{uuid.uuid4().hex}@example.com"
+    statuses = [
+        workers[i % 2].test_client().post("/api/v1/auth/token", json={"email": email, "password": "wrong password"}).status_code
+        for i in range(6)
+    ]
+    # The per-account limit is 5 failures a minute, counted across both workers.
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
