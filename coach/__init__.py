@@ -81,12 +81,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, api, auth, main, pwa
+    from . import account, api, auth, episodes, main, pwa
 
     app.register_blueprint(pwa.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(episodes.bp)
     api.register(app)
 
 

@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("episodes", __name__)
+
+from . import report_routes, routes  # noqa: E402,F401

@@ -20,11 +20,6 @@ def sos():
     return _coming_soon("SOS relief", "sos")
 
 
-@bp.route("/log")
-def log():
-    return _coming_soon("Log a spasm", "log")
-
-
 @bp.route("/routines")
 def routines():
     return _coming_soon("Routines", "routines")

@@ -1,0 +1,207 @@
+"""Diary page services: the filtered history, open follow-up prompts, chart series and the assessment card."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..domain import diary, triage
+from ..extensions import db
+from ..models import Episode, FollowUp, User
+from .service import assess_user, decode_cursor, encode_cursor, local_day_bounds
+
+EMERGENCY_PATH = "/emergency"
+REASON_MAX = 140
+
+
+@dataclass(frozen=True)
+class DiaryFilter:
+    start: date | None = None
+    end: date | None = None
+    location: str | None = None
+    trigger: str | None = None
+    min_severity: int | None = None
+
+    def active(self) -> bool:
+        return any(value is not None for value in (self.start, self.end, self.location, self.trigger, self.min_severity))
+
+
+def history(user: User, filters: DiaryFilter, *, limit: int = 50, cursor: str | None = None) -> tuple[list[Episode], str | None]:
+    """The user's episodes newest first, filtered; dates are local dates in the user's zone."""
+    query = select(Episode).where(Episode.user_id == user.id).options(selectinload(Episode.follow_ups))
+    if filters.start:
+        query = query.where(Episode.started_at >= local_day_bounds(filters.start, user.timezone)[0])
+    if filters.end:
+        query = query.where(Episode.started_at < local_day_bounds(filters.end, user.timezone)[1])
+    if filters.trigger:
+        query = query.where(Episode.trigger == filters.trigger)
+    if filters.min_severity is not None:
+        query = query.where(Episode.severity >= filters.min_severity)
+    if filters.location:
+        # Locations are a JSON list of codes; a code in quotes matches exactly one element on both databases.
+        query = query.where(cast(Episode.locations, String).like(f'%"{filters.location}"%'))
+    if cursor:
+        moment, ident = decode_cursor(cursor)
+        query = query.where(or_(Episode.started_at < moment, and_(Episode.started_at == moment, Episode.id < ident)))
+    rows = list(db.session.scalars(query.order_by(Episode.started_at.desc(), Episode.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def local(moment: datetime, user: User) -> datetime:
+    return moment.astimezone(ZoneInfo(user.timezone))
+
+
+def chart_data(user: User, start: date, end: date) -> dict:
+    """Severity points and weekly counts for local dates start..end, in the shape static/js/diary-chart.js reads.
+
+    Times are given as seconds of the user's wall-clock time (as if it were UTC), so the chart shows the
+    user's own dates whatever zone the phone is in.
+    """
+    begin, finish = local_day_bounds(start, user.timezone)[0], local_day_bounds(end, user.timezone)[1]
+    rows = db.session.execute(
+        select(Episode.started_at, Episode.severity)
+        .where(Episode.user_id == user.id, Episode.started_at >= begin, Episode.started_at < finish)
+        .order_by(Episode.started_at)
+    ).all()
+    zone = ZoneInfo(user.timezone)
+    points = []
+    days = []
+    for started_at, severity in rows:
+        wall = started_at.astimezone(zone).replace(tzinfo=None)
+        points.append([int((wall - datetime(1970, 1, 1)).total_seconds()), severity])
+        days.append(wall.date())
+    weeks = diary.weekly_counts(days, start, end)
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "severity": points,
+        "weeks": [[monday.isoformat(), count] for monday, count in weeks],
+    }
+
+
+@dataclass
+class Prompt:
+    episode: Episode
+    due: diary.Due
+
+
+def due_prompts(user: User, now: datetime) -> list[Prompt]:
+    """Open "how is it now?" prompts, oldest due first; only episodes young enough to have one are read."""
+    recent = db.session.scalars(
+        select(Episode)
+        .where(Episode.user_id == user.id, Episode.started_at > now - diary.PROMPT_HORIZON, Episode.started_at <= now)
+        .options(selectinload(Episode.follow_ups))
+        .order_by(Episode.started_at)
+    ).all()
+    prompts = []
+    for episode in recent:
+        due = diary.due_follow_up(episode.id, episode.started_at, [(f.at, f.status) for f in episode.follow_ups], now)
+        if due is not None:
+            prompts.append(Prompt(episode, due))
+    prompts.sort(key=lambda p: p.due.due_at)
+    return prompts
+
+
+@lru_cache(maxsize=1)
+def source_titles() -> dict[int, str]:
+    from ..content import load_content
+
+    return {source_id: source.title for source_id, source in load_content().sources.items()}
+
+
+HEADINGS = {
+    "emergency": "Get help now",
+    "urgent": "See a doctor within 48 hours",
+    "routine": "Book a check-up",
+    "none": "No warning signs in your diary",
+}
+LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine", "none": "None"}
+
+
+@dataclass
+class DiaryStatus:
+    assessment: triage.Assessment
+    prompts: list[Prompt]
+    episode_days: dict[int, date] = field(default_factory=dict)
+
+    @property
+    def level(self) -> str:
+        return self.assessment.level
+
+    @property
+    def advice(self) -> str:
+        return self.assessment.advice
+
+    @property
+    def heading(self) -> str:
+        return HEADINGS[self.assessment.level]
+
+    @property
+    def emergency_url(self) -> str:
+        return emergency_url(self.assessment)
+
+    no_medication = triage.NO_MEDICATION_COPY
+    disclaimer = triage.DISCLAIMER
+
+    @staticmethod
+    def level_word(level: str) -> str:
+        return LEVEL_WORDS[level]
+
+    def sources(self, ids) -> list[tuple[int, str]]:
+        titles = source_titles()
+        return [(i, titles.get(i, f"Source {i}")) for i in ids]
+
+
+def status_for(user: User, now: datetime) -> DiaryStatus:
+    """What the assessment card needs: the assessment, open prompts, and the dates of the episodes it names."""
+    assessment = assess_user(user, now)
+    ids = {i for flag in assessment.flags for i in flag.episode_ids} | {i for info in assessment.info for i in info.episode_ids}
+    days = {}
+    if ids:
+        zone = ZoneInfo(user.timezone)
+        for ident, started_at in db.session.execute(
+            select(Episode.id, Episode.started_at).where(Episode.user_id == user.id, Episode.id.in_(ids))
+        ):
+            days[ident] = started_at.astimezone(zone).date()
+    return DiaryStatus(assessment, due_prompts(user, now), days)
+
+
+def emergency_url(assessment: triage.Assessment) -> str:
+    """The emergency screen, with the first emergency reason as one short line."""
+    flag = next((f for f in assessment.flags if f.level == "emergency"), None)
+    reason = flag.reason if flag else triage.ADVICE["emergency"]
+    if len(reason) > REASON_MAX:
+        reason = reason[: REASON_MAX - 1].rstrip() + "…"
+    return f"{EMERGENCY_PATH}?{urlencode({'reason': reason})}"
+
+
+def combine_local(day: date, moment: time, tz: str) -> datetime:
+    return datetime.combine(day, moment.replace(second=0, microsecond=0), ZoneInfo(tz))
+
+
+def client_id_or_none(value: str | None) -> str | None:
+    """A form's hidden idempotency key, if it is a UUID (anything else is ignored, not trusted)."""
+    try:
+        return str(uuid.UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+def default_chart_period(today: date, filters: DiaryFilter) -> tuple[date, date]:
+    """The filter's dates when given (at most a year shown), else the 90 days ending today."""
+    end = filters.end or today
+    start = filters.start or end - timedelta(days=89)
+    if (end - start).days > 365:
+        start = end - timedelta(days=365)
+    return start, end
+
+
+def latest_follow_up(episode: Episode) -> FollowUp | None:
+    return max(episode.follow_ups, key=lambda f: (f.at, f.id), default=None)

@@ -1,0 +1,163 @@
+"""The doctor report (HTML and a one-page PDF) for a seeded typical 90 days, and the CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from coach.extensions import db
+from coach.models import User
+from tests.diary_seed import TYPICAL_90_DAYS, seed_typical
+
+
+@pytest.fixture
+def seeded(app, web):
+    """A user with a birth year, one risk answer and a typical 90 days; returns the user id."""
+    data = web.register(display_name="Sam Example", timezone="Europe/London")
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == data["email"]))
+        user.birth_year, user.kidney_disease = 1978, True
+        db.session.commit()
+        seed_typical(user, datetime.now(UTC))
+        return user.id
+
+
+def _pdf_text(response) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(response.data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_report_page_covers_what_a_doctor_asks(client, seeded):
+    response = client.get("/report")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Sam Example, born 1978" in html and "(90 days)" in html and "<strong>12</strong> episodes" in html
+    for heading in ("Onset", "Distribution", "Frequency", "Occurrence", "Severity (0-10)", "Associated symptoms",
+                    "Relief tried", "Current flags (rules 2026.1", "Profile"):
+        assert f">{heading}" in html, heading
+    assert "Lower back 10, Buttock 2" in html and "Left 8" in html
+    assert "12 episodes: 0.9 a week, 4.1 a month" in html and "last 30 days 5, last 90 days 12" in html
+    assert "Lifting 5" in html and "during exercise 8, not exercising 4" in html
+    assert "Deadlift x4 (100-120 kg)" in html
+    assert "min 3, median 5.5, max 7" in html and "longest 12 min" in html
+    assert "Pain, tingling or numbness down one leg, no weakness:" in html
+    assert "heat 6" in html and "Gone 3, Getting better 3, No check-in 6" in html
+    assert "P1 routine:" in html and "P7 routine:" in html and "[11] NHS / nidirect, Leg cramps" in html
+    assert "Risk answers: yes:</strong> kidney disease" in html
+    assert "Medicines are a decision for your doctor." in html and "This content is a coaching aid, not a diagnosis." in html
+    assert "css/diary.css" in html and "@media print" in client.get("/static/css/diary.css").get_data(as_text=True)
+
+
+def test_report_for_a_chosen_period(client, seeded):
+    html = client.get("/report?days=30").get_data(as_text=True)
+    assert "(30 days)" in html and "<strong>5</strong> episodes" in html
+    end = (datetime.now(UTC) - timedelta(days=60)).date()
+    older = client.get(f"/report?days=30&end={end.isoformat()}").get_data(as_text=True)
+    assert "(30 days)" in older and f"days=30&amp;end={end.isoformat()}" in older
+    assert client.get("/report?days=lots&end=never").status_code == 200  # falls back to 90 days to today
+
+
+def test_pdf_is_one_page_for_a_typical_90_days(client, seeded):
+    response = client.get("/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-") and response.headers["Cache-Control"] == "no-store"
+    pages, text = _pdf_text(response)
+    assert pages == 1
+    for words in ("report for a doctor", "Sam Example", "Onset", "First episode", "Distribution", "Frequency",
+                  "Occurrence", "Severity", "Associated symptoms", "Relief tried", "Current flags", "P1 routine",
+                  "Profile", "kidney disease", "coaching aid, not a diagnosis"):
+        assert words in text, words
+
+
+def test_pdf_download_asks_for_an_attachment(client, seeded):
+    response = client.get("/report.pdf?download=1&days=180")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="relief-coach-report-')
+    assert _pdf_text(response)[0] == 1
+
+
+def test_pdf_copes_with_text_outside_latin_1(app, client, seeded):
+    from coach.episodes.service import log_episode
+
+    with app.app_context():
+        user = db.session.get(User, seeded)
+        now = datetime.now(UTC)
+        log_episode(user, {"started_at": now - timedelta(hours=2), "severity": 4, "exercise": "Kniebeuge – 💪 深蹲",
+                           "relief_used": "“heat”", "locations": ["neck"]}, now)
+    pages, text = _pdf_text(client.get("/report.pdf"))
+    assert pages == 1 and "Kniebeuge - " in text
+
+
+def test_report_says_no_sessions_when_the_session_model_is_missing_or_broken(client, seeded, monkeypatch):
+    from coach.episodes import reports
+
+    monkeypatch.setattr(reports, "session_model", lambda: None)
+    assert "No routine sessions recorded." in client.get("/report").get_data(as_text=True)
+
+    class Broken:
+        user_id = started_at = object()  # comparisons on these blow up inside the query
+
+    monkeypatch.setattr(reports, "session_model", lambda: Broken)
+    response = client.get("/report")
+    assert response.status_code == 200 and "No routine sessions recorded." in response.get_data(as_text=True)
+    assert _pdf_text(client.get("/report.pdf"))[0] == 1
+
+
+def test_report_uses_routine_sessions_when_the_model_exists(app, client, seeded):
+    from coach.episodes.reports import session_model
+
+    model = session_model()
+    if model is None:
+        pytest.skip("the routines feature has not added its session model yet")
+    now = datetime.now(UTC)
+    with app.app_context():
+        columns = set(model.__table__.columns.keys())
+        for before, after in ((7, 4), (6, 2)):
+            values = {"user_id": seeded, "started_at": now - timedelta(days=3), "pain_before": before, "pain_after": after,
+                      "completed": True, "routine_slug": "heat", "routine_title": "Heat", "steps_total": 3,
+                      "completed_steps": [1, 2, 3], "ended_at": now - timedelta(days=3) + timedelta(minutes=20)}
+            db.session.add(model(**{k: v for k, v in values.items() if k in columns}))
+        db.session.commit()
+    html = client.get("/report").get_data(as_text=True)
+    assert "2 sessions, 2 completed; pain 6.5 to 3 (median change -3.5)" in html
+
+
+def test_csv_export_is_spreadsheet_safe_and_complete(app, client, seeded):
+    from coach.episodes.service import log_episode
+
+    with app.app_context():
+        user = db.session.get(User, seeded)
+        now = datetime.now(UTC)
+        log_episode(user, {"started_at": now - timedelta(hours=1), "severity": 2, "exercise": "=HYPERLINK(\"http://x\")",
+                           "relief_used": "+1 heat", "notes": "-minus\n@at", "locations": ["neck"]}, now)
+    response = client.get("/episodes.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="relief-coach-episodes-')
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == len(TYPICAL_90_DAYS) + 1
+    last = rows[-1]
+    assert last["exercise"] == "'=HYPERLINK(\"http://x\")" and last["relief_used"] == "'+1 heat"
+    assert last["notes"] == "'-minus\n@at" and last["locations"] == "Neck" and last["severity"] == "2"
+    first = rows[0]
+    assert first["trigger"] == "Lifting" and first["during_exercise"] == "yes" and first["check_ins"] == "1"
+    assert first["timezone"] == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [("=1+1", "'=1+1"), ("+44 123", "'+44 123"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+     ("heat", "heat"), ("", ""), (None, ""), (7, "7"), ("a=b", "a=b")],
+)
+def test_spreadsheet_safe(value, safe):
+    from coach.episodes.reports import spreadsheet_safe
+
+    assert spreadsheet_safe(value) == safe
+
+
+def test_export_json_includes_episodes_and_follow_ups(client, seeded):
+    body = client.get("/me/export").get_json()
+    assert len(body["episodes"]) == len(TYPICAL_90_DAYS) and len(body["follow_ups"]) == 6
