@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import Config, ConfigError, instance_secret_key
 
@@ -81,13 +82,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, api, auth, episodes, main, pwa
+    app.url_map.converters["int"] = DatabaseIdConverter
+    from . import account, api, auth, episodes, main, pwa, relief, routines
 
     app.register_blueprint(pwa.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(episodes.bp)
+    app.register_blueprint(relief.bp)
+    app.register_blueprint(routines.bp)
     api.register(app)
 
 
@@ -101,3 +105,11 @@ def register_commands(app: Flask) -> None:
     from .cli import register_cli
 
     register_cli(app)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:...> in URLs: only ids the database can hold; anything larger is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)

@@ -38,13 +38,20 @@ def authenticate_request():
 def _check_body() -> None:
     has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
     if not has_body:
+        if request.method == "PATCH":
+            # An empty PATCH is almost always a client bug (a body that never got attached).
+            raise ApiError(400, "validation_error", "Send a JSON object with the fields to change.",
+                           {"body": "required"})
         return
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
     try:
-        request.get_json()
+        parsed = request.get_json()
     except BadRequest:
         raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(parsed, dict):
+        # spectree reads a null or empty body as {}: refuse it here so it is never taken as "no changes".
+        raise ApiError(400, "validation_error", "Some fields need attention.", {"body": "must be a JSON object"})
 
 
 def login_required(view):

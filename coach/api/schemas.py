@@ -1,7 +1,7 @@
 """Pydantic models: they validate API requests and are the OpenAPI document's schemas."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -20,15 +20,29 @@ from spectree import Response
 AUTH = [{"bearer": []}, {"session": []}]
 
 
-def _text_only(value):
-    # pydantic would turn a number into a datetime (Unix time); the API takes ISO 8601 strings only.
+def _iso_datetime(value):
+    # pydantic would also take a number (or "0.5") as Unix time; the API takes ISO 8601 text only.
     if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 string")
+        raise ValueError("must be an ISO 8601 date-time string")
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date-time such as 2026-11-25T07:30:00+01:00") from None
     return value
 
 
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
-IsoDate = Annotated[date, BeforeValidator(_text_only)]
+def _iso_date(value):
+    if not isinstance(value, str):
+        raise ValueError("must be a YYYY-MM-DD string")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date such as 2026-11-25") from None
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Strict(BaseModel):
