@@ -1,0 +1,107 @@
+"""On a phone: log a spasm in the detailed form, see it in the history and the chart, read the assessment, the report."""
+from __future__ import annotations
+
+import re
+
+from tests.e2e.conftest import assert_no_axe_violations
+from tests.factories import PASSWORD
+
+
+def register(page, email="diary@example.com", name="Diary User"):
+    page.goto("/register")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Time zone").fill("Europe/London")
+    page.get_by_label("Country").select_option("GB")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+
+
+def test_log_an_episode_on_a_phone_and_see_it_everywhere(page):
+    register(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log").click()
+    page.wait_for_url(re.compile(r"/log$"))
+    assert page.get_by_role("heading", name="Log a spasm").is_visible()
+    no_sideways_scroll(page)
+    assert_no_axe_violations(page)
+
+    # Severity: 11 big options; the body map and side by keyboard as well as by tap.
+    tiles = page.locator(".sev-tile")
+    assert tiles.count() == 11
+    for i in range(11):
+        box = tiles.nth(i).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 48
+    page.locator("label.sev-tile", has_text=re.compile(r"^7$")).click()
+    lower_back = page.get_by_role("checkbox", name="Lower back", exact=True)
+    lower_back.focus()
+    page.keyboard.press("Space")
+    assert lower_back.is_checked()
+    page.get_by_role("checkbox", name="Buttock", exact=True).check()
+    page.get_by_role("radio", name="Left", exact=True).check()
+    page.get_by_role("radio", name="Lifting", exact=True).check()
+    page.get_by_role("group", name="Were you exercising?").get_by_role("radio", name="Yes").check()
+    page.get_by_label("Which exercise?").fill("deadlift")
+    page.get_by_label("Load in kg").fill("100")
+    page.get_by_label("How many minutes did the muscle stay locked hard?").fill("20")
+    page.get_by_role("group", name="Did stretching ease it?").get_by_role("radio", name="No", exact=True).check()
+    page.get_by_label("Notes").fill("<b>not bold</b>")
+    page.get_by_role("button", name="Save episode").click()
+
+    # The assessment right after saving: urgent (locked 20 minutes, not eased), with the why.
+    page.wait_for_url(re.compile(r"/diary#assessment$"))
+    card = page.locator("#assessment")
+    assert card.get_by_role("heading", name="See a doctor within 48 hours").is_visible()
+    card.get_by_text("Why am I seeing this?").first.click()
+    why = card.locator("details.why").first
+    assert "E4 (Urgent)" in why.inner_text() and "[11] NHS / nidirect, Leg cramps" in why.inner_text()
+    assert "This content is a coaching aid, not a diagnosis." in card.inner_text()
+
+    # History and chart.
+    history = page.locator(".episode-list")
+    assert "Lower back, Buttock" in history.inner_text() and "7/10" in history.inner_text()
+    page.wait_for_selector("#chart.chart-drawn")
+    assert page.locator("#chart canvas").count() == 2
+    severity_chart = page.locator('[data-chart="severity"] [data-chart-target]')
+    assert severity_chart.get_attribute("role") == "img"
+    assert "severity from 7 to 7" in severity_chart.get_attribute("aria-label")
+    assert severity_chart.bounding_box()["width"] <= 330
+    page.get_by_text("Show as a table").click()
+    assert page.locator(".chart-table table").is_visible()
+    no_sideways_scroll(page)
+    assert_no_axe_violations(page)
+
+    # The home page carries the same card.
+    page.get_by_role("link", name="Relief Coach").first.click()
+    assert page.locator("#assessment").get_by_text("See a doctor within 48 hours").is_visible()
+
+    # The episode page shows the notes as text.
+    page.goto("/diary")
+    page.locator(".episode-row").first.click()
+    assert page.get_by_text("<b>not bold</b>").is_visible()
+
+    # The report for a doctor.
+    page.goto("/report")
+    assert page.get_by_role("heading", name="Back spasm diary: report for a doctor").is_visible()
+    assert page.get_by_role("button", name="Print").is_visible()
+    no_sideways_scroll(page)
+    assert_no_axe_violations(page)
+    assert page.js_errors == []
+
+
+def test_log_form_errors_are_announced_and_keep_the_answers(page):
+    register(page, email="errors@example.com")
+    page.goto("/log")
+    page.get_by_label("How many minutes did the muscle stay locked hard?").fill("5000")
+    page.get_by_label("Which exercise?").fill("squat")
+    page.get_by_role("button", name="Save episode").click()
+    assert page.get_by_role("alert").first.is_visible()
+    assert page.locator("#severity-error").inner_text() == "Choose a number from 0 to 10."
+    assert page.locator("#locked_minutes-error").is_visible()
+    assert page.get_by_label("Which exercise?").input_value() == "squat"
+    no_sideways_scroll(page)
+    assert_no_axe_violations(page)
