@@ -15,16 +15,6 @@ def _coming_soon(title: str, nav: str):
     return render_template("main/coming_soon.html", title=title, nav=nav)
 
 
-@bp.route("/sos")
-def sos():
-    return _coming_soon("SOS relief", "sos")
-
-
-@bp.route("/routines")
-def routines():
-    return _coming_soon("Routines", "routines")
-
-
 @bp.route("/reminders")
 def reminders():
     return _coming_soon("Reminders", "reminders")

@@ -10,10 +10,21 @@ from flask import Response, current_app, render_template, send_from_directory
 
 from . import bp
 
-# Pages with no personal data that the service worker keeps for offline use.
-OFFLINE_PAGES = ("/", "/sos", "/offline")
+# Pages with no personal data that the service worker keeps for offline use (plus every stock
+# routine's page and player page, from the database: see routine_pages()).
+OFFLINE_PAGES = ("/", "/sos", "/offline", "/emergency", "/routines")
 # Static files the shell needs on first offline open (paths under static/).
-SHELL_ASSETS = ("css/app.css", "js/app.js", "icons/icon-192.png", "icons/favicon-32.png")
+SHELL_ASSETS = (
+    "css/app.css", "js/app.js", "icons/icon-192.png", "icons/favicon-32.png",
+    "css/relief.css", "js/outbox.js", "js/relief.js", "js/sos.js", "js/player.js",
+)
+
+
+def routine_pages() -> tuple[str, ...]:
+    """/routines/<slug> and its player for every stock routine that is seeded (so each precache URL exists)."""
+    from ..routines.service import stock_slugs
+
+    return tuple(page for slug in stock_slugs() for page in (f"/routines/{slug}", f"/routines/{slug}/play"))
 
 
 @lru_cache(maxsize=4)
@@ -31,7 +42,7 @@ def _service_worker(static_folder: str, assets: tuple[str, ...], urls: tuple[str
 @bp.route("/sw.js")
 def service_worker():
     asset_url = current_app.extensions["asset_url"]
-    urls = tuple(asset_url(path) for path in SHELL_ASSETS) + OFFLINE_PAGES
+    urls = tuple(asset_url(path) for path in SHELL_ASSETS) + OFFLINE_PAGES + routine_pages()
     if current_app.debug:
         _service_worker.cache_clear()
     body = _service_worker(current_app.static_folder, SHELL_ASSETS, urls, current_app.debug)

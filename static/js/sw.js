@@ -1,6 +1,7 @@
 /* Relief Coach service worker. Served by the app at /sw.js (Cache-Control: no-cache), which
  * replaces the two tokens below: the cache version and the JSON list of URLs to precache
- * (the fingerprinted static files plus '/offline', '/sos' and '/').
+ * (the fingerprinted static files plus '/offline', '/sos', '/', '/emergency', '/routines' and every
+ * stock routine's page and player page).
  *
  * What it keeps, and why:
  * - /static/ files: cache-first. Their URLs change when their content does.
@@ -11,6 +12,7 @@
  *   rendering of the same page is fetched without cookies and kept instead.
  * - /api/, other origins and anything but GET: not touched at all.
  * Signing out posts {type: 'clear'} (and the server sends Clear-Site-Data), which empties it.
+ * - Background Sync ('sync', tag coach-outbox): replays the outbox of static/js/outbox.js.
  */
 'use strict';
 
@@ -24,11 +26,17 @@ const NAVIGATION_TIMEOUT_MS = 4000;
 const SIGNED_OUT_COPY_MAX_AGE_MS = 60 * 60 * 1000;
 const DEFAULT_TITLE = 'Relief Coach';
 
+// The outbox (quick logs and routine sessions saved offline) is shared with the pages: the same file,
+// at its fingerprinted URL from the precache list, so a new version of it also makes a new worker.
+const OUTBOX_SCRIPT = PRECACHE.find((url) => url.startsWith('/static/js/outbox.js'));
+if (OUTBOX_SCRIPT) importScripts(OUTBOX_SCRIPT);
+
 /* ---------- Which requests are ours ---------- */
 
 // Pages that are the same for everyone, so a copy may be shown offline.
 function isShareablePage(pathname) {
   return pathname === '/' || pathname === '/sos' || pathname === OFFLINE_URL ||
+    pathname === '/emergency' || pathname === '/tips' ||
     pathname === '/routines' || pathname.startsWith('/routines/');
 }
 
@@ -186,6 +194,20 @@ self.addEventListener('message', (event) => {
       if (event.source) event.source.postMessage({ type: 'cleared' });
     }));
   }
+});
+
+/* ---------- Background Sync: replay the outbox ---------- */
+
+// Chromium fires 'sync' once the network is back, even when no page is open. Throwing asks it to try
+// again later; pages also replay on load and on 'online' (Safari and Firefox have no Background Sync).
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'coach-outbox' || !self.CoachOutbox) return;
+  event.waitUntil((async () => {
+    const outcome = await self.CoachOutbox.flush();
+    const windows = await self.clients.matchAll({ type: 'window' });
+    windows.forEach((client) => client.postMessage({ type: 'outbox-synced' }));
+    if (outcome.retry) throw new Error('outbox: some items are still waiting');
+  })());
 });
 
 /* ---------- Push notifications ---------- */

@@ -1,0 +1,39 @@
+"""Routines, tips and sources: public content, readable without signing in."""
+from __future__ import annotations
+
+from flask_login import current_user
+
+from ..extensions import api_spec
+from ..routines.service import get_routine, list_routines, list_sources, list_tips, routine_dict, source_dict, tip_dict
+from . import bp
+from .schemas import responses
+from .schemas_relief import RoutineList, RoutineOut, RoutineQuery, SourceList, TipList, TipQuery
+
+TAG = "Routines, sessions and tips"
+
+
+@bp.get("/routines")
+@api_spec.validate(query=RoutineQuery, resp=responses(200, RoutineList), tags=[TAG])
+def index_routines(query: RoutineQuery):
+    """Stock routines (and the caller's own, when signed in), in the library's order."""
+    return {"items": [routine_dict(r) for r in list_routines(current_user, query.kind)]}
+
+
+@bp.get("/routines/<slug>")
+@api_spec.validate(resp=responses(200, RoutineOut), tags=[TAG])
+def show_routine(slug: str):
+    return routine_dict(get_routine(current_user, slug))
+
+
+@bp.get("/tips")
+@api_spec.validate(query=TipQuery, resp=responses(200, TipList), tags=[TAG])
+def index_tips(query: TipQuery):
+    """Tips, optionally of one category, each with its source ids."""
+    return {"items": [tip_dict(t) for t in list_tips(query.category)]}
+
+
+@bp.get("/sources")
+@api_spec.validate(resp=responses(200, SourceList), tags=[TAG])
+def index_sources():
+    """Every source the content cites, by id."""
+    return {"items": [source_dict(s) for s in list_sources()]}

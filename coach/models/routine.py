@@ -1,0 +1,86 @@
+"""The content library: sources, routines with their steps, and tips (stock content and, later, trainer-made)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..content import loader as limits
+from ..extensions import db
+from .base import UTCDateTime, now_utc
+
+
+class Source(db.Model):
+    """A cited source; its id is the number CONTENT.md gives it, so content files refer to it directly."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(limits.MAX_SOURCE_TITLE))
+    url: Mapped[str | None] = mapped_column(String(limits.MAX_URL))
+
+
+class Routine(db.Model):
+    """A relief, mobility or prevention routine. Stock routines come from `flask seed`; a trainer's have an owner."""
+
+    __tablename__ = "routines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(limits.MAX_TITLE), unique=True)
+    title: Mapped[str] = mapped_column(String(limits.MAX_TITLE))
+    kind: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(String(limits.MAX_SUMMARY))
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    # [{"text": ..., "sources": [ids]}]
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    # Slugs of routines to do afterwards ("then do floor-mobility or walk-it-off").
+    next: Mapped[list] = mapped_column(JSON, default=list)
+    frequency: Mapped[str | None] = mapped_column(String(limits.MAX_FREQUENCY))
+    position: Mapped[int | None] = mapped_column(Integer)
+    is_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    steps: Mapped[list[RoutineStep]] = relationship(
+        back_populates="routine", cascade="all, delete-orphan", passive_deletes=True, order_by="RoutineStep.position"
+    )
+
+    @property
+    def total_seconds(self) -> int:
+        return sum(step.seconds for step in self.steps if not step.optional)
+
+    @property
+    def total_seconds_with_optional(self) -> int:
+        return sum(step.seconds for step in self.steps)
+
+
+class RoutineStep(db.Model):
+    __tablename__ = "routine_steps"
+    __table_args__ = (UniqueConstraint("routine_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    routine_id: Mapped[int] = mapped_column(ForeignKey("routines.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(limits.MAX_STEP_TITLE))
+    instruction: Mapped[str] = mapped_column(String(limits.MAX_INSTRUCTION))
+    seconds: Mapped[int] = mapped_column(Integer)
+    optional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where a step's advice comes from when it is not a cited source ("Physiotherapy practice ...").
+    note: Mapped[str | None] = mapped_column(String(limits.MAX_NOTE))
+
+    routine: Mapped[Routine] = relationship(back_populates="steps")
+
+
+class Tip(db.Model):
+    """A posture, lifting, recovery or hydration tip; its id is the tip number of CONTENT.md section 4."""
+
+    __tablename__ = "tips"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(limits.MAX_TITLE))
+    text: Mapped[str] = mapped_column(String(limits.MAX_TIP_TEXT))
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(String(limits.MAX_NOTE))

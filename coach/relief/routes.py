@@ -1,0 +1,85 @@
+"""SOS (safety check, quick log), the emergency screen, the routine player and the outbox's sync state."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from ..auth.routes import _guess_country
+from ..reference import is_country
+from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
+from . import bp
+from .emergency import emergency_number, emergency_numbers
+from .sos import BACK_VIEW, FRONT_VIEW, QUICK_TRIGGERS, SAFETY_QUESTIONS, body_map
+
+REASON_MAX = 200
+DEFAULT_REASON = "You told us about a warning sign."
+MAX_SPEED = 1000.0
+
+
+@bp.route("/sos")
+def sos():
+    return render_template(
+        "relief/sos.html", nav="sos", questions=SAFETY_QUESTIONS, routine=recommended_routine(),
+        stop_rules=stop_rules(), back_view=body_map(BACK_VIEW), front_view=body_map(FRONT_VIEW),
+        triggers=QUICK_TRIGGERS,
+    )
+
+
+def _country() -> tuple[str | None, str]:
+    """The country for the emergency number and where it came from: user, param, language or default."""
+    param = (request.args.get("country") or "").strip().upper()
+    if is_country(param):
+        return param, "param"
+    if current_user.is_authenticated and current_user.country:
+        return current_user.country, "user"
+    guess = _guess_country()
+    if guess:
+        return guess, "language"
+    return None, "default"
+
+
+@bp.route("/emergency")
+def emergency():
+    reason = " ".join((request.args.get("reason") or "").split())[:REASON_MAX] or DEFAULT_REASON
+    country, source = _country()
+    fallback, numbers = emergency_numbers()
+    return render_template(
+        "relief/emergency.html", nav="", reason=reason, default_reason=DEFAULT_REASON, number=emergency_number(country),
+        country=country, country_source=source, numbers=numbers, fallback=fallback,
+    )
+
+
+def _speed() -> float:
+    """Timer speed-up for tests and demos: PLAYER_SPEED (default 1); ?speed= only when testing or allowed."""
+    try:
+        speed = float(current_app.config.get("PLAYER_SPEED", 1) or 1)
+    except (TypeError, ValueError):
+        speed = 1.0
+    return min(max(speed, 0.01), MAX_SPEED)
+
+
+@bp.route("/routines/<slug>/play")
+def play(slug: str):
+    routine = get_routine(current_user, slug)
+    allow_param = bool(current_app.testing or current_app.config.get("PLAYER_SPEED_PARAM"))
+    return render_template(
+        "relief/player.html", nav="routines", routine=routine, stop_rules=stop_rules(),
+        next_routines=find_routines(current_user, list(routine.next or [])), speed=_speed(),
+        speed_param=allow_param, max_speed=MAX_SPEED,
+    )
+
+
+@bp.route("/sync-state")
+def sync_state():
+    """Who is signed in here, with a fresh CSRF token: the outbox asks before it replays anything."""
+    signed_in = current_user.is_authenticated
+    response = jsonify({
+        "signed_in": signed_in,
+        "user_id": current_user.id if signed_in else None,
+        "country": current_user.country if signed_in else None,
+        "csrf_token": generate_csrf(),
+    })
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Cookie"
+    return response

@@ -1,0 +1,157 @@
+"""Routine sessions: record one run of the player (idempotent by client UUID), list and read them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..account.service import exporter, iso
+from ..domain import codes
+from ..episodes.service import clean_moment, decode_cursor, encode_cursor
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import RoutineSession, User
+from ..routines.service import get_routine, stop_rules
+
+DONE_FOR_NOW = "done_for_now"
+SESSION_FIELDS = (
+    "routine", "started_at", "ended_at", "completed", "completed_steps", "stop_reason", "pain_before", "pain_after",
+)
+
+
+def stop_reasons() -> tuple[str, ...]:
+    """The codes a stopped session may give: every stop rule (CONTENT.md section 3), or just "done for now"."""
+    rules = stop_rules()
+    return tuple(rule.code for rule in rules.emergency + rules.stop_and_log) + (DONE_FOR_NOW,)
+
+
+def _pain(values: dict, name: str, errors: dict) -> int | None:
+    value = values.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not codes.SEVERITY_RANGE[0] <= value <= codes.SEVERITY_RANGE[1]:
+        errors[name] = "must be an integer from 0 to 10"
+    return value
+
+
+def clean_session(user: User, values: dict, now: datetime) -> dict:
+    """Check a session against its routine; raise ValidationError with every problem at once."""
+    errors: dict[str, str] = {name: "unknown field" for name in sorted(set(values) - set(SESSION_FIELDS))}
+    routine = None
+    slug = values.get("routine")
+    if not isinstance(slug, str) or not slug:
+        errors["routine"] = "required: the slug of a routine"
+    else:
+        try:
+            routine = get_routine(user, slug)
+        except NotFound:
+            errors["routine"] = f"unknown routine {slug!r}"
+    started_at = values.get("started_at")
+    if started_at is None:
+        errors["started_at"] = "required"
+    else:
+        clean_moment(started_at, now, "started_at", errors)
+    ended_at = values.get("ended_at")
+    if ended_at is not None:
+        clean_moment(ended_at, now, "ended_at", errors)
+        if "ended_at" not in errors and isinstance(started_at, datetime) and "started_at" not in errors and ended_at < started_at:
+            errors["ended_at"] = "cannot be before started_at"
+    completed = values.get("completed")
+    if not isinstance(completed, bool):
+        errors["completed"] = "must be true or false"
+    steps = values.get("completed_steps") or []
+    if not isinstance(steps, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in steps):
+        errors["completed_steps"] = "must be a list of step positions"
+        steps = []
+    elif routine is not None:
+        outside = [s for s in steps if not 1 <= s <= len(routine.steps)]
+        if outside:
+            errors["completed_steps"] = f"step {outside[0]} is not in this routine (it has {len(routine.steps)} steps)"
+    stop_reason = values.get("stop_reason")
+    if stop_reason is not None and stop_reason not in stop_reasons():
+        errors["stop_reason"] = "unknown code; use one of " + ", ".join(stop_reasons())
+    elif completed is True and stop_reason is not None:
+        errors["stop_reason"] = "a completed session has no stop reason"
+    pain_before = _pain(values, "pain_before", errors)
+    pain_after = _pain(values, "pain_after", errors)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "routine_id": routine.id, "routine_slug": routine.slug, "routine_title": routine.title,
+        "steps_total": len(routine.steps), "started_at": started_at, "ended_at": ended_at, "completed": completed,
+        "completed_steps": sorted(set(steps)), "stop_reason": stop_reason, "pain_before": pain_before,
+        "pain_after": pain_after,
+    }
+
+
+def record_session(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[RoutineSession, bool]:
+    """Save a session; with a client_id a replay returns the first one and False."""
+    if client_id:
+        existing = _by_client_id(user, client_id)
+        if existing is not None:
+            return existing, False
+    session = RoutineSession(user_id=user.id, client_id=client_id, created_at=now, **clean_session(user, values, now))
+    db.session.add(session)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same offline record arrived twice at once (page and service worker): the other one saved it.
+        db.session.rollback()
+        existing = _by_client_id(user, client_id) if client_id else None
+        if existing is None:
+            raise
+        return existing, False
+    return session, True
+
+
+def _by_client_id(user: User, client_id: str) -> RoutineSession | None:
+    return db.session.scalar(
+        select(RoutineSession).where(RoutineSession.user_id == user.id, RoutineSession.client_id == client_id)
+    )
+
+
+def get_session(user: User, session_id: int) -> RoutineSession:
+    session = db.session.get(RoutineSession, session_id)
+    if session is None or session.user_id != user.id:
+        raise NotFound("No such session.")
+    return session
+
+
+def list_sessions(user: User, *, limit: int = 50, cursor: str | None = None) -> tuple[list[RoutineSession], str | None]:
+    """Newest first, paged like the episode list."""
+    query = select(RoutineSession).where(RoutineSession.user_id == user.id)
+    if cursor:
+        moment, ident = decode_cursor(cursor)
+        query = query.where(or_(RoutineSession.started_at < moment,
+                                and_(RoutineSession.started_at == moment, RoutineSession.id < ident)))
+    order = (RoutineSession.started_at.desc(), RoutineSession.id.desc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def session_dict(session: RoutineSession) -> dict:
+    return {
+        "id": session.id,
+        "client_id": session.client_id,
+        "routine": session.routine_slug,
+        "routine_title": session.routine_title,
+        "started_at": iso(session.started_at),
+        "ended_at": iso(session.ended_at),
+        "completed": session.completed,
+        "completed_steps": list(session.completed_steps or []),
+        "steps_total": session.steps_total,
+        "stop_reason": session.stop_reason,
+        "pain_before": session.pain_before,
+        "pain_after": session.pain_after,
+        "created_at": iso(session.created_at),
+    }
+
+
+@exporter
+def _export_sessions(user: User) -> dict:
+    rows = db.session.scalars(
+        select(RoutineSession).where(RoutineSession.user_id == user.id).order_by(RoutineSession.started_at)
+    ).all()
+    return {"routine_sessions": [session_dict(s) for s in rows]}

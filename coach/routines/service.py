@@ -1,0 +1,123 @@
+"""Reading the content library: routines a person may see, tips, the tip of the day, sources, stop rules."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..content import Content, StopRules, load_content
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Routine, Source, Tip, User
+
+
+@lru_cache(maxsize=1)
+def shipped_content() -> Content:
+    """The validated content files, read once per process (stop rules are global, not stored per routine)."""
+    return load_content()
+
+
+def stop_rules() -> StopRules:
+    return shipped_content().stop_rules
+
+
+def _visible(user: User | None):
+    """Stock routines, and a signed-in person's own."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        return or_(Routine.is_stock.is_(True), Routine.owner_id == user.id)
+    return Routine.is_stock.is_(True)
+
+
+def list_routines(user: User | None, kind: str | None = None) -> list[Routine]:
+    query = select(Routine).where(_visible(user)).options(selectinload(Routine.steps))
+    if kind:
+        query = query.where(Routine.kind == kind)
+    order = (Routine.is_stock.desc(), Routine.position.is_(None), Routine.position, Routine.title)
+    return list(db.session.scalars(query.order_by(*order)))
+
+
+def get_routine(user: User | None, slug: str) -> Routine:
+    """The routine with this slug if this person may see it; NotFound otherwise (never says which)."""
+    routine = db.session.scalar(
+        select(Routine).where(Routine.slug == slug, _visible(user)).options(selectinload(Routine.steps))
+    )
+    if routine is None:
+        raise NotFound("No such routine.")
+    return routine
+
+
+def find_routines(user: User | None, slugs: list[str]) -> list[Routine]:
+    """The visible routines among `slugs`, in the order given (for "what next" links)."""
+    if not slugs:
+        return []
+    rows = {r.slug: r for r in db.session.scalars(select(Routine).where(Routine.slug.in_(slugs), _visible(user)))}
+    return [rows[slug] for slug in slugs if slug in rows]
+
+
+def recommended_routine() -> Routine | None:
+    """The routine SOS leads into: the first stock relief routine (CONTENT.md section 3 order)."""
+    routines = list_routines(None, "relief")
+    return routines[0] if routines else None
+
+
+def stock_slugs() -> list[str]:
+    return list(db.session.scalars(select(Routine.slug).where(Routine.is_stock.is_(True)).order_by(Routine.slug)))
+
+
+def list_tips(category: str | None = None) -> list[Tip]:
+    query = select(Tip).order_by(Tip.id)
+    if category:
+        query = query.where(Tip.category == category)
+    return list(db.session.scalars(query))
+
+
+def tip_of_the_day(day: date) -> Tip | None:
+    """The same tip all day, a different one the next (cycling through them in order)."""
+    tips = list_tips()
+    return tips[day.toordinal() % len(tips)] if tips else None
+
+
+def sources_for(*id_lists) -> dict[int, Source]:
+    """The sources cited by any of the given id lists, by id."""
+    ids = {i for ids in id_lists for i in ids}
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Source).where(Source.id.in_(ids)))}
+
+
+def list_sources() -> list[Source]:
+    return list(db.session.scalars(select(Source).order_by(Source.id)))
+
+
+def routine_dict(routine: Routine) -> dict:
+    """The API.md routine shape."""
+    return {
+        "slug": routine.slug,
+        "title": routine.title,
+        "kind": routine.kind,
+        "summary": routine.summary,
+        "is_stock": routine.is_stock,
+        "total_seconds": routine.total_seconds,
+        "total_seconds_with_optional": routine.total_seconds_with_optional,
+        "stop_rules": stop_rules().to_dict(),
+        "sources": list(routine.sources or []),
+        "evidence": [dict(item) for item in routine.evidence or []],
+        "next": list(routine.next or []),
+        "frequency": routine.frequency,
+        "steps": [
+            {"position": s.position, "title": s.title, "instruction": s.instruction, "seconds": s.seconds,
+             "optional": s.optional, "note": s.note}
+            for s in routine.steps
+        ],
+    }
+
+
+def tip_dict(tip: Tip) -> dict:
+    return {"id": tip.id, "category": tip.category, "title": tip.title, "text": tip.text,
+            "sources": list(tip.sources or []), "note": tip.note}
+
+
+def source_dict(source: Source) -> dict:
+    return {"id": source.id, "title": source.title, "url": source.url}

@@ -1,0 +1,345 @@
+/* The routine player: any routine, read from the step list the server rendered.
+ * One step at a time: countdown (number and ring), progress for the step and the routine, pause / resume,
+ * back, skip, the next step previewed, Stop always on screen. At each step change: vibration, a short
+ * beep (Web Audio), the live region, and optionally speech. The screen is kept awake while it runs.
+ * Pain before (from SOS: ?pain=) and after. The session (completed or stopped, with the steps whose
+ * countdown ran out) goes into the outbox, so it is recorded offline too.
+ *
+ * Time is measured, not counted: each tick subtracts the real time elapsed (times the speed), so a slow
+ * or throttled timer never stretches a step. Speed comes from data-speed, or ?speed= where allowed (tests).
+ */
+(function () {
+  'use strict';
+
+  const root = document.querySelector('[data-player]');
+  if (!root) return;
+
+  const params = new URLSearchParams(window.location.search);
+  const OPTIONS_KEY = 'coach:player-options';
+  const steps = Array.prototype.map.call(root.querySelectorAll('[data-steps] > li'), function (li) {
+    const note = li.querySelector('[data-note]');
+    return {
+      position: Number(li.getAttribute('data-position')),
+      seconds: Number(li.getAttribute('data-seconds')),
+      optional: li.getAttribute('data-optional') === 'true',
+      title: li.querySelector('[data-title]').textContent.trim(),
+      instruction: li.querySelector('[data-instruction]').textContent.trim(),
+      note: note ? note.textContent.trim() : '',
+    };
+  });
+  if (!steps.length) return;
+  root.classList.add('is-enhanced');
+
+  const $ = function (selector) { return root.querySelector(selector); };
+  const panels = {};
+  root.querySelectorAll('[data-panel]').forEach(function (el) { panels[el.getAttribute('data-panel')] = el; });
+  const totalSeconds = steps.reduce(function (sum, s) { return sum + s.seconds; }, 0);
+  const speed = readSpeed();
+  const tickMs = Math.max(16, Math.min(250, 250 / speed));
+
+  const state = {
+    index: 0, remaining: 0, running: false, timer: null, last: 0, done: {}, startedAt: null,
+    painBefore: readPain(params.get('pain')), painAfter: null, completed: false, stopReason: null, recorded: false,
+  };
+  const options = loadOptions();
+
+  function readSpeed() {
+    let value = Number(root.getAttribute('data-speed')) || 1;
+    if (root.getAttribute('data-speed-param') === 'true' && params.get('speed')) {
+      const asked = Number(params.get('speed'));
+      if (asked > 0) value = asked;
+    }
+    return Math.min(Math.max(value, 0.01), Number(root.getAttribute('data-max-speed')) || 1000);
+  }
+
+  function readPain(value) {
+    if (value === null || value === '' || !/^\d+$/.test(value)) return null;
+    const n = Number(value);
+    return n >= 0 && n <= 10 ? n : null;
+  }
+
+  function loadOptions() {
+    let saved = {};
+    try { saved = JSON.parse(window.localStorage.getItem(OPTIONS_KEY) || '{}') || {}; } catch (err) { saved = {}; }
+    const result = { sound: saved.sound !== false, speech: saved.speech === true };
+    root.querySelectorAll('[data-option]').forEach(function (input) {
+      const name = input.getAttribute('data-option');
+      input.checked = result[name];
+      input.addEventListener('change', function () {
+        result[name] = input.checked;
+        if (name === 'speech' && !input.checked && window.speechSynthesis) window.speechSynthesis.cancel();
+        try { window.localStorage.setItem(OPTIONS_KEY, JSON.stringify(result)); } catch (err) { /* not kept */ }
+      });
+    });
+    if (!('speechSynthesis' in window)) $('[data-speech-option]').hidden = true;
+    return result;
+  }
+
+  function showPanel(name) {
+    Object.keys(panels).forEach(function (key) { panels[key].hidden = key !== name; });
+    root.setAttribute('data-state', name);
+  }
+
+  function clock(ms) {
+    const seconds = Math.max(0, Math.ceil(ms / 1000));
+    return Math.floor(seconds / 60) + ':' + String(seconds % 60).padStart(2, '0');
+  }
+
+  /* ---------- Cues ---------- */
+  let audio = null;
+  function beep() {
+    try {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return;
+      audio = audio || new Context();
+      if (audio.state === 'suspended') audio.resume().catch(function () {});
+      const t = audio.currentTime;
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.3, t + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.18);
+      osc.connect(gain);
+      gain.connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + 0.2);
+    } catch (err) { /* no sound: vibration and the screen still say it */ }
+  }
+
+  function cue(step) {
+    if (options.sound) {
+      if (navigator.vibrate) navigator.vibrate(200);
+      beep();
+    }
+    if (options.speech && window.speechSynthesis && window.SpeechSynthesisUtterance) {
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(new window.SpeechSynthesisUtterance(step.title + '. ' + step.instruction));
+    }
+  }
+
+  function announce(text) {
+    // Clear first so the same text twice is still read out.
+    const live = $('[data-live]');
+    live.textContent = '';
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  /* ---------- Screen wake lock ---------- */
+  let lock = null;
+  function keepAwake() {
+    if (!('wakeLock' in navigator) || lock || document.visibilityState !== 'visible') return;
+    navigator.wakeLock.request('screen').then(function (sentinel) {
+      lock = sentinel;
+      lock.addEventListener('release', function () { lock = null; });
+    }).catch(function () { lock = null; });
+  }
+  function letSleep() {
+    if (lock) lock.release().catch(function () {});
+    lock = null;
+  }
+  // The browser drops the lock when the page is hidden; take it again on return.
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible' && state.running) keepAwake();
+  });
+
+  /* ---------- Drawing ---------- */
+  function render() {
+    const step = steps[state.index];
+    const elapsedStep = step.seconds * 1000 - state.remaining;
+    const before = steps.slice(0, state.index).reduce(function (sum, s) { return sum + s.seconds; }, 0) * 1000;
+    const stepShare = Math.min(1, Math.max(0, elapsedStep / (step.seconds * 1000)));
+    $('[data-time]').textContent = clock(state.remaining);
+    $('[data-ring]').setAttribute('stroke-dashoffset', String(Math.round(stepShare * 1000)));
+    $('[data-step-progress]').value = Math.round(stepShare * 1000);
+    $('[data-routine-progress]').value = Math.round(Math.min(1, (before + elapsedStep) / (totalSeconds * 1000)) * 1000);
+  }
+
+  function renderStep() {
+    const step = steps[state.index];
+    $('[data-count]').textContent = 'Step ' + (state.index + 1) + ' of ' + steps.length;
+    $('[data-step-title]').textContent = step.title;
+    $('[data-step-instruction]').textContent = step.instruction;
+    const note = $('[data-step-note]');
+    note.textContent = step.note;
+    note.hidden = !step.note;
+    $('[data-optional]').hidden = !step.optional;
+    const next = steps[state.index + 1];
+    $('[data-next]').textContent = next ? 'Next: ' + next.title + ' · ' + clock(next.seconds * 1000) : 'This is the last step.';
+    $('[data-back]').disabled = state.index === 0;
+    render();
+  }
+
+  function setToggle() {
+    const button = $('[data-toggle]');
+    const fresh = state.remaining === steps[state.index].seconds * 1000;
+    button.textContent = state.running ? 'Pause' : (fresh && steps[state.index].optional ? 'Start step' : 'Resume');
+    root.classList.toggle('is-paused', !state.running);
+  }
+
+  /* ---------- Running ---------- */
+  function run() {
+    if (state.running) return;
+    state.running = true;
+    state.last = performance.now();
+    state.timer = window.setInterval(tick, tickMs);
+    keepAwake();
+    setToggle();
+  }
+
+  function stopTimer() {
+    if (state.running) {
+      window.clearInterval(state.timer);
+      state.running = false;
+    }
+  }
+
+  function pause() {
+    stopTimer();
+    letSleep();
+    if (window.speechSynthesis) window.speechSynthesis.cancel();
+    setToggle();
+  }
+
+  function tick() {
+    const now = performance.now();
+    state.remaining -= (now - state.last) * speed;
+    state.last = now;
+    if (state.remaining <= 0) {
+      state.done[steps[state.index].position] = true;
+      advance();
+    } else {
+      render();
+    }
+  }
+
+  // An optional step waits for "Start step"; "Skip" passes it.
+  function goTo(index) {
+    stopTimer(); // the wake lock stays through a step change
+    state.index = index;
+    state.remaining = steps[index].seconds * 1000;
+    const step = steps[index];
+    renderStep();
+    cue(step);
+    announce('Step ' + (index + 1) + ' of ' + steps.length + ': ' + step.title + '. ' + step.instruction +
+      (step.optional ? ' Optional: start it or skip it.' : ''));
+    if (step.optional) { letSleep(); setToggle(); } else run();
+  }
+
+  function advance() {
+    if (state.index + 1 < steps.length) goTo(state.index + 1);
+    else finish(true);
+  }
+
+  function start() {
+    state.startedAt = new Date().toISOString();
+    showPanel('run');
+    goTo(0);
+  }
+
+  $('[data-toggle]').addEventListener('click', function () {
+    if (state.running) pause(); else run();
+  });
+  $('[data-back]').addEventListener('click', function () { goTo(Math.max(0, state.index - 1)); });
+  $('[data-skip]').addEventListener('click', advance);
+
+  /* ---------- Stop ---------- */
+  const dialog = $('[data-stop-dialog]');
+  let wasRunning = false;
+  $('[data-stop]').addEventListener('click', function () {
+    wasRunning = state.running;
+    pause();
+    if (dialog.showModal) dialog.showModal(); else dialog.setAttribute('open', '');
+  });
+  function closeDialog() {
+    if (dialog.close) dialog.close(); else dialog.removeAttribute('open');
+  }
+  dialog.addEventListener('cancel', function () { if (wasRunning) run(); }); // Escape: keep going
+  $('[data-stop-cancel]').addEventListener('click', function () {
+    closeDialog();
+    if (wasRunning) run();
+  });
+  dialog.querySelectorAll('[data-stop-code]').forEach(function (button) {
+    button.addEventListener('click', async function () {
+      state.stopReason = button.getAttribute('data-stop-code');
+      closeDialog();
+      if (button.hasAttribute('data-emergency')) {
+        // Straight to the emergency screen; the session is kept first (in the outbox, so no waiting).
+        await record(false);
+        const url = root.getAttribute('data-emergency-url') + '?' + new URLSearchParams({ reason: button.textContent.trim() }).toString();
+        window.location.assign(url);
+        return;
+      }
+      finish(false);
+    });
+  });
+
+  /* ---------- Finish: pain after, record, summary ---------- */
+  function finish(completed) {
+    pause();
+    state.completed = completed;
+    $('[data-finish-title]').textContent = completed ? 'Well done' : 'Stopped';
+    showPanel('finish');
+    $('[data-finish-title]').focus();
+    announce(completed ? 'Routine complete. How bad is the pain now?' : 'Stopped. How bad is the pain now?');
+    if (completed) cue({ title: 'Done', instruction: 'Routine complete.' });
+  }
+
+  async function record(completed) {
+    if (state.recorded) return null;
+    state.recorded = true;
+    const body = {
+      routine: root.getAttribute('data-slug'),
+      started_at: state.startedAt,
+      ended_at: new Date().toISOString(),
+      completed: completed,
+      completed_steps: Object.keys(state.done).map(Number).sort(function (a, b) { return a - b; }),
+      pain_before: state.painBefore,
+      pain_after: state.painAfter,
+    };
+    if (!completed) body.stop_reason = state.stopReason;
+    try {
+      const item = await window.CoachOutbox.add('session', '/api/v1/sessions', body);
+      window.CoachOutbox.flush({ ids: [item.id] }).then(function () {
+        if (window.CoachRelief) window.CoachRelief.refresh();
+      });
+      return item;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  async function summarise() {
+    const item = await record(state.completed);
+    const doneCount = Object.keys(state.done).length;
+    $('[data-summary-title]').textContent = state.completed ? 'Session saved' : 'Stopped and logged';
+    let text = 'You did ' + doneCount + ' of ' + steps.length + ' steps.';
+    if (state.painBefore !== null && state.painAfter !== null) text += ' Pain ' + state.painBefore + ' before, ' + state.painAfter + ' now.';
+    if (!item) text += ' This phone could not store the session.';
+    $('[data-summary-text]').textContent = text;
+    $('[data-pain-up]').hidden = !(state.painBefore !== null && state.painAfter !== null && state.painAfter - state.painBefore >= 2);
+    $('[data-palpitations]').hidden = state.stopReason !== 'dizziness_or_palpitations';
+    $('[data-signin-hint]').hidden = !(item && item.owner === null);
+    showPanel('summary');
+    $('[data-summary-title]').focus();
+  }
+
+  window.CoachRelief.scale($('#pain-after'), function (value) {
+    state.painAfter = value;
+    summarise();
+  });
+  $('[data-finish-skip]').addEventListener('click', summarise);
+
+  /* ---------- Start ---------- */
+  window.CoachRelief.scale($('#pain-before'), function (value) { state.painBefore = value; });
+  $('[data-start]').hidden = false;
+  $('[data-start]').addEventListener('click', start);
+  // The first tap on the page also unlocks sound on phones that need a gesture for it.
+  root.addEventListener('click', function () { if (audio && audio.state === 'suspended') audio.resume().catch(function () {}); });
+
+  if (params.get('from') === 'sos') {
+    start(); // SOS has shown the safety check and the stop rules: relief starts at once
+  } else {
+    showPanel('intro');
+  }
+})();

@@ -1,0 +1,260 @@
+"""Relief pages through the test client: SOS, emergency screen, player, library, tips, home, offline list."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from coach.content import ContentError, medication_words_in
+from coach.relief.emergency import emergency_number, emergency_numbers, parse_numbers
+from coach.relief.sos import SAFETY_QUESTIONS
+from coach.routines.service import stop_rules
+from coach.seed import seed
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        seed()
+    return app
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- SOS ---
+
+
+def test_sos_works_signed_out_and_asks_the_four_safety_questions(client, seeded):
+    response = client.get("/sos")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count("data-safety-yes") == 4 and html.count("data-safety-no") == 4
+    # Without script: yes opens the emergency screen with the reason, no-to-all opens the routine.
+    assert 'href="/emergency?reason=Chest+pain' in html
+    assert 'href="/routines/gym-floor-settle/play?from=sos" data-safety-all-no' in html
+    assert 'aria-current="page"' in html and "tab-sos" in html
+
+
+def test_safety_questions_cover_every_emergency_stop_rule():
+    with_rules = {code for q in SAFETY_QUESTIONS for code in q.stop_rules}
+    assert with_rules == {rule.code for rule in stop_rules().emergency}
+    assert any("accident" in q.question for q in SAFETY_QUESTIONS)
+
+
+def test_quick_log_has_a_labelled_body_map_front_and_back(client, seeded):
+    html = client.get("/sos").get_data(as_text=True)
+    regions = re.findall(r'<button type="button" class="region[^"]*" data-location="(\w+)" data-side="(\w+)">([^<]+)<span', html)
+    assert ("lower_back", "left", "Lower back ") in regions and ("lower_back", "right", "Lower back ") in regions
+    assert ("chest", "left", "Chest ") in regions and ("thigh", "right", "Thigh ") in regions
+    back = html[html.index('data-view="back"'):html.index('data-view="front"')]
+    assert len(regions) == 29 and back.count('data-location=') == 16  # thighs are on both views
+    assert 'data-view="back"' in html and 'data-view="front" hidden' in html
+    assert html.count("data-value=") == 11  # severity 0-10
+    assert 'data-trigger="lifting"' in html and 'data-trigger="accident"' not in html
+
+
+# --- Emergency screen ---
+
+
+@pytest.mark.parametrize(("country", "number"), [
+    ("GB", "999"), ("US", "911"), ("CA", "911"), ("AU", "000"), ("NZ", "111"), ("DE", "112"), ("FR", "112"),
+    ("IN", "112"), ("JP", "119"), ("CN", "120"), ("ZA", "10177"), ("BR", "192"), ("MX", "911"), ("CH", "144"),
+    ("NO", "113"), ("IL", "101"), ("KR", "119"), ("XX", "112"), ("", "112"), (None, "112"), ("gb", "999"),
+])
+def test_emergency_numbers(country, number):
+    assert emergency_number(country) == number
+
+
+def test_every_eu_country_uses_112():
+    eu = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    _, numbers = emergency_numbers()
+    assert {numbers[c] for c in eu} == {"112"}
+
+
+@pytest.mark.parametrize(("doc", "field"), [
+    ({"fallback": "112", "numbers": {"GB": 999}}, "numbers.GB"),
+    ({"fallback": "112", "numbers": {False: "113"}}, "numbers.False"),
+    ({"fallback": "112", "numbers": {"gbr": "999"}}, "numbers.gbr"),
+    ({"fallback": 112, "numbers": {"GB": "999"}}, "fallback"),
+    ({"numbers": {"GB": "999"}}, ""),
+])
+def test_bad_emergency_number_files_name_the_field(doc, field):
+    with pytest.raises(ContentError) as error:
+        parse_numbers(doc)
+    assert error.value.origin == "emergency_numbers.yaml" and error.value.path == field
+
+
+def test_unquoted_norway_would_be_caught():
+    with pytest.raises(ContentError, match="numbers.False"):
+        parse_numbers(yaml.safe_load('fallback: "112"\nnumbers:\n  NO: "113"\n'))
+
+
+def test_emergency_screen_signed_out_uses_the_param_then_the_language(client):
+    html = client.get("/emergency?reason=Chest%20pain&country=au").get_data(as_text=True)
+    assert 'href="tel:000"' in html and "Chest pain" in html and 'data-country-source="param"' in html
+    html = client.get("/emergency", headers={"Accept-Language": "en-NZ,en;q=0.8"}).get_data(as_text=True)
+    assert 'href="tel:111"' in html and 'data-country-source="language"' in html
+    html = client.get("/emergency", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'href="tel:112"' in html and 'data-country-source="default"' in html and "warning sign" in html
+
+
+def test_emergency_screen_uses_the_signed_in_country_and_offers_no_routine(client, web, seeded):
+    web.register(country="US")
+    html = client.get("/emergency?reason=Numbness%20in%20the%20saddle%20area.").get_data(as_text=True)
+    assert 'href="tel:911"' in html and "Numbness in the saddle area." in html
+    assert "I&#39;m safe now" in html or "I'm safe now" in html
+    main = html[html.index('<main'):html.index('</main>')]
+    assert "/routines" not in main and "/play" not in main
+    assert "page-emergency" in html  # full screen: the stylesheet hides the bars
+
+
+def test_emergency_reason_is_escaped_and_capped(client):
+    html = client.get("/emergency?reason=" + "<script>x</script>" + "a" * 500).get_data(as_text=True)
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+    reason = re.search(r'<p class="emergency-reason" data-reason>([^<]*)</p>', html).group(1)
+    assert len(reason.replace("&lt;", "<").replace("&gt;", ">")) == 200
+
+
+def test_emergency_numbers_reach_the_page_for_offline_use(client):
+    html = client.get("/emergency").get_data(as_text=True)
+    numbers = json.loads(re.search(r"data-numbers='([^']+)'", html).group(1))
+    assert numbers["GB"] == "999" and numbers["NO"] == "113"
+
+
+# --- Player ---
+
+
+def test_player_renders_every_step_for_use_without_script(client, seeded):
+    html = client.get("/routines/walk-it-off/play").get_data(as_text=True)
+    steps = re.findall(r'data-position="(\d+)" data-seconds="(\d+)" data-optional="(true|false)"', html)
+    assert steps == [("1", "30", "false"), ("2", "300", "false"), ("3", "300", "true")]
+    for code in ("pain_below_knee", "new_numbness", "pain_up_2_points", "dizziness_or_palpitations", "done_for_now",
+                 "saddle_numbness", "chest_pain"):
+        assert f'data-stop-code="{code}"' in html
+    assert 'data-speed="1.0"' in html and 'data-speed-param="true"' in html  # testing allows ?speed=
+    assert client.get("/routines/nope/play").status_code == 404
+
+
+def test_player_speed_comes_from_config(app_factory, seeded):
+    app = app_factory(PLAYER_SPEED=40, TESTING=False)
+    html = app.test_client().get("/routines/heat/play").get_data(as_text=True)
+    assert 'data-speed="40.0"' in html and 'data-speed-param="false"' in html
+
+
+# --- Library, routine pages, tips, home ---
+
+
+def test_library_lists_every_routine_with_total_time(client, seeded):
+    html = client.get("/routines").get_data(as_text=True)
+    assert html.count('class="card routine-card') == 5
+    assert "4 min 10 s" in html and "15 min 40 s" in html
+    filtered = client.get("/routines?kind=mobility").get_data(as_text=True)
+    hidden = re.findall(r'data-kind="(\w+)" hidden', filtered)
+    assert sorted(hidden) == ["relief", "relief", "relief"]
+    assert 'data-filter="mobility" aria-current="true"' in filtered
+
+
+def test_routine_page_shows_evidence_sources_and_stop_rules(client, seeded):
+    html = client.get("/routines/heat").get_data(as_text=True)
+    text = _text(html)
+    assert "Superficial heat has moderate-quality evidence. [8, 17]" in text
+    assert "Cochrane CD004750, Superficial heat or cold for low back pain" in text
+    assert "University of Missouri Health Care, heating-pad burn prevention" in text
+    assert "Pain spreads below the knee" in text and "Chest pain" in text
+    assert 'href="/routines/floor-mobility"' in html and 'href="/routines/heat/play"' in html
+    settle = _text(client.get("/routines/gym-floor-settle").get_data(as_text=True))
+    assert "Physiotherapy practice, not from a source." in settle
+    assert client.get("/routines/nope").status_code == 404
+
+
+def test_tips_by_category_each_with_its_source(client, seeded):
+    html = client.get("/tips?category=hydration").get_data(as_text=True)
+    shown = re.findall(r'<li class="card stack-sm" data-kind="(\w+)">', html)
+    assert shown == ["hydration", "hydration"]
+    assert "ACSM, Exercise and fluid replacement (2007)" in html and "CDC heat-related illness guidance" in html
+    assert client.get("/tips").get_data(as_text=True).count('class="card stack-sm" data-kind=') == 15
+
+
+def test_home_shows_the_tip_of_the_day_with_its_source(client, seeded):
+    from datetime import UTC, datetime
+
+    from coach.routines.service import tip_of_the_day
+
+    with seeded.app_context():
+        tip = tip_of_the_day(datetime.now(UTC).date())
+        title = tip.title
+    html = client.get("/").get_data(as_text=True)
+    assert "Tip of the day" in html and title in _text(html)
+    assert 'href="/relief/' not in html and 'href="/sos"' in html
+
+
+def test_tip_of_the_day_changes_daily_and_cycles(app, seeded):
+    from datetime import date, timedelta
+
+    from coach.routines.service import tip_of_the_day
+
+    with app.app_context():
+        start = date(2026, 3, 1)
+        ids = [tip_of_the_day(start + timedelta(days=n)).id for n in range(15)]
+        assert sorted(ids) == list(range(1, 16))
+        assert tip_of_the_day(start).id == tip_of_the_day(start + timedelta(days=15)).id
+
+
+def test_home_without_content_still_renders(client):
+    assert client.get("/").status_code == 200  # not seeded: no tip card, no error
+
+
+def test_no_medicine_named_on_any_relief_page(client, seeded):
+    for path in ("/", "/sos", "/emergency", "/routines", "/routines/heat", "/routines/heat/play", "/tips"):
+        text = _text(client.get(path).get_data(as_text=True))
+        assert medication_words_in(text) == [], path
+
+
+def test_relief_pages_have_no_inline_script_or_style(client, seeded):
+    for path in ("/sos", "/emergency", "/routines", "/routines/heat", "/routines/gym-floor-settle/play", "/tips", "/"):
+        html = client.get(path).get_data(as_text=True)
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag, (path, tag)
+        assert " style=" not in html and " onclick=" not in html, path
+
+
+# --- Offline: precache list and the outbox's state endpoint ---
+
+
+def test_service_worker_precaches_relief_pages_and_scripts(client, seeded):
+    body = client.get("/sw.js").get_data(as_text=True)
+    urls = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
+    for page in ("/sos", "/emergency", "/routines", "/"):
+        assert page in urls
+    for slug in ("gym-floor-settle", "heat", "floor-mobility", "walk-it-off", "cat-cow-child"):
+        assert f"/routines/{slug}" in urls and f"/routines/{slug}/play" in urls
+    for asset in ("css/relief.css", "js/outbox.js", "js/relief.js", "js/sos.js", "js/player.js"):
+        assert any(url.startswith(f"/static/{asset}?v=") for url in urls), asset
+    assert "importScripts(OUTBOX_SCRIPT)" in body and "'sync'" in body
+
+
+def test_precache_lists_only_seeded_routines(client):
+    body = client.get("/sw.js").get_data(as_text=True)
+    assert "/routines/heat" not in body  # an empty database must not make the worker's install fail
+
+
+def test_sync_state_tells_who_is_signed_in_with_a_fresh_token(client, web):
+    state = client.get("/sync-state")
+    assert state.headers["Cache-Control"] == "no-store"
+    assert state.get_json()["signed_in"] is False and state.get_json()["user_id"] is None
+    assert state.get_json()["csrf_token"]
+    web.register(country="NZ")
+    body = client.get("/sync-state").get_json()
+    assert body["signed_in"] is True and isinstance(body["user_id"], int) and body["country"] == "NZ"
+
+
+def test_signed_in_pages_carry_the_identity_the_outbox_needs(client, web, seeded):
+    assert "data-user-id" not in client.get("/sos").get_data(as_text=True)
+    web.register(country="GB")
+    html = client.get("/sos").get_data(as_text=True)
+    assert re.search(r'data-identity data-user-id="\d+" data-country="GB"', html)
+    assert client.get("/sos").headers["Cache-Control"] == "no-store"
