@@ -163,7 +163,7 @@
     const note = $('[data-step-note]');
     note.textContent = step.note;
     note.hidden = !step.note;
-    $('[data-optional]').hidden = !step.optional;
+    $('[data-optional-badge]').hidden = !step.optional;
     const next = steps[state.index + 1];
     $('[data-next]').textContent = next ? 'Next: ' + next.title + ' · ' + clock(next.seconds * 1000) : 'This is the last step.';
     $('[data-back]').disabled = state.index === 0;

@@ -1,0 +1,330 @@
+"""Relief on a phone (real Chromium, 360 x 640): SOS, safety check, quick log, the player, emergency, library."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from coach.extensions import db
+from coach.models import Episode, RoutineSession
+from coach.seed import seed
+from tests.e2e.conftest import assert_no_axe_violations
+from tests.factories import PASSWORD
+
+SPEED = 100  # every timer runs 100 times faster: the 250 s routine takes 2.5 s
+
+
+@pytest.fixture
+def relief_server(live_server):
+    with live_server.app.app_context():
+        seed()
+    live_server.app.config["PLAYER_SPEED"] = SPEED
+    return live_server
+
+
+def register(page, email, country="GB", locale_country=None):
+    page.goto("/register")
+    page.get_by_label("Your name").fill("Relief User")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Time zone").fill("Europe/London")
+    page.get_by_label("Country").select_option(country)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def counts(server) -> tuple[int, int]:
+    with server.app.app_context():
+        episodes = db.session.scalar(select(func.count(Episode.id)))
+        sessions = db.session.scalar(select(func.count(RoutineSession.id)))
+        db.session.remove()
+        return episodes, sessions
+
+
+def wait_for_counts(server, expected, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if counts(server) == expected:
+            return
+        time.sleep(0.1)
+    assert counts(server) == expected
+
+
+def first_step_showing(page):
+    page.locator('[data-player][data-state="run"]').wait_for()
+    page.locator("[data-step-title]", has_text=re.compile(r"\S")).wait_for()
+
+
+class Taps:
+    """Counts every tap a person makes, and the time from the first one."""
+
+    def __init__(self, page):
+        self.page, self.count, self.started = page, 0, None
+
+    def tap(self, locator):
+        if self.started is None:
+            self.started = time.perf_counter()
+        self.count += 1
+        locator.click()
+
+    def elapsed_ms(self) -> int:
+        return round((time.perf_counter() - self.started) * 1000)
+
+
+def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, relief_server):
+    register(page, "relief@example.com")
+    taps = Taps(page)
+    # Home -> SOS -> safety check (all no) -> quick log in three taps -> the first relief step.
+    taps.tap(page.get_by_role("navigation", name="Main").get_by_role("link", name="SOS"))
+    expect(page.get_by_role("heading", name="Quick safety check")).to_be_visible()
+    taps.tap(page.get_by_role("link", name="No to all of these"))
+    expect(page.get_by_role("heading", name="Quick log")).to_be_visible()
+    taps.tap(page.locator("#severity").get_by_role("button", name="7", exact=True))
+    taps.tap(page.get_by_role("button", name="Lower back left"))
+    taps.tap(page.get_by_role("button", name="Lifting"))
+    first_step_showing(page)
+    elapsed = taps.elapsed_ms()
+    print(f"\nRELIEF METRIC (online, with the full quick log): {taps.count} taps, {elapsed} ms from home to the first relief step")
+    assert taps.count == 5
+    assert page.locator("[data-step-title]").inner_text() == "Put the load down"
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    assert re.search(r"/routines/gym-floor-settle/play\?from=sos&pain=7$", page.url)
+
+    # The quick log reached the server at once, with what was tapped.
+    wait_for_counts(relief_server, (1, 0))
+    with relief_server.app.app_context():
+        episode = db.session.scalars(select(Episode)).one()
+        assert (episode.severity, episode.locations, episode.side, episode.trigger) == (7, ["lower_back"], "left", "lifting")
+        db.session.remove()
+
+    # The routine runs to the end on sped-up timers; then the pain now, and the session is stored once.
+    page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
+    expect(page.get_by_role("heading", name="Well done")).to_be_visible()
+    page.locator("#pain-after").get_by_role("button", name="4", exact=True).click()
+    expect(page.get_by_role("heading", name="Session saved")).to_be_visible()
+    expect(page.locator("[data-summary-text]")).to_contain_text("You did 6 of 6 steps. Pain 7 before, 4 now.")
+    wait_for_counts(relief_server, (1, 1))
+    with relief_server.app.app_context():
+        session = db.session.scalars(select(RoutineSession)).one()
+        assert session.routine_slug == "gym-floor-settle" and session.completed is True
+        assert session.completed_steps == [1, 2, 3, 4, 5, 6] and (session.pain_before, session.pain_after) == (7, 4)
+        assert session.stop_reason is None and session.ended_at >= session.started_at
+        db.session.remove()
+    page.wait_for_timeout(300)
+    assert counts(relief_server) == (1, 1)
+    assert page.js_errors == []
+
+
+def test_three_taps_from_home_to_the_first_relief_step(page, relief_server):
+    page.goto("/")
+    taps = Taps(page)
+    taps.tap(page.get_by_role("link", name="SOS", exact=True))
+    taps.tap(page.get_by_role("link", name="No to all of these"))
+    taps.tap(page.get_by_role("link", name="Start relief now"))
+    first_step_showing(page)
+    elapsed = taps.elapsed_ms()
+    print(f"\nRELIEF METRIC (online, signed out, log later): {taps.count} taps, {elapsed} ms from home to the first relief step")
+    assert taps.count == 3
+    assert page.locator("[data-count]").inner_text() == "Step 1 of 6"
+
+
+def test_a_yes_goes_to_the_emergency_screen_with_the_users_number(page, relief_server):
+    register(page, "usa@example.com", country="US")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="SOS").click()
+    page.get_by_role("link", name=re.compile(r"^Yes\W*Chest pain")).click()
+    page.wait_for_url(re.compile(r"/emergency\?reason="))
+    call = page.get_by_role("link", name="Call 911")
+    assert call.is_visible() and call.get_attribute("href") == "tel:911"
+    assert page.locator("[data-reason]").inner_text() == "Chest pain, or jaw, swallowing or breathing trouble."
+    expect(page.get_by_role("link", name="I'm safe now")).to_be_visible()
+    # No routine is offered: nothing on the screen leads to one, and the tab bar is gone (full screen).
+    assert page.locator('main a[href*="/routines"]').count() == 0
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    box = call.bounding_box()
+    assert box["width"] >= 320 and box["height"] >= 64
+    assert counts(relief_server) == (0, 0)
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize(("locale", "path", "number"), [
+    ("en-NZ", "/emergency", "111"),
+    ("en-AU", "/emergency", "000"),
+    ("de-DE", "/emergency?country=GB", "999"),
+    ("en", "/emergency", "112"),
+])
+def test_emergency_screen_signed_out_by_language_or_param(browser, relief_server, locale, path, number):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale=locale, base_url=relief_server.url)
+    page = context.new_page()
+    page.goto(path)
+    assert page.get_by_role("link", name=f"Call {number}").get_attribute("href") == f"tel:{number}"
+    context.close()
+
+
+def test_pause_resume_back_skip_and_an_optional_step(page, relief_server):
+    page.goto("/routines/walk-it-off/play?speed=2")
+    expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+    expect(page.get_by_text("Pain spreads below the knee").first).to_be_visible()
+    page.locator("#pain-before").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+    assert page.locator("[data-next]").inner_text() == "Next: Walk · 5:00"
+    page.get_by_role("button", name="Pause").click()
+    frozen = page.locator("[data-time]").inner_text()
+    page.wait_for_timeout(1200)
+    assert page.locator("[data-time]").inner_text() == frozen
+    page.get_by_role("button", name="Resume").click()
+    page.get_by_role("button", name="Skip").click()
+    assert page.locator("[data-count]").inner_text() == "Step 2 of 3"
+    page.get_by_role("button", name="Back").click()
+    assert page.locator("[data-count]").inner_text() == "Step 1 of 3"
+    page.get_by_role("button", name="Skip").click()
+    page.get_by_role("button", name="Skip").click()
+    # The optional step waits to be started or skipped.
+    assert page.locator("[data-count]").inner_text() == "Step 3 of 3"
+    expect(page.locator("[data-optional-badge]")).to_be_visible()
+    expect(page.get_by_role("button", name="Start step")).to_be_visible()
+    page.get_by_role("button", name="Skip").click()
+    expect(page.get_by_role("heading", name="Well done")).to_be_visible()
+    page.get_by_role("button", name="Skip this question").click()
+    expect(page.locator("[data-summary-text]")).to_contain_text("You did 0 of 3 steps.")
+    # Signed out: kept on this phone and offered once signed in.
+    expect(page.get_by_text("Sign in to keep it in your diary")).to_be_visible()
+    assert counts(relief_server) == (0, 0)
+
+
+def test_stop_and_log_records_the_reason(page, relief_server):
+    register(page, "stopper@example.com")
+    page.goto("/routines/floor-mobility/play?speed=1")
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+    page.get_by_role("button", name="Stop").click()
+    dialog = page.get_by_role("dialog", name="What happened?")
+    expect(dialog).to_be_visible()
+    assert_no_axe_violations(page)
+    dialog.get_by_role("button", name="Keep going").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    page.get_by_role("button", name="Stop").click()
+    dialog.get_by_role("button", name="Dizziness or palpitations").click()
+    expect(page.get_by_role("heading", name="Stopped", exact=True)).to_be_visible()
+    page.locator("#pain-after").get_by_role("button", name="6", exact=True).click()
+    expect(page.get_by_role("heading", name="Stopped and logged")).to_be_visible()
+    expect(page.get_by_role("link", name="Emergency screen")).to_be_visible()  # palpitations: section 1 says emergency
+    wait_for_counts(relief_server, (0, 1))
+    with relief_server.app.app_context():
+        session = db.session.scalars(select(RoutineSession)).one()
+        assert (session.completed, session.stop_reason, session.pain_after) == (False, "dizziness_or_palpitations", 6)
+        db.session.remove()
+
+
+def test_stop_with_an_emergency_sign_goes_to_the_emergency_screen(page, relief_server):
+    register(page, "uk@example.com", country="GB")
+    page.goto("/routines/cat-cow-child/play")
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("dialog").get_by_role("button", name="New leg weakness").click()
+    page.wait_for_url(re.compile(r"/emergency\?reason=New\+leg\+weakness"))
+    expect(page.get_by_role("link", name="Call 999")).to_be_visible()
+    assert page.locator("[data-reason]").inner_text() == "New leg weakness"
+    wait_for_counts(relief_server, (0, 1))
+    with relief_server.app.app_context():
+        assert db.session.scalars(select(RoutineSession)).one().stop_reason == "leg_weakness"
+        db.session.remove()
+
+
+def test_logged_out_quick_log_is_offered_after_sign_in(page, relief_server):
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("button", name="Front").click()
+    page.get_by_role("button", name="Thigh left").click()
+    page.get_by_role("button", name="Running").click()
+    first_step_showing(page)
+    page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
+    page.get_by_role("button", name="Skip this question").click()
+    assert counts(relief_server) == (0, 0)  # nothing is sent without an account
+
+    register(page, "later@example.com")
+    offer = page.locator("[data-outbox-offer]")
+    offer.wait_for(state="visible")
+    assert "1 spasm log and 1 routine session were saved on this phone while signed out." in offer.inner_text()
+    assert_no_axe_violations(page)
+    offer.get_by_role("button", name="Add to my diary").click()
+    wait_for_counts(relief_server, (1, 1))
+    offer.wait_for(state="hidden")
+    with relief_server.app.app_context():
+        episode = db.session.scalars(select(Episode)).one()
+        assert (episode.severity, episode.locations, episode.side, episode.trigger) == (5, ["thigh"], "left", "running")
+        db.session.remove()
+
+
+def test_library_filters_and_routine_pages_show_evidence(page, relief_server):
+    page.goto("/routines")
+    assert page.locator(".routine-card:visible").count() == 5
+    page.get_by_role("link", name="Mobility", exact=True).click()
+    assert page.locator(".routine-card:visible").count() == 2
+    assert page.url.endswith("/routines?kind=mobility")
+    page.get_by_role("link", name="Prevention", exact=True).click()
+    expect(page.get_by_text("No routines of this kind yet.")).to_be_visible()
+    page.get_by_role("link", name="All", exact=True).click()
+    page.get_by_role("link", name="Heat", exact=True).click()
+    expect(page.get_by_text("Superficial heat has moderate-quality evidence.")).to_be_visible()
+    expect(page.get_by_text("Cochrane CD004750, Superficial heat or cold for low back pain")).to_be_visible()
+    page.goto("/tips?category=hydration")
+    assert page.locator(".tip-list > li:visible").count() == 2
+
+
+def test_no_accessibility_violations_on_relief_pages(page, relief_server):
+    for path in ("/sos", "/routines", "/routines/heat", "/tips", "/emergency?reason=Chest%20pain", "/",
+                 "/routines/gym-floor-settle/play"):
+        page.goto(path)
+        assert_no_axe_violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    # Every stage of SOS and of the player.
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    assert_no_axe_violations(page)
+    page.locator("#severity").get_by_role("button", name="3", exact=True).click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Front").click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Chest middle").click()
+    assert_no_axe_violations(page)
+    page.goto("/routines/heat/play?speed=1")
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Skip").click()
+    page.get_by_role("button", name="Skip").click()
+    page.get_by_role("button", name="Skip").click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Skip this question").click()
+    assert_no_axe_violations(page)
+
+
+def test_touch_targets_are_big_enough(page, relief_server):
+    page.goto("/sos")
+    for button in page.locator("[data-safety-no], [data-safety-yes], [data-safety-all-no]").all():
+        box = button.bounding_box()
+        assert box["height"] >= 48 and box["width"] >= 48
+    page.get_by_role("link", name="No to all of these").click()
+    for button in page.locator("#severity [data-value]").all():
+        box = button.bounding_box()
+        assert box["height"] >= 48 and box["width"] >= 44
+    page.locator("#severity").get_by_role("button", name="3", exact=True).click()
+    for button in page.locator('[data-view="back"] [data-location]').all():
+        box = button.bounding_box()
+        assert box["height"] >= 48 and box["width"] >= 48
+    page.goto("/routines/heat/play")
+    page.get_by_role("button", name="Start").click()
+    for name in ("Back", "Pause", "Skip", "Stop"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box["height"] >= 48 and box["y"] + box["height"] <= 640, name  # in view, in the thumb zone
+    countdown = page.locator("[data-time]")
+    size = float(countdown.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+    instruction = float(page.locator("[data-step-instruction]").evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+    assert size > instruction >= 22

@@ -1,0 +1,126 @@
+"""Offline after a first visit: SOS, the quick log and a whole routine work with no network, and once it is back
+exactly one episode and one session reach the server, also when the page was reloaded while offline."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_relief_browser import SPEED, Taps, counts, first_step_showing, register, wait_for_counts
+
+
+@pytest.fixture
+def relief_server(live_server):
+    from coach.seed import seed
+
+    with live_server.app.app_context():
+        seed()
+    live_server.app.config["PLAYER_SPEED"] = SPEED
+    return live_server
+
+
+def ready_for_offline(page):
+    """First visit: the service worker installs (precaching every relief page) and takes control."""
+    page.goto("/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    # Everything the issue lists is in the cache before the network goes.
+    cached = page.evaluate("""async () => {
+        const keys = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) keys.push(new URL(request.url).pathname);
+        }
+        return keys;
+    }""")
+    for path in ("/sos", "/emergency", "/routines", "/routines/gym-floor-settle/play", "/routines/heat",
+                 "/static/js/player.js", "/static/js/outbox.js"):
+        assert path in cached, path
+
+
+def waiting_line(page) -> str:
+    status = page.locator("[data-outbox-status]").first
+    status.wait_for(state="visible")
+    return status.inner_text()
+
+
+@pytest.mark.parametrize("reload_while_offline", [False, True], ids=["same-page", "reloaded-offline"])
+def test_sos_quick_log_and_routine_offline_then_sync_once(persistent_context, relief_server, reload_while_offline):
+    context = persistent_context
+    page = context.new_page()
+    register(page, f"offline-{reload_while_offline}@example.com", country="GB")
+    ready_for_offline(page)
+
+    context.set_offline(True)
+    page.goto("/")  # from the offline copy
+    taps = Taps(page)
+    taps.tap(page.get_by_role("link", name="SOS", exact=True))
+    taps.tap(page.get_by_role("link", name="No to all of these"))
+    taps.tap(page.locator("#severity").get_by_role("button", name="6", exact=True))
+    taps.tap(page.get_by_role("button", name="Mid back right"))
+    taps.tap(page.get_by_role("button", name="Bending"))
+    first_step_showing(page)
+    elapsed = taps.elapsed_ms()
+    print(f"\nRELIEF METRIC (offline, with the full quick log): {taps.count} taps, {elapsed} ms from home to the first relief step")
+    assert taps.count == 5
+
+    page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
+    page.locator("#pain-after").get_by_role("button", name="3", exact=True).click()
+    expect(page.get_by_role("heading", name="Session saved")).to_be_visible()
+    # Nothing reached the server; the person sees what is waiting.
+    assert "2 items waiting to sync" in waiting_line(page)
+    assert counts(relief_server) == (0, 0)
+
+    if reload_while_offline:
+        page.reload()
+        assert "2 items waiting to sync" in waiting_line(page)
+        assert counts(relief_server) == (0, 0)
+
+    context.set_offline(False)
+    wait_for_counts(relief_server, (1, 1), timeout=15)
+    page.locator("[data-outbox-status]").first.wait_for(state="hidden")
+    # Later loads and 'online' events find nothing left to send: still exactly one of each.
+    page.goto("/sos")
+    page.wait_for_timeout(500)
+    assert counts(relief_server) == (1, 1)
+    remaining = page.evaluate("window.CoachOutbox.all().then((items) => items.length)")
+    assert remaining == 0
+
+
+def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_context, relief_server):
+    context = persistent_context
+    page = context.new_page()
+    register(page, "offline-taps@example.com", country="GB")
+    ready_for_offline(page)
+    context.set_offline(True)
+
+    page.goto("/")
+    taps = Taps(page)
+    taps.tap(page.get_by_role("link", name="SOS", exact=True))
+    taps.tap(page.get_by_role("link", name="No to all of these"))
+    taps.tap(page.get_by_role("link", name="Start relief now"))
+    first_step_showing(page)
+    elapsed = taps.elapsed_ms()
+    print(f"\nRELIEF METRIC (offline, log later): {taps.count} taps, {elapsed} ms from home to the first relief step")
+    assert taps.count == 3
+
+    # The emergency screen offline: the copy was kept signed out, yet it shows this person's number (GB).
+    page.goto("/sos")
+    page.get_by_role("link", name=re.compile(r"^Yes\W*A serious accident")).click()
+    page.wait_for_url(re.compile(r"/emergency\?reason="))
+    assert page.get_by_role("link", name="Call 999").get_attribute("href") == "tel:999"
+    assert page.locator("[data-reason]").inner_text() == "A serious accident or fall."
+
+    # Every stock routine page opens offline.
+    for slug in ("gym-floor-settle", "heat", "floor-mobility", "walk-it-off", "cat-cow-child"):
+        page.goto(f"/routines/{slug}/play")
+        assert page.locator("[data-player]").count() == 1, slug
+        page.goto(f"/routines/{slug}")
+        expect(page.get_by_role("heading", name="Sources")).to_be_visible()
+    page.goto("/routines?kind=mobility")
+    assert page.locator(".routine-card:visible").count() == 2
+    context.set_offline(False)
+    time.sleep(0.2)
+    assert counts(relief_server) == (0, 0)
