@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..account.service import exporter, iso
@@ -21,6 +23,7 @@ NOTES_MAX = 2000
 EXERCISE_MAX = 80
 RELIEF_MAX = 200
 LOAD_MAX_KG = 1000
+MAX_ID = 2**31 - 1
 EPISODE_FIELDS = (
     "started_at", "trigger", "during_exercise", "exercise", "load_kg", "locations", "side", "severity",
     "locked_minutes", "eased_by_stretch", "symptoms", "relief_used", "notes",
@@ -125,7 +128,8 @@ def clean_episode(values: dict, now: datetime, *, partial: bool = False) -> dict
 
 
 def get_episode(user: User, episode_id: int) -> Episode:
-    episode = db.session.get(Episode, episode_id) if isinstance(episode_id, int) else None
+    # Integer primary keys are 32-bit on PostgreSQL: a larger id would be a database error, not "not found".
+    episode = db.session.get(Episode, episode_id) if isinstance(episode_id, int) and 0 < episode_id <= MAX_ID else None
     if episode is None or episode.user_id != user.id:
         raise NotFound("No such episode.")
     return episode
@@ -247,16 +251,34 @@ def profile_of(user: User) -> triage.Profile:
     return triage.Profile(birth_year=user.birth_year, **{name: bool(getattr(user, name)) for name in RISK_FIELDS})
 
 
+@lru_cache(maxsize=4096)
+def _codes_from_json(raw: str) -> tuple[str, ...]:
+    return tuple(json.loads(raw)) if raw else ()
+
+
+def _code_tuple(value) -> tuple[str, ...]:
+    """A stored code list as a tuple. Rows repeat a few lists ("[]", '["lower_back"]'): each text is decoded once."""
+    if value is None:
+        return ()
+    return _codes_from_json(value) if isinstance(value, str) else tuple(value)
+
+
+def _raw(column):
+    # The JSON as text (a CAST in SQL, so neither SQLAlchemy nor psycopg decodes it), for _code_tuple to
+    # decode each distinct list once.
+    return cast(column, String).label(column.key)
+
+
 def assess_user(user: User, now: datetime) -> triage.Assessment:
     """The triage assessment of everything logged up to `now` (later records are ignored by the rules)."""
     episodes = db.session.execute(
         select(
-            Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, Episode.locations, Episode.side,
-            Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, Episode.symptoms,
+            Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, _raw(Episode.locations), Episode.side,
+            Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, _raw(Episode.symptoms),
         ).where(Episode.user_id == user.id)
     ).all()
     follow_ups = db.session.execute(
-        select(FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, FollowUp.symptoms).where(
+        select(FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, _raw(FollowUp.symptoms)).where(
             FollowUp.user_id == user.id
         )
     ).all()
@@ -264,16 +286,16 @@ def assess_user(user: User, now: datetime) -> triage.Assessment:
         [
             triage.Episode(
                 id=row.id, started_at=row.started_at, trigger=row.trigger, during_exercise=row.during_exercise,
-                locations=tuple(row.locations or ()), side=row.side, severity=row.severity,
+                locations=_code_tuple(row.locations), side=row.side, severity=row.severity,
                 locked_minutes=row.locked_minutes or 0, eased_by_stretch=row.eased_by_stretch,
-                symptoms=tuple(row.symptoms or ()),
+                symptoms=_code_tuple(row.symptoms),
             )
             for row in episodes
         ],
         [
             triage.FollowUp(
                 id=row.id, episode_id=row.episode_id, at=row.at, severity=row.severity, status=row.status,
-                symptoms=tuple(row.symptoms or ()),
+                symptoms=_code_tuple(row.symptoms),
             )
             for row in follow_ups
         ],
