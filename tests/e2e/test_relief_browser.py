@@ -328,3 +328,45 @@ def test_touch_targets_are_big_enough(page, relief_server):
     size = float(countdown.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
     instruction = float(page.locator("[data-step-instruction]").evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
     assert size > instruction >= 22
+
+
+def test_quick_log_with_an_urgent_assessment_shows_the_advice_before_the_routine(page, relief_server):
+    register(page, "urgent@example.com")
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("button", name="Front").click()
+    page.get_by_role("button", name="Chest middle").click()  # cramps beyond the back: rule E5, urgent
+    page.get_by_role("button", name="Sitting").click()
+    heading = page.get_by_role("heading", name="See a doctor today")
+    expect(heading).to_be_visible()
+    expect(page.get_by_text("You logged cramps in your chest")).to_be_visible()
+    start = page.get_by_role("link", name="Start Settle it on the gym floor")
+    assert start.bounding_box()["y"] > heading.bounding_box()["y"]  # the routine only below the advice
+    assert_no_axe_violations(page)
+    start.click()
+    first_step_showing(page)
+    assert page.url.endswith("?from=sos&pain=5")
+
+
+def test_quick_log_with_an_emergency_assessment_goes_to_the_emergency_screen(page, relief_server):
+    from datetime import UTC, datetime, timedelta
+
+    from coach.episodes.service import log_episode
+    from coach.models import User
+
+    register(page, "red-flag@example.com", country="AU")
+    with relief_server.app.app_context():
+        user = db.session.scalars(select(User)).one()
+        log_episode(user, {"started_at": datetime.now(UTC) - timedelta(days=2), "severity": 6,
+                           "symptoms": ["saddle_numbness"]}, datetime.now(UTC))
+        db.session.remove()
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name="6", exact=True).click()
+    page.get_by_role("button", name="Lower back middle").click()
+    page.get_by_role("button", name="Bending").click()
+    page.wait_for_url(re.compile(r"/emergency\?reason="))
+    expect(page.get_by_role("link", name="Call 000")).to_be_visible()
+    assert page.locator('main a[href*="/routines"]').count() == 0
+    wait_for_counts(relief_server, (2, 0))
