@@ -38,6 +38,17 @@ def short_day(d: date) -> str:
     return f"{d.day} {d:%b}"
 
 
+DATES_SHOWN = 6
+
+
+def date_list(dates: list[date]) -> str:
+    """Dates oldest first; past DATES_SHOWN: how many, the first, and the latest few."""
+    if len(dates) <= DATES_SHOWN:
+        return ", ".join(short_day(d) for d in dates)
+    latest = ", ".join(short_day(d) for d in dates[-DATES_SHOWN:])
+    return f"{len(dates)} dates: first {day(dates[0])}; latest {latest}"
+
+
 def num(value) -> str:
     if value is None:
         return "-"
@@ -113,7 +124,7 @@ def sections(ctx: ReportContext) -> list[Section]:
     ]))
     symptom_lines = [
         (codes.SYMPTOMS[code][0][:1].upper() + codes.SYMPTOMS[code][0][1:] if code in codes.SYMPTOMS else code,
-         ", ".join(short_day(d) for d in dates))
+         date_list(dates))
         for code, dates in r.symptoms
     ]
     out.append(Section("Associated symptoms", symptom_lines or [("", "None reported in this period.")]))
@@ -136,7 +147,12 @@ def sections(ctx: ReportContext) -> list[Section]:
          f"{flag.reason} Sources: {', '.join(f'[{i}] {ctx.sources.get(i, i)}' for i in flag.sources) or 'product rule'}.")
         for flag in a.flags
     ]
-    flags += [(info.rule, info.message) for info in a.info]
+    if len(a.info) == 1:
+        flags.append((a.info[0].rule, a.info[0].message))
+    elif a.info:
+        # One prompt per symptom would crowd the page; the symptoms and their dates are listed above.
+        flags.append((a.info[0].rule, f"the app asks whether a doctor has seen {len(a.info)} warning signs reported "
+                                      "before the last 7 days (dates under Associated symptoms)."))
     out.append(Section(
         f"Current flags (rules {a.rules_version}, {day(ctx.generated_at.astimezone(_zone(ctx)).date())})",
         flags or [("", "None: no rule holds.")],

@@ -161,3 +161,43 @@ def test_spreadsheet_safe(value, safe):
 def test_export_json_includes_episodes_and_follow_ups(client, seeded):
     body = client.get("/me/export").get_json()
     assert len(body["episodes"]) == len(TYPICAL_90_DAYS) and len(body["follow_ups"]) == 6
+
+
+def test_empty_diary_report_and_pdf(web, client):
+    web.register()
+    html = client.get("/report").get_data(as_text=True)
+    assert "No episodes logged." in html and "None reported in this period." in html and "None: no rule holds." in html
+    pages, text = _pdf_text(client.get("/report.pdf"))
+    assert pages == 1 and "No episodes logged." in text
+    assert client.get("/episodes.csv").get_data(as_text=True).count("\r\n") == 1  # the header only
+
+
+def test_report_text_keeps_long_histories_short():
+    from datetime import date
+
+    from coach.episodes.report_text import date_list
+
+    few = [date(2026, 3, d) for d in (1, 2, 3)]
+    assert date_list(few) == "1 Mar, 2 Mar, 3 Mar"
+    many = [date(2026, 1, d) for d in range(1, 11)]
+    assert date_list(many) == "10 dates: first 1 Jan 2026; latest 5 Jan, 6 Jan, 7 Jan, 8 Jan, 9 Jan, 10 Jan"
+
+
+def test_a_year_of_daily_logs_with_every_symptom_still_renders(app, web, client):
+    """Far from typical (a spasm a day, every red flag many times): the PDF may spill onto a second page, no more."""
+    from bench.triage import make_history
+    from coach.models import Episode
+
+    data = web.register()
+    now = datetime.now(UTC)
+    episodes, _ = make_history(400)
+    shift = now - max(e.started_at for e in episodes)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == data["email"]))
+        db.session.add_all(Episode(user_id=user.id, started_at=e.started_at + shift, trigger=e.trigger,
+                                   during_exercise=e.during_exercise, locations=list(e.locations), side=e.side,
+                                   severity=e.severity, locked_minutes=e.locked_minutes,
+                                   eased_by_stretch=e.eased_by_stretch, symptoms=list(e.symptoms)) for e in episodes)
+        db.session.commit()
+    pages, text = _pdf_text(client.get("/report.pdf?days=365"))
+    assert pages <= 2 and "365 days" in text and "Current flags" in text
