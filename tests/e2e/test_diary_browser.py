@@ -105,3 +105,22 @@ def test_log_form_errors_are_announced_and_keep_the_answers(page):
     assert page.get_by_label("Which exercise?").input_value() == "squat"
     no_sideways_scroll(page)
     assert_no_axe_violations(page)
+
+
+def test_every_diary_page_is_axe_clean_in_light_and_dark(page):
+    register(page, email="axe@example.com")
+    page.goto("/log")
+    page.locator("label.sev-tile", has_text=re.compile(r"^4$")).click()
+    page.get_by_role("button", name="Save episode").click()
+    page.wait_for_url(re.compile(r"/diary"))
+    page.locator(".episode-row").first.click()
+    episode = page.url
+    for path in (episode, f"{episode}/follow-up", f"{episode}/edit", f"{episode}/delete", "/"):
+        page.goto(path)
+        no_sideways_scroll(page)
+        assert_no_axe_violations(page)
+    page.emulate_media(color_scheme="dark")
+    for path in ("/diary", "/log", "/report"):
+        page.goto(path)
+        assert_no_axe_violations(page)
+    assert page.js_errors == []
