@@ -234,6 +234,7 @@
   function start() {
     state.startedAt = new Date().toISOString();
     showPanel('run');
+    window.scrollTo(0, 0); // Start sits low on the intro; the step begins at the top
     goTo(0);
   }
 

@@ -133,6 +133,7 @@
       window.location.assign(next);
       return;
     }
+    root.querySelector('[data-log-progress]').textContent = 'Saving. Relief starts in a moment';
     let item;
     try {
       item = await window.CoachOutbox.add('episode', '/api/v1/episodes', episodeBody());
