@@ -111,5 +111,5 @@ class DatabaseIdConverter(IntegerConverter):
     """<int:...> in URLs: only ids the database can hold; anything larger is simply not found."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER keys are 32-bit
         super().__init__(map, *args, **kwargs)
