@@ -27,6 +27,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    start_scheduler(app)
     return app
 
 
@@ -83,7 +84,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
-    from . import account, api, auth, episodes, main, pwa, relief, routines
+    from . import account, api, auth, episodes, main, pwa, relief, reminders, routines
 
     app.register_blueprint(pwa.bp)
     app.register_blueprint(main.bp)
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(episodes.bp)
     app.register_blueprint(relief.bp)
     app.register_blueprint(routines.bp)
+    app.register_blueprint(reminders.bp)
     api.register(app)
 
 
@@ -105,6 +107,13 @@ def register_commands(app: Flask) -> None:
     from .cli import register_cli
 
     register_cli(app)
+
+
+def start_scheduler(app: Flask) -> None:
+    """Only with SCHEDULER_IN_PROCESS (`make run`), never in tests or twice: see coach/scheduler.py."""
+    from .scheduler import start_in_process
+
+    start_in_process(app)
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -1,4 +1,4 @@
-"""flask commands: seed, create-user."""
+"""flask commands: seed, create-user (and, from coach/reminders/cli.py, run-scheduler and vapid)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -10,6 +10,10 @@ from .errors import ServiceError
 
 
 def register_cli(app: Flask) -> None:
+    from .reminders.cli import register as register_reminder_commands
+
+    register_reminder_commands(app)
+
     @app.cli.command("seed")
     def seed_command():
         """Load the shipped content (routines, tips, sources); safe to run again."""

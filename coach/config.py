@@ -36,6 +36,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# Push services the server may POST to (https only); PUSH_ALLOWED_HOSTS replaces the list.
+DEFAULT_PUSH_HOSTS = "fcm.googleapis.com,*.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com"
+
+
 class Config:
     """Read once at start-up; any key can be overridden with a FLASK_-prefixed variable."""
 
@@ -67,6 +71,16 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
         self.SQLITE_WAL = True
+        # Reminders and web push (docs/OPERATIONS.md, "Reminders").
+        self.SCHEDULER_IN_PROCESS = _bool("SCHEDULER_IN_PROCESS", False)
+        self.REMINDER_TICK_SECONDS = _int("REMINDER_TICK_SECONDS", 15)
+        self.PUSH_ALLOWED_HOSTS = os.environ.get("PUSH_ALLOWED_HOSTS", DEFAULT_PUSH_HOSTS)
+        self.PUSH_ALLOW_LOOPBACK = _bool("PUSH_ALLOW_LOOPBACK", False)
+        self.PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 4 * 3600)
+        self.PUSH_SEND_THREADS = _int("PUSH_SEND_THREADS", 8)
+        self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+        self.VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
+        self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None
 
 
 class TestConfig(Config):
@@ -82,6 +96,7 @@ class TestConfig(Config):
         self.SESSION_COOKIE_SECURE = False
         self.HSTS_ENABLED = False
         self.PREFERRED_URL_SCHEME = "http"
+        self.SCHEDULER_IN_PROCESS = False  # tests drive the dispatcher themselves, with a fixed clock
 
 
 def instance_secret_key(instance_path: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..reference import country_choices
@@ -32,6 +32,8 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1900, max=2100, message="Enter a year like 1990.")],
         description="Optional. Some advice depends on age.",
     )
+    quiet_start = TimeField("Quiet from", validators=[Optional()], description="Optional. For example 22:00.")
+    quiet_end = TimeField("Quiet until", validators=[Optional()], description="For example 07:00.")
     cancer_history = BooleanField(RISK_QUESTIONS["cancer_history"])
     osteoporosis = BooleanField(RISK_QUESTIONS["osteoporosis"])
     long_term_steroids = BooleanField(RISK_QUESTIONS["long_term_steroids"])

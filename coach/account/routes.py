@@ -39,7 +39,8 @@ def edit_profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in ("display_name", "timezone", "country", "birth_year", *RISK_FIELDS)}
+        names = ("display_name", "timezone", "country", "birth_year", "quiet_start", "quiet_end", *RISK_FIELDS)
+        values = {name: getattr(form, name).data for name in names}
         values["timezone"] = (values["timezone"] or "").strip()
         try:
             update_profile(user, ProfileChanges(values), _now())

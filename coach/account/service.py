@@ -21,6 +21,8 @@ def profile_dict(user: User) -> dict:
         "timezone": user.timezone,
         "country": user.country,
         "birth_year": user.birth_year,
+        "quiet_start": user.quiet_start.strftime("%H:%M") if user.quiet_start else None,
+        "quiet_end": user.quiet_end.strftime("%H:%M") if user.quiet_end else None,
         "created_at": iso(user.created_at),
     }
     data.update({name: bool(getattr(user, name)) for name in RISK_FIELDS})

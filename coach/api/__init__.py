@@ -8,7 +8,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def register(app: Flask) -> None:
     from ..extensions import csrf
-    from . import accounts, auth, episodes, routines, sessions  # noqa: F401  (routes and hooks attach to bp on import)
+    from . import accounts, auth, episodes, reminders, routines, sessions  # noqa: F401  (routes and hooks attach to bp on import)
 
     # Bearer calls need no CSRF token; session calls are checked in auth.authenticate_request.
     csrf.exempt(bp)

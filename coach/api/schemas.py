@@ -92,6 +92,8 @@ class UserOut(BaseModel):
     timezone: str
     country: str
     birth_year: int | None
+    quiet_start: str | None = Field(description="Quiet hours start, HH:MM in the user's zone; null: none")
+    quiet_end: str | None = Field(description="Quiet hours end, HH:MM; reminders inside wait for it")
     created_at: str
     cancer_history: bool
     osteoporosis: bool
@@ -115,6 +117,8 @@ class ProfilePatch(Strict):
     timezone: StrictStr | None = Field(None, max_length=64)
     country: StrictStr | None = Field(None, max_length=2)
     birth_year: StrictInt | None = None
+    quiet_start: StrictStr | None = Field(None, max_length=5, examples=["22:00"], description="HH:MM; null clears")
+    quiet_end: StrictStr | None = Field(None, max_length=5, examples=["07:00"], description="HH:MM; null clears")
     cancer_history: StrictBool | None = None
     osteoporosis: StrictBool | None = None
     long_term_steroids: StrictBool | None = None

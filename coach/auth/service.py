@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
@@ -85,7 +85,22 @@ def _collect_profile_errors(values: dict, errors: dict[str, str], now: datetime)
                 clean[name] = values[name]
             else:
                 errors[name] = "must be true or false"
+    for name in ("quiet_start", "quiet_end"):
+        if name in values:
+            clean[name] = _wall_time(values[name], name, errors)
     return clean
+
+
+def _wall_time(value, name: str, errors: dict[str, str]) -> time | None:
+    """Quiet-hour boundaries: a time, "HH:MM", or None to clear."""
+    if value is None or isinstance(value, time):
+        return value
+    try:
+        hours, minutes = value.split(":") if isinstance(value, str) and len(value) == 5 else ("x", "x")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        errors[name] = "use HH:MM 24-hour time, e.g. 22:00"
+        return None
 
 
 def register_user(info: Registration, now: datetime) -> User:
@@ -128,12 +143,21 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def update_profile(user: User, changes: ProfileChanges, now: datetime) -> User:
+    from ..reminders.service import clean_quiet_hours, reschedule_user
+
     errors: dict[str, str] = {}
     clean = _collect_profile_errors(changes.values, errors, now)
+    if not errors and ("quiet_start" in clean or "quiet_end" in clean):
+        quiet, problems = clean_quiet_hours(clean.get("quiet_start", user.quiet_start), clean.get("quiet_end", user.quiet_end))
+        clean.update(quiet)
+        errors.update(problems)
     if errors:
         raise ValidationError(errors)
+    moved = any(clean.get(k, getattr(user, k)) != getattr(user, k) for k in ("timezone", "quiet_start", "quiet_end"))
     for key, value in clean.items():
         setattr(user, key, value)
+    if moved:  # reminders fire on the person's wall clock: their next times move with the zone and quiet hours
+        reschedule_user(user, now)
     db.session.commit()
     return user
 

@@ -153,6 +153,9 @@ def log_episode(user: User, values: dict, now: datetime, *, client_id: str | Non
         if existing is None:
             raise
         return existing, False
+    from ..reminders.service import schedule_follow_ups
+
+    schedule_follow_ups(user, episode, now)  # the 24 h, 72 h, 14 and 28 day check-ins, as reminders
     return episode, True
 
 
@@ -170,7 +173,11 @@ def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> 
 
 
 def delete_episode(user: User, episode_id: int) -> None:
-    db.session.delete(get_episode(user, episode_id))
+    from ..reminders.service import forget_episode
+
+    episode = get_episode(user, episode_id)
+    forget_episode(user, episode.id)  # its check-in reminders and their inbox entries
+    db.session.delete(episode)
     db.session.commit()
 
 

@@ -13,8 +13,3 @@ def index():
 
 def _coming_soon(title: str, nav: str):
     return render_template("main/coming_soon.html", title=title, nav=nav)
-
-
-@bp.route("/reminders")
-def reminders():
-    return _coming_soon("Reminders", "reminders")

@@ -1,11 +1,13 @@
 """All models, imported here so Alembic sees the whole metadata."""
 from .base import UTCDateTime, now_utc
 from .episode import Episode, FollowUp
+from .reminder import REMINDER_KINDS, CalendarFeed, Delivery, Notification, PushSubscription, Reminder
 from .routine import Routine, RoutineStep, Source, Tip
 from .routine_session import RoutineSession
 from .user import RISK_FIELDS, ROLES, ApiToken, User
 
 __all__ = [
+    "CalendarFeed", "Delivery", "Notification", "PushSubscription", "REMINDER_KINDS", "Reminder",
     "ApiToken", "Episode", "FollowUp", "RISK_FIELDS", "ROLES", "Routine", "RoutineSession", "RoutineStep", "Source",
     "Tip", "User", "UTCDateTime", "now_utc",
 ]

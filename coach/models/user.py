@@ -1,10 +1,10 @@
 """Accounts: users and their API tokens."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     diuretics: Mapped[bool] = mapped_column(Boolean, default=False)
     new_medicine_4_weeks: Mapped[bool] = mapped_column(Boolean, default=False)
     heavy_sweater: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Quiet hours (wall times in `timezone`, both set or both NULL): reminders inside them wait for the end.
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
     # Bumped on logout and password change: every session cookie carries it, so old ones stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

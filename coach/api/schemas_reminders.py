@@ -1,0 +1,122 @@
+"""Pydantic models for reminders, push subscriptions and the inbox."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+
+from .schemas import Strict
+
+Kind = Literal["routine", "posture", "hydration", "follow_up", "custom"]
+
+SCHEDULE_DOC = (
+    'One of {"type": "daily", "times": ["07:30"], "weekdays": [1,2,3,4,5]}, '
+    '{"type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00", "weekdays": [...]}, '
+    '{"type": "once", "at": "2026-11-25T15:00:00+01:00"}. Times are wall-clock times in the user\'s zone; '
+    "weekdays are ISO (1 = Monday) and optional (default: every day); every_minutes is 15 to 720."
+)
+SCHEDULE_EXAMPLE = {"type": "daily", "times": ["07:30"], "weekdays": [1, 2, 3, 4, 5]}
+
+
+class ReminderIn(Strict):
+    title: StrictStr = Field(min_length=1, max_length=80, examples=["Floor mobility"])
+    kind: Kind
+    routine: StrictStr | None = Field(None, max_length=60, description="A routine's slug; required for kind routine")
+    body: StrictStr | None = Field(None, max_length=200, description="The notification text; a default per kind")
+    schedule: dict[str, Any] = Field(description=SCHEDULE_DOC, examples=[SCHEDULE_EXAMPLE])
+    enabled: StrictBool = True
+    client_id: StrictStr | None = Field(None, max_length=36, description="Client-made UUID (or send Idempotency-Key)")
+
+
+class ReminderPatch(Strict):
+    title: StrictStr | None = Field(None, min_length=1, max_length=80)
+    kind: Kind | None = None
+    routine: StrictStr | None = Field(None, max_length=60)
+    body: StrictStr | None = Field(None, max_length=200)
+    schedule: dict[str, Any] | None = Field(None, description=SCHEDULE_DOC)
+    enabled: StrictBool | None = None
+
+
+class ReminderOut(BaseModel):
+    id: int
+    client_id: str | None
+    title: str
+    body: str | None
+    kind: Kind
+    routine: str | None
+    episode_id: int | None
+    schedule: dict[str, Any]
+    enabled: bool
+    next_fire_at: str | None = Field(description="UTC; null when paused or finished")
+    last_fired_at: str | None
+    url: str = Field(description="The page a notification opens")
+    created_at: str
+    updated_at: str
+
+
+class ReminderList(BaseModel):
+    items: list[ReminderOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
+
+
+class PageQuery(Strict):
+    limit: int = Field(50, ge=1, le=500)
+    cursor: str | None = Field(None, max_length=20, pattern=r"^[0-9]{1,18}$")
+
+
+class InboxQuery(PageQuery):
+    unread: bool = Field(False, description="Only notifications not read yet")
+
+
+class PublicKeyOut(BaseModel):
+    public_key: str = Field(description="base64url VAPID public key: pushManager.subscribe's applicationServerKey")
+
+
+class SubscriptionKeys(Strict):
+    p256dh: StrictStr = Field(min_length=1, max_length=128)
+    auth: StrictStr = Field(min_length=1, max_length=64)
+
+
+class SubscriptionIn(Strict):
+    endpoint: StrictStr = Field(min_length=1, max_length=1024)
+    keys: SubscriptionKeys
+    expirationTime: StrictInt | None = Field(None, description="As in PushSubscription.toJSON(); ignored")  # noqa: N815
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    host: str | None
+    created_at: str
+    updated_at: str
+
+
+class SubscriptionList(BaseModel):
+    items: list[SubscriptionOut]
+
+
+class EndpointIn(Strict):
+    endpoint: StrictStr = Field(min_length=1, max_length=1024)
+
+
+class TestPushOut(BaseModel):
+    outcome: Literal["sent", "gone", "too_large", "rate_limited", "rejected", "retry", "refused"]
+    status: int | None = Field(description="The push service's HTTP status")
+
+
+class NotificationOut(BaseModel):
+    id: int
+    reminder_id: int | None
+    kind: str
+    title: str
+    body: str | None
+    url: str
+    tag: str
+    fire_at: str
+    read_at: str | None
+    created_at: str
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread_count: int

@@ -1,0 +1,87 @@
+"""This person's devices for web push: subscriptions upserted by endpoint, removal, and a test push."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import PushSubscription, User
+from ..push import EndpointPolicy, Sender, encode_payload, key_problems
+
+MAX_DEVICES = 20  # per person; the oldest goes when a new one arrives
+
+
+def subscription_dict(sub: PushSubscription) -> dict:
+    from .service import iso
+
+    return {"id": sub.id, "host": urlsplit(sub.endpoint).hostname, "created_at": iso(sub.created_at),
+            "updated_at": iso(sub.updated_at)}
+
+
+def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: datetime, policy: EndpointPolicy,
+                        user_agent: str | None = None) -> tuple[PushSubscription, bool]:
+    """Store the browser's subscription; the same endpoint again updates it (and moves it to this person:
+    the browser is now used by this account)."""
+    errors = {}
+    problem = policy.problem(endpoint)
+    if problem:
+        errors["endpoint"] = problem
+    errors.update(key_problems(p256dh, auth))
+    if errors:
+        raise ValidationError(errors)
+    agent, user_id = (user_agent or "")[:200] or None, user.id
+    for _ in range(2):
+        sub = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+        created = sub is None
+        if created:
+            sub = PushSubscription(endpoint=endpoint, created_at=now)
+            db.session.add(sub)
+        sub.user_id, sub.p256dh, sub.auth, sub.user_agent, sub.updated_at = user_id, p256dh, auth, agent, now
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same browser subscribed twice at once: update the other's row
+            db.session.rollback()
+            continue
+        _trim(user)
+        return sub, created
+    raise ValidationError({"endpoint": "could not be saved; try again"})
+
+
+def _trim(user: User) -> None:
+    ids = list(db.session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user.id)
+                                  .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())))
+    if len(ids) > MAX_DEVICES:
+        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[MAX_DEVICES:])))
+        db.session.commit()
+
+
+def remove_subscription(user: User, endpoint: str) -> None:
+    """Unsubscribe a device; someone else's endpoint or an unknown one is NotFound (never says which)."""
+    sub = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if sub is None or sub.user_id != user.id:
+        raise NotFound("No such subscription.")
+    db.session.delete(sub)
+    db.session.commit()
+
+
+def list_subscriptions(user: User) -> list[PushSubscription]:
+    return list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)
+                                   .order_by(PushSubscription.id)))
+
+
+def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> dict:
+    """Push a test notification to one of this person's devices now; a gone device is forgotten."""
+    sub = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if sub is None or sub.user_id != user.id:
+        raise NotFound("No such subscription.")
+    tag = f"t{user.id}-{now:%Y%m%d%H%M%S}"[:32]
+    payload = encode_payload("Relief Coach", "Notifications work on this device.", "/reminders", tag)
+    result = sender.send(sub.info(), payload, topic=tag, urgency="high", ttl=600)
+    if result.outcome == "gone":
+        db.session.delete(sub)
+        db.session.commit()
+    return {"outcome": result.outcome, "status": result.status}

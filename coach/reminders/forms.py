@@ -1,0 +1,160 @@
+"""The reminder form and its presets; the service checks the meaning, the form only reads the fields."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.schedule import ALL_DAYS
+
+DAY_CHOICES = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
+EVERY_CHOICES = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1 hour 30 minutes"),
+                 (120, "2 hours"), (180, "3 hours"), (240, "4 hours")]
+KIND_CHOICES = [("routine", "A routine"), ("posture", "Posture check"), ("hydration", "Drink water"),
+                ("custom", "My own text")]
+TIME_LABELS = ("Time", "Another time (optional)", "A third time (optional)")
+WEEKDAYS = [1, 2, 3, 4, 5]
+
+# One tap from the Reminders tab: each preset fills the form, the person only adjusts and saves.
+PRESETS = {
+    "routine": {"label": "Routine at a set time", "hint": "Floor mobility, 07:30, Mon-Fri", "kind": "routine",
+                "title": "Floor mobility", "routine": "floor-mobility", "type": "daily", "times": ["07:30"],
+                "weekdays": WEEKDAYS},
+    "posture": {"label": "Posture check", "hint": "Every 2 hours, 09:00-17:00, weekdays", "kind": "posture",
+                "title": "Posture check", "type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00",
+                "weekdays": WEEKDAYS},
+    "once": {"label": "Once, later today", "hint": "Walk it off at the next full hour", "kind": "custom",
+             "title": "Walk it off", "body": "Get up and walk for five minutes.", "type": "once"},
+    "hydration": {"label": "Drink water", "hint": "Every 90 minutes, 08:00-20:00", "kind": "hydration",
+                  "title": "Drink water", "type": "interval", "every_minutes": 90, "start": "08:00", "end": "20:00",
+                  "weekdays": sorted(ALL_DAYS)},
+    "custom": {"label": "My own", "hint": "Any text, any time", "kind": "custom", "title": "", "type": "daily",
+               "times": ["09:00"], "weekdays": sorted(ALL_DAYS)},
+}
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReminderForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give the reminder a title."), Length(max=80)])
+    kind = SelectField("What for", choices=choices(KIND_CHOICES))
+    routine = SelectField("Routine", validate_choice=False, description="Tapping the notification opens it.")
+    body = StringField("Message (optional)", validators=[Optional(), Length(max=200)],
+                       description="Shown in the notification.")
+    schedule_type = RadioField("When", choices=choices([("daily", "At set times"), ("interval", "Every so often"),
+                                                        ("once", "Once")]), default="daily")
+    times = FieldList(TimeField("Time", validators=[Optional()]), min_entries=3)
+    every_minutes = SelectField("Every", choices=choices(EVERY_CHOICES), coerce=int, default=120)
+    start = TimeField("From", validators=[Optional()], default=time(9, 0))
+    end = TimeField("Until", validators=[Optional()], default=time(17, 0))
+    weekdays = MultiCheckboxField("Days", choices=choices(DAY_CHOICES), coerce=int, default=sorted(ALL_DAYS))
+    once_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    enabled = BooleanField("On", default=True)
+
+    def __init__(self, *args, routines: list[tuple[str, str]] = (), follow_up: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.routine.choices = choices([("", "Choose a routine"), *routines])
+        if follow_up:
+            self.kind.choices = choices([*KIND_CHOICES, ("follow_up", "Check-in after a spasm")])
+        while len(self.times) < len(TIME_LABELS):
+            self.times.append_entry()
+        for index, entry in enumerate(self.times):
+            entry.label.text = TIME_LABELS[index] if index < len(TIME_LABELS) else "Another time (optional)"
+
+    def place_times_error(self, message: str) -> None:
+        first = self.times[0]
+        first.errors = [*list(first.errors or []), message]
+
+    def values(self, tz: str) -> dict:
+        """The API's reminder shape, read from the form (times are wall times in `tz`)."""
+        kind = self.kind.data
+        values = {"title": self.title.data or "", "body": (self.body.data or "").strip() or None, "kind": kind,
+                  "routine": (self.routine.data or None) if kind == "routine" else None,
+                  "enabled": bool(self.enabled.data)}
+        kind_of_schedule = self.schedule_type.data
+        days = sorted(set(self.weekdays.data or []))
+        if kind_of_schedule == "interval":
+            values["schedule"] = {"type": "interval", "every_minutes": self.every_minutes.data,
+                                  "start": _hhmm(self.start.data), "end": _hhmm(self.end.data), "weekdays": days}
+        elif kind_of_schedule == "once":
+            at = self.once_at.data
+            local = at.replace(tzinfo=ZoneInfo(tz)).isoformat() if at else None
+            values["schedule"] = {"type": "once", "at": local}
+        else:
+            times = sorted({_hhmm(entry.data) for entry in self.times if entry.data})
+            values["schedule"] = {"type": "daily", "times": times, "weekdays": days}
+        return values
+
+    def fill(self, values: dict, tz: str, now: datetime) -> None:
+        """Set the fields from a stored reminder or a preset (GET only)."""
+        self.title.data = values.get("title", "")
+        self.body.data = values.get("body") or ""
+        self.kind.data = values.get("kind", "custom")
+        self.routine.data = values.get("routine") or ""
+        self.enabled.data = values.get("enabled", True)
+        schedule = values.get("schedule") or {}
+        kind = schedule.get("type", "daily")
+        self.schedule_type.data = kind
+        if schedule.get("weekdays"):
+            self.weekdays.data = list(schedule["weekdays"])
+        if kind == "interval":
+            self.every_minutes.data = schedule["every_minutes"]
+            if schedule["every_minutes"] not in dict(EVERY_CHOICES):
+                self.every_minutes.choices = choices(sorted([*EVERY_CHOICES, (schedule["every_minutes"],
+                                                                              f"{schedule['every_minutes']} minutes")]))
+            self.start.data, self.end.data = _parse(schedule["start"]), _parse(schedule["end"])
+        times = schedule.get("times") or []
+        while len(self.times) < len(times) + 1:
+            self.times.append_entry()
+        for entry, value in zip(self.times, times + [None] * len(self.times), strict=False):
+            entry.data = _parse(value) if value else None
+        zone = ZoneInfo(tz)
+        if kind == "once" and schedule.get("at"):
+            self.once_at.data = datetime.fromisoformat(schedule["at"].replace("Z", "+00:00")).astimezone(zone).replace(
+                tzinfo=None)
+        else:
+            # A sensible one-off default: the next full hour, in the person's zone.
+            local = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            self.once_at.data = local.replace(tzinfo=None)
+
+
+def preset_values(name: str) -> dict:
+    preset = PRESETS.get(name) or PRESETS["custom"]
+    kind = preset["type"]
+    schedule: dict = {"type": kind}
+    if kind == "daily":
+        schedule.update(times=preset["times"], weekdays=preset["weekdays"])
+    elif kind == "interval":
+        schedule.update({k: preset[k] for k in ("every_minutes", "start", "end", "weekdays")})
+    return {"title": preset["title"], "kind": preset["kind"], "routine": preset.get("routine"),
+            "body": preset.get("body"), "schedule": schedule, "enabled": True}
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _parse(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))

@@ -1,0 +1,85 @@
+"""The in-app inbox: every occurrence of a reminder, whether or not a push went out."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from ..account.service import exporter
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Notification, User
+from .service import is_id, iso
+
+
+def notification_dict(note: Notification) -> dict:
+    return {
+        "id": note.id,
+        "reminder_id": note.reminder_id,
+        "kind": note.kind,
+        "title": note.title,
+        "body": note.body,
+        "url": note.url,
+        "tag": note.tag,
+        "fire_at": iso(note.fire_at),
+        "read_at": iso(note.read_at),
+        "created_at": iso(note.created_at),
+    }
+
+
+def list_notifications(user: User, *, limit: int = 50, cursor: int | None = None,
+                       unread: bool = False) -> tuple[list[Notification], int | None]:
+    """Newest first; `cursor` is the last id seen."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    if cursor is not None:
+        query = query.where(Notification.id < cursor)
+    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def get_notification(user: User, notification_id: int) -> Notification:
+    note = db.session.get(Notification, notification_id) if is_id(notification_id) else None
+    if note is None or note.user_id != user.id:
+        raise NotFound("No such notification.")
+    return note
+
+
+def mark_read(user: User, notification_id: int, now: datetime) -> Notification:
+    note = get_notification(user, notification_id)
+    if note.read_at is None:
+        note.read_at = now
+        db.session.commit()
+    return note
+
+
+def mark_all_read(user: User, now: datetime) -> int:
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=now)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+@exporter
+def _export(user: User) -> dict:
+    """The export (GET /api/v1/me/export) includes reminders, the inbox and the push devices."""
+    from ..models import PushSubscription, Reminder
+    from .devices import subscription_dict
+    from .service import reminder_dict
+
+    reminders = db.session.scalars(select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.id))
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    subs = db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)
+                              .order_by(PushSubscription.id))
+    return {"reminders": [reminder_dict(r) for r in reminders],
+            "notifications": [notification_dict(n) for n in notes],
+            "push_devices": [subscription_dict(s) for s in subs]}

@@ -1,0 +1,299 @@
+"""Reminder services shared by the pages and the API: create, change, pause, delete, follow-ups."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import delete, func, or_, select
+
+from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import REMINDER_KINDS, Notification, Reminder, User
+
+TITLE_MAX, BODY_MAX = 80, 200
+MAX_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL: a larger id is "not found", not a database error
+MAX_REMINDERS = 50  # per person, follow-ups not counted: each one may push many times a day
+FIELDS = ("title", "body", "kind", "routine", "schedule", "enabled")
+# CONTENT.md section 1 (the same milestones as the diary's prompts).
+FOLLOW_UPS = (
+    (timedelta(hours=24), "1 day"),
+    (timedelta(hours=72), "3 days"),
+    (timedelta(days=14), "2 weeks"),
+    (timedelta(days=28), "4 weeks"),
+)
+DEFAULT_BODIES = {
+    "posture": "Stand tall, let your shoulders drop, and move for a minute.",
+    "hydration": "Time for a glass of water.",
+    "follow_up": "How is your back now? A 20-second check-in.",
+}
+
+
+# ---------------------------------------------------------------- pure helpers
+def quiet_hours(user: User) -> QuietHours | None:
+    if user.quiet_start is None or user.quiet_end is None:
+        return None
+    return QuietHours(user.quiet_start, user.quiet_end)
+
+
+def compute_next(schedule: dict, user: User, after: datetime) -> datetime | None:
+    return next_fire_time(parse_schedule(schedule), after, user.timezone, quiet_hours(user))
+
+
+def target_url(kind: str, routine: str | None, episode_id: int | None) -> str:
+    """The page a notification opens (a path on this site)."""
+    if kind == "routine" and routine:
+        return f"/routines/{routine}/play"
+    if kind == "follow_up":
+        return f"/episodes/{episode_id}/follow-up" if episode_id else "/diary"
+    if kind in ("posture", "hydration"):
+        return f"/tips?category={kind}"
+    return "/reminders/inbox"
+
+
+def reminder_url(reminder: Reminder) -> str:
+    return target_url(reminder.kind, reminder.routine, reminder.episode_id)
+
+
+def is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def reminder_dict(reminder: Reminder) -> dict:
+    return {
+        "id": reminder.id,
+        "client_id": reminder.client_id,
+        "title": reminder.title,
+        "body": reminder.body,
+        "kind": reminder.kind,
+        "routine": reminder.routine,
+        "episode_id": reminder.episode_id,
+        "schedule": reminder.schedule,
+        "enabled": reminder.enabled,
+        "next_fire_at": iso(reminder.next_fire_at),
+        "last_fired_at": iso(reminder.last_fired_at),
+        "url": reminder_url(reminder),
+        "created_at": iso(reminder.created_at),
+        "updated_at": iso(reminder.updated_at),
+    }
+
+
+# ---------------------------------------------------------------- routines (another feature's table)
+def _routine_model():
+    try:
+        from ..models import Routine
+    except ImportError:  # the routines feature is not installed: any slug-shaped name is taken as is
+        return None
+    return Routine
+
+
+def routine_title(user: User, slug: str) -> str | None:
+    """The title of a routine this person may use, or None when there is no such routine."""
+    Routine = _routine_model()
+    if Routine is None:
+        return slug
+    visible = or_(Routine.is_stock.is_(True), Routine.owner_id == user.id)
+    return db.session.scalar(select(Routine.title).where(Routine.slug == slug, visible))
+
+
+def routine_choices(user: User) -> list[tuple[str, str]]:
+    Routine = _routine_model()
+    if Routine is None:
+        return []
+    visible = or_(Routine.is_stock.is_(True), Routine.owner_id == user.id)
+    rows = db.session.execute(select(Routine.slug, Routine.title).where(visible).order_by(Routine.title))
+    return [(slug, title) for slug, title in rows]
+
+
+# ---------------------------------------------------------------- validation
+def _text(values: dict, name: str, limit: int, errors: dict, *, required: bool) -> str | None:
+    value = values.get(name)
+    if value is None:
+        if required:
+            errors[name] = "required"
+        return None
+    if not isinstance(value, str):
+        errors[name] = "must be text"
+        return None
+    value = " ".join(value.split())
+    if len(value) > limit:
+        errors[name] = f"at most {limit} characters"
+    elif required and not value:
+        errors[name] = "must not be empty"
+    return value or None
+
+
+def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | None = None) -> dict:
+    """Every rule at once; `current` is the reminder being changed (then fields left out keep their value)."""
+    errors = {name: "unknown field" for name in sorted(set(values) - set(FIELDS))}
+    merged = {} if current is None else {
+        "title": current.title, "body": current.body, "kind": current.kind, "routine": current.routine,
+        "schedule": current.schedule, "enabled": current.enabled,
+    }
+    merged.update({k: v for k, v in values.items() if k in FIELDS})
+    clean: dict = {}
+    if current is None or "title" in values:
+        clean["title"] = _text(merged, "title", TITLE_MAX, errors, required=True)
+    if current is None or "body" in values:
+        clean["body"] = _text(merged, "body", BODY_MAX, errors, required=False)
+    kind = merged.get("kind")
+    if kind not in REMINDER_KINDS:
+        errors["kind"] = "must be one of: " + ", ".join(REMINDER_KINDS)
+    clean["kind"] = kind
+    routine = merged.get("routine")
+    if kind == "routine":
+        if not isinstance(routine, str) or not routine:
+            errors["routine"] = "required for a routine reminder: the routine's slug, e.g. floor-mobility"
+        elif len(routine) > 60 or routine_title(user, routine) is None:
+            errors["routine"] = "no such routine"
+    elif routine is not None and "routine" in values:
+        errors["routine"] = "only for routine reminders (kind routine)"
+    clean["routine"] = routine if kind == "routine" else None
+    enabled = merged.get("enabled", True)
+    if not isinstance(enabled, bool):
+        errors["enabled"] = "must be true or false"
+    clean["enabled"] = enabled
+    try:
+        schedule = parse_schedule(merged.get("schedule"))
+    except ScheduleError as error:
+        errors.update(error.fields)
+        schedule = None
+    if schedule is not None:
+        clean["schedule"] = schedule_to_dict(schedule)
+        if isinstance(schedule, Once) and enabled is True and schedule.at <= now and (
+            current is None or "schedule" in values or (not current.enabled and values.get("enabled"))
+        ):
+            errors["schedule.at"] = "must be in the future"
+    if errors:
+        raise ValidationError(errors)
+    if current is None and not clean.get("body"):
+        kind = clean["kind"]
+        clean["body"] = f"Time for {routine_title(user, routine)}."[:BODY_MAX] if kind == "routine" else DEFAULT_BODIES.get(kind)
+    return clean
+
+
+def _reschedule(reminder: Reminder, user: User, now: datetime) -> None:
+    reminder.next_fire_at = compute_next(reminder.schedule, user, now) if reminder.enabled else None
+
+
+# ---------------------------------------------------------------- reminders
+def get_reminder(user: User, reminder_id: int) -> Reminder:
+    reminder = db.session.get(Reminder, reminder_id) if is_id(reminder_id) else None
+    if reminder is None or reminder.user_id != user.id:
+        raise NotFound("No such reminder.")
+    return reminder
+
+
+def create_reminder(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[Reminder, bool]:
+    """Save a reminder with its next fire time; with a client_id a replay returns the first one and False."""
+    if client_id:
+        existing = db.session.scalar(select(Reminder).where(Reminder.user_id == user.id, Reminder.client_id == client_id))
+        if existing is not None:
+            return existing, False
+    clean = clean_reminder(user, values, now)
+    count = db.session.scalar(
+        select(func.count()).select_from(Reminder).where(Reminder.user_id == user.id, Reminder.kind != "follow_up")
+    )
+    if count >= MAX_REMINDERS:
+        raise ValidationError({"reminders": f"at most {MAX_REMINDERS} reminders; delete one first"})
+    reminder = Reminder(user_id=user.id, client_id=client_id, created_at=now, updated_at=now, **clean)
+    _reschedule(reminder, user, now)
+    db.session.add(reminder)
+    db.session.commit()
+    return reminder, True
+
+
+def update_reminder(user: User, reminder_id: int, values: dict, now: datetime) -> Reminder:
+    reminder = get_reminder(user, reminder_id)
+    for key, value in clean_reminder(user, values, now, current=reminder).items():
+        setattr(reminder, key, value)
+    reminder.updated_at = now
+    _reschedule(reminder, user, now)
+    db.session.commit()
+    return reminder
+
+
+def set_enabled(user: User, reminder_id: int, enabled: bool, now: datetime) -> Reminder:
+    return update_reminder(user, reminder_id, {"enabled": enabled}, now)
+
+
+def delete_reminder(user: User, reminder_id: int) -> None:
+    db.session.delete(get_reminder(user, reminder_id))
+    db.session.commit()
+
+
+def list_reminders(user: User, *, limit: int = 50, cursor: int | None = None) -> tuple[list[Reminder], int | None]:
+    """Newest first, `cursor` is the last id seen."""
+    query = select(Reminder).where(Reminder.user_id == user.id)
+    if cursor is not None:
+        query = query.where(Reminder.id < cursor)
+    rows = list(db.session.scalars(query.order_by(Reminder.id.desc()).limit(limit + 1)))
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def reminders_for_page(user: User) -> tuple[list[Reminder], list[Reminder]]:
+    """(the person's own reminders, upcoming follow-up check-ins), soonest first, paused last."""
+    rows = list(db.session.scalars(select(Reminder).where(Reminder.user_id == user.id)))
+    rows.sort(key=lambda r: (r.next_fire_at is None, r.next_fire_at or r.created_at, r.id))
+    own = [r for r in rows if r.kind != "follow_up"]
+    check_ins = [r for r in rows if r.kind == "follow_up" and r.next_fire_at is not None]
+    return own, check_ins
+
+
+def reschedule_user(user: User, now: datetime) -> int:
+    """After a change of time zone or quiet hours: every active reminder gets its next time again."""
+    rows = list(db.session.scalars(select(Reminder).where(Reminder.user_id == user.id, Reminder.enabled.is_(True))))
+    for reminder in rows:
+        _reschedule(reminder, user, now)
+    return len(rows)
+
+
+def clean_quiet_hours(start, end) -> tuple[dict, dict]:
+    """Both wall times or neither; they must differ. Returns (clean values, errors)."""
+    errors: dict[str, str] = {}
+    for name, value in (("quiet_start", start), ("quiet_end", end)):
+        if value is not None and not isinstance(value, time):
+            errors[name] = "use HH:MM, e.g. 22:00"
+    if errors:
+        return {}, errors
+    if (start is None) != (end is None):
+        errors["quiet_end" if end is None else "quiet_start"] = "set both the start and the end, or neither"
+    elif start is not None and start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
+        errors["quiet_end"] = "must differ from the start"
+    if errors:
+        return {}, errors
+    return {"quiet_start": _minute(start), "quiet_end": _minute(end)}, {}
+
+
+def _minute(moment: time | None) -> time | None:
+    return moment.replace(second=0, microsecond=0, tzinfo=None) if moment else None
+
+
+# ---------------------------------------------------------------- follow-ups (hooks from the diary)
+def schedule_follow_ups(user: User, episode, now: datetime) -> list[Reminder]:
+    """Check-ins at 24 h, 72 h, 14 and 28 days after an episode starts; those already past are skipped."""
+    made = []
+    for offset, label in FOLLOW_UPS:
+        at = episode.started_at + offset
+        if at <= now:
+            continue
+        reminder = Reminder(
+            user_id=user.id, kind="follow_up", title="How is your back?", episode_id=episode.id,
+            body=f"{label[0].upper()}{label[1:]} since your spasm: a 20-second check-in.",
+            schedule=schedule_to_dict(Once(at)), enabled=True, created_at=now, updated_at=now,
+        )
+        _reschedule(reminder, user, now)
+        db.session.add(reminder)
+        made.append(reminder)
+    db.session.commit()
+    return made
+
+
+def forget_episode(user: User, episode_id: int) -> None:
+    """Before an episode is deleted: its check-ins go, and so do their inbox entries (their page is gone)."""
+    ids = select(Reminder.id).where(Reminder.user_id == user.id, Reminder.episode_id == episode_id)
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id, Notification.reminder_id.in_(ids)))
+    db.session.execute(delete(Reminder).where(Reminder.user_id == user.id, Reminder.episode_id == episode_id))

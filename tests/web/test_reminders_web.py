@@ -1,0 +1,195 @@
+"""The reminder pages: list, presets, form, switch, delete, inbox and its badge, calendar feed, quiet hours."""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from coach.domain.schedule import next_fire_time, parse_schedule
+from coach.extensions import db
+from coach.models import CalendarFeed, Notification, Reminder, User
+from coach.reminders.routes import when
+
+
+def _form(**overrides) -> dict:
+    data = {"title": "Floor mobility", "kind": "custom", "routine": "", "body": "", "schedule_type": "daily",
+            "times-0": "07:30", "times-1": "", "times-2": "", "every_minutes": "120", "start": "09:00",
+            "end": "17:00", "weekdays": ["1", "2", "3", "4", "5"], "once_at": "", "enabled": "y"}
+    data.update(overrides)
+    return data
+
+
+def _user(app, email) -> User:
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_the_tab_needs_sign_in_and_links_from_the_nav(web, client):
+    assert client.get("/reminders").status_code == 302
+    web.register()
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/reminders"' in html
+    page = client.get("/reminders").get_data(as_text=True)
+    assert "Notifications on this phone" in page and "Add a reminder" in page and 'data-push-card' in page
+    assert "/static/js/push.js?v=" in page and "/static/css/reminders.css?v=" in page
+
+
+def test_presets_are_one_tap_away_and_fill_the_form(web, client):
+    web.register()
+    page = client.get("/reminders").get_data(as_text=True)
+    for preset in ("routine", "posture", "once", "hydration", "custom"):
+        assert f'href="/reminders/new?preset={preset}"' in page
+    posture = client.get("/reminders/new?preset=posture").get_data(as_text=True)
+    assert 'value="Posture check"' in posture
+    assert re.search(r'<input checked [^>]*name="schedule_type" type="radio" value="interval">', posture)
+    assert re.search(r'<option selected value="120">|value="120" selected', posture)
+    assert client.get("/reminders/new").status_code == 200  # the preset picker
+
+
+def test_create_a_daily_reminder_and_see_its_next_time_in_my_zone(app, web, client):
+    data = web.register(timezone="Australia/Lord_Howe")
+    before = datetime.now(UTC)
+    response = web.post("/reminders/new", _form(), page="/reminders/new?preset=custom")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/reminders#reminder-")
+    user = _user(app, data["email"])
+    with app.app_context():
+        reminder = db.session.scalar(select(Reminder).where(Reminder.user_id == user.id))
+        expected = next_fire_time(parse_schedule({"type": "daily", "times": ["07:30"], "weekdays": [1, 2, 3, 4, 5]}),
+                                  before, "Australia/Lord_Howe")
+        assert reminder.next_fire_at == expected and reminder.kind == "custom"
+    page = client.get("/reminders").get_data(as_text=True)
+    assert "Floor mobility" in page and "07:30 Mon-Fri" in page
+    assert f"Next: <time datetime=\"{expected.isoformat()}\">{when(expected, 'Australia/Lord_Howe', datetime.now(UTC))}</time>" in page
+
+
+def test_form_errors_are_shown_and_keep_what_was_typed(web, client):
+    web.register()
+    response = web.post("/reminders/new", _form(**{"times-0": "", "title": "Stretch"}), page="/reminders/new?preset=custom")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Give 1 to 24 different times" in html and 'value="Stretch"' in html
+    response = web.post("/reminders/new", _form(schedule_type="once", once_at="2020-01-01T10:00"),
+                        page="/reminders/new?preset=once")
+    assert response.status_code == 400 and "Must be in the future" in response.get_data(as_text=True)
+    response = web.post("/reminders/new", _form(weekdays=[]), page="/reminders/new?preset=custom")
+    assert "Pick at least one weekday" in response.get_data(as_text=True)
+
+
+def test_a_one_off_is_read_in_my_zone(app, web):
+    data = web.register(timezone="Asia/Kolkata")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).astimezone().strftime("%Y-%m-%d")
+    response = web.post("/reminders/new", _form(schedule_type="once", once_at=f"{tomorrow}T15:00", title="Walk it off"),
+                        page="/reminders/new?preset=once")
+    assert response.status_code == 302
+    with app.app_context():
+        reminder = db.session.scalar(select(Reminder).where(Reminder.user_id == _user(app, data["email"]).id))
+        assert reminder.schedule == {"type": "once", "at": f"{tomorrow}T09:30:00Z"}  # 15:00 IST is 09:30 UTC
+
+
+def test_switch_edit_and_delete(app, web, client):
+    data = web.register()
+    web.post("/reminders/new", _form(title="Water", kind="hydration"), page="/reminders/new?preset=hydration")
+    with app.app_context():
+        reminder = db.session.scalar(select(Reminder).where(Reminder.user_id == _user(app, data["email"]).id))
+        rid = reminder.id
+    page = client.get("/reminders").get_data(as_text=True)
+    assert 'role="switch" aria-checked="true"' in page
+    web.post(f"/reminders/{rid}/toggle", {"enabled": "0"}, page="/reminders")
+    page = client.get("/reminders").get_data(as_text=True)
+    assert 'aria-checked="false"' in page and "Paused" in page
+    web.post(f"/reminders/{rid}/toggle", {"enabled": "1"}, page="/reminders")
+    assert 'aria-checked="true"' in client.get("/reminders").get_data(as_text=True)
+
+    edit = client.get(f"/reminders/{rid}/edit").get_data(as_text=True)
+    assert 'value="Water"' in edit
+    response = web.post(f"/reminders/{rid}/edit", _form(title="More water", kind="hydration", schedule_type="interval",
+                                                         every_minutes="90", start="08:00", end="20:00"),
+                        page=f"/reminders/{rid}/edit")
+    assert response.status_code == 302
+    assert "Every 1 h 30 min 08:00-20:00" in client.get("/reminders").get_data(as_text=True)
+
+    assert client.get(f"/reminders/{rid}/delete").status_code == 200
+    web.post(f"/reminders/{rid}/delete", {}, page=f"/reminders/{rid}/delete")
+    assert f'id="reminder-{rid}"' not in client.get("/reminders").get_data(as_text=True)
+
+
+def test_someone_elses_reminder_is_not_found(app, web, client):
+    web.register()
+    with app.app_context():
+        other = User(email="other@example.com", password_hash="x", display_name="O", timezone="UTC", country="GB")
+        db.session.add(other)
+        db.session.commit()
+        reminder = Reminder(user_id=other.id, kind="custom", title="Theirs", schedule={"type": "daily", "times": ["09:00"]})
+        db.session.add(reminder)
+        db.session.commit()
+        rid = reminder.id
+    assert client.get(f"/reminders/{rid}/edit").status_code == 404
+    assert web.post(f"/reminders/{rid}/toggle", {"enabled": "0"}, page="/reminders").status_code == 404
+    assert web.post(f"/reminders/{rid}/delete", {}, page="/reminders").status_code == 404
+
+
+def test_inbox_badge_open_and_mark_all_read(app, web, client):
+    data = web.register()
+    user = _user(app, data["email"])
+    with app.app_context():
+        for n, url in enumerate(["/routines/floor-mobility/play", "https://evil.example/", "//evil.example/x"]):
+            db.session.add(Notification(user_id=user.id, kind="routine", title=f"Note {n}", url=url, tag=f"t{n}",
+                                        fire_at=datetime.now(UTC)))
+        db.session.commit()
+        ids = list(db.session.scalars(select(Notification.id).order_by(Notification.id)))
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-inbox-badge' in home and ", 3 unread" in home
+    inbox = client.get("/reminders/inbox").get_data(as_text=True)
+    assert "3 unread" in inbox and inbox.count("is-unread") == 3
+    assert client.get(f"/reminders/inbox/{ids[0]}").headers["Location"] == "/routines/floor-mobility/play"
+    # Only paths on this site are followed.
+    assert client.get(f"/reminders/inbox/{ids[1]}").headers["Location"] == "/reminders/inbox"
+    assert client.get(f"/reminders/inbox/{ids[2]}").headers["Location"] == "/reminders/inbox"
+    assert "data-inbox-badge" not in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        db.session.add(Notification(user_id=user.id, kind="custom", title="New", url="/", tag="t9", fire_at=datetime.now(UTC)))
+        db.session.commit()
+    web.post("/reminders/inbox/read", {}, page="/reminders/inbox")
+    assert "Nothing unread." in client.get("/reminders/inbox").get_data(as_text=True)
+
+
+def test_calendar_link_is_shown_once_stored_hashed_and_revocable(app, web, client):
+    data = web.register(timezone="Europe/Berlin")
+    web.post("/reminders/new", _form(title="Floor mobility"), page="/reminders/new?preset=custom")
+    response = web.post("/reminders/calendar", {}, page="/reminders/calendar")
+    html = response.get_data(as_text=True)
+    url = re.search(r'id="feed-url" type="text" readonly value="([^"]+)"', html).group(1)
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token.startswith("rcal_") and 'href="webcal://' in html
+    with app.app_context():
+        feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == _user(app, data["email"]).id))
+        assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in feed.token_hash
+    assert token not in client.get("/reminders/calendar").get_data(as_text=True)
+
+    anonymous = app.test_client()
+    ics = anonymous.get(f"/reminders/feed/{token}.ics")
+    body = ics.get_data(as_text=True)
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar" and "no-store" in ics.headers["Cache-Control"]
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert body.count("BEGIN:VEVENT") >= 8  # two weeks of weekday mornings
+    assert "SUMMARY:Floor mobility" in body and re.search(r"DTSTART:\d{8}T0[56]3000Z", body)
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+    web.post("/reminders/calendar/revoke", {}, page="/reminders/calendar")
+    assert anonymous.get(f"/reminders/feed/{token}.ics").status_code == 404
+    assert anonymous.get("/reminders/feed/rcal_guess.ics").status_code == 404
+
+
+def test_quiet_hours_on_the_profile_form(app, web, client):
+    data = web.register()
+    form = {"display_name": "Sam", "timezone": "Europe/London", "country": "GB", "birth_year": "",
+            "quiet_start": "22:30", "quiet_end": "07:00"}
+    assert web.post("/me/edit", form).status_code == 302
+    assert "22:30–07:00" in client.get("/me").get_data(as_text=True)
+    bad = web.post("/me/edit", {**form, "quiet_end": ""})
+    assert bad.status_code == 400 and "Set both the start and the end, or neither" in bad.get_data(as_text=True)
+    cleared = web.post("/me/edit", {**form, "quiet_start": "", "quiet_end": ""})
+    assert cleared.status_code == 302
+    with app.app_context():
+        assert _user(app, data["email"]).quiet_start is None
