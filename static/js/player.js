@@ -67,7 +67,10 @@
       input.checked = result[name];
       input.addEventListener('change', function () {
         result[name] = input.checked;
-        if (name === 'speech' && !input.checked && window.speechSynthesis) window.speechSynthesis.cancel();
+        if (name === 'speech' && window.speechSynthesis) {
+          window.speechSynthesis.cancel();
+          if (input.checked && state.running) speak(steps[state.index]); // from now, starting with this step
+        }
         try { window.localStorage.setItem(OPTIONS_KEY, JSON.stringify(result)); } catch (err) { /* not kept */ }
       });
     });
@@ -112,10 +115,13 @@
       if (navigator.vibrate) navigator.vibrate(200);
       beep();
     }
-    if (options.speech && window.speechSynthesis && window.SpeechSynthesisUtterance) {
-      window.speechSynthesis.cancel();
-      window.speechSynthesis.speak(new window.SpeechSynthesisUtterance(step.title + '. ' + step.instruction));
-    }
+    if (options.speech) speak(step);
+  }
+
+  function speak(step) {
+    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) return;
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(new window.SpeechSynthesisUtterance(step.title + '. ' + step.instruction));
   }
 
   function announce(text) {

@@ -370,3 +370,46 @@ def test_quick_log_with_an_emergency_assessment_goes_to_the_emergency_screen(pag
     expect(page.get_by_role("link", name="Call 000")).to_be_visible()
     assert page.locator('main a[href*="/routines"]').count() == 0
     wait_for_counts(relief_server, (2, 0))
+
+
+CUE_SPY = """
+window.__cues = { vibrate: 0, beep: 0, wake: 0, released: 0, spoken: [] };
+navigator.vibrate = () => { window.__cues.vibrate += 1; return true; };
+Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: { request: async () => {
+  window.__cues.wake += 1;
+  const sentinel = new EventTarget();
+  sentinel.release = async () => { window.__cues.released += 1; };
+  return sentinel;
+} } });
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) { window.__cues.beep += 1; return start.apply(this, args); };
+if (window.speechSynthesis) window.speechSynthesis.speak = (u) => { window.__cues.spoken.push(u.text); };
+window.__cues.live = [];
+document.addEventListener('DOMContentLoaded', () => {
+  const live = document.querySelector('[data-live]');
+  if (live) new MutationObserver(() => { if (live.textContent) window.__cues.live.push(live.textContent); })
+    .observe(live, { childList: true, characterData: true, subtree: true });
+});
+"""
+
+
+def test_step_changes_vibrate_beep_speak_and_keep_the_screen_awake(page, relief_server):
+    page.add_init_script(CUE_SPY)
+    page.goto("/routines/cat-cow-child/play")
+    page.get_by_label("Read the steps aloud").check()
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+    page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
+    page.wait_for_timeout(100)  # the live region is written 50 ms after each change
+    cues = page.evaluate("window.__cues")
+    assert [text.split(":")[0] for text in cues["live"]] == [
+        "Step 1 of 4", "Step 2 of 4", "Step 3 of 4", "Step 4 of 4", "Routine complete. How bad is the pain now?"]
+    assert cues["vibrate"] >= 4 and cues["beep"] >= 4  # every step change, and the end
+    assert cues["wake"] >= 1 and cues["released"] >= 1  # held while running, let go at the end
+    assert cues["spoken"][:2] == [
+        "All fours. Get on all fours: knees under hips, hands under shoulders.",
+        "Cat-cow. Cat-cow, 8 slow cycles, 3 s each way. Keep the range small and pain-free.",
+    ]
+    # The choice is remembered on this phone.
+    page.goto("/routines/heat/play")
+    expect(page.get_by_label("Read the steps aloud")).to_be_checked()
