@@ -115,11 +115,10 @@ def _not_configured() -> ApiError:
 @bp.get("/push/public-key")
 @api_spec.validate(resp=responses(200, PublicKeyOut), tags=[TAG_PUSH])
 def push_public_key():
-    """The VAPID public key for `pushManager.subscribe({userVisibleOnly: true, applicationServerKey})`."""
+    """The VAPID public key for `pushManager.subscribe({userVisibleOnly: true, applicationServerKey})`;
+    null when web push is not set up on this server (reminders then reach the inbox only)."""
     sender = sender_for(current_app)
-    if sender is None:
-        raise _not_configured()
-    return {"public_key": sender.keys.public_key}
+    return {"public_key": sender.keys.public_key if sender else None}
 
 
 @bp.get("/push/subscriptions")

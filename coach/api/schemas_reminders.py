@@ -69,7 +69,8 @@ class InboxQuery(PageQuery):
 
 
 class PublicKeyOut(BaseModel):
-    public_key: str = Field(description="base64url VAPID public key: pushManager.subscribe's applicationServerKey")
+    public_key: str | None = Field(description="base64url VAPID public key (pushManager.subscribe's "
+                                   "applicationServerKey); null when push is not set up")
 
 
 class SubscriptionKeys(Strict):

@@ -74,8 +74,7 @@
   // The public key, null when push is not set up on the server; throws when offline.
   async function publicKey() {
     const result = await window.Coach.fetchJSON(api('key'));
-    if (result.ok && result.data) return result.data.public_key;
-    if (result.status === 404) return null;
+    if (result.ok && result.data) return result.data.public_key || null;
     throw new Error('public key: HTTP ' + result.status);
   }
 

@@ -121,7 +121,10 @@ def test_other_peoples_reminders_subscriptions_and_notifications_are_not_found(a
 def test_public_key_when_push_is_not_set_up_and_when_it_is(app_factory, tmp_path):
     bare = app_factory()
     bare.instance_path = str(tmp_path)  # no vapid.json here
-    response = bare.test_client().get("/api/v1/push/public-key")
+    assert bare.test_client().get("/api/v1/push/public-key").get_json() == {"public_key": None}
+    _, token = Api(bare.test_client()).register()
+    response = Api(bare.test_client()).post("/api/v1/push/test", json={"endpoint": "https://fcm.googleapis.com/x"},
+                                            token=token)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "push_not_configured"
     configured = app_factory(**push_config())
     key = configured.test_client().get("/api/v1/push/public-key").get_json()["public_key"]
