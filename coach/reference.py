@@ -43,3 +43,13 @@ def is_timezone(name: object) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
+
+
+def guess_country(languages) -> str:
+    """A country from the browser's languages ("en-GB" -> GB), or "" when none names one."""
+    for lang in languages:
+        if "-" in lang:
+            region = lang.split("-")[-1].upper()
+            if region in country_codes():
+                return region
+    return ""

@@ -8,21 +8,11 @@ from flask_login import current_user, login_required, logout_user
 
 from ..errors import ServiceError
 from ..forms import apply_errors
-from ..reference import country_codes
+from ..reference import guess_country
 from . import bp, limits
 from .forms import LoginForm, RegisterForm
 from .service import Registration, authenticate, end_sessions, register_user
 from .session import safe_next, sign_in
-
-
-def _guess_country() -> str:
-    """A default for the select box from the browser's language ("en-GB" -> GB); the user can change it."""
-    for lang in request.accept_languages.values():
-        if "-" in lang:
-            region = lang.split("-")[-1].upper()
-            if region in country_codes():
-                return region
-    return ""
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -32,7 +22,7 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if request.method == "GET":
-        form.country.data = _guess_country()
+        form.country.data = guess_country(request.accept_languages.values())
     if form.validate_on_submit():
         info = Registration(
             email=form.email.data,

@@ -5,8 +5,7 @@ from flask import current_app, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ..auth.routes import _guess_country
-from ..reference import is_country
+from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
 from . import bp
 from .emergency import emergency_number, emergency_numbers
@@ -33,7 +32,7 @@ def _country() -> tuple[str | None, str]:
         return param, "param"
     if current_user.is_authenticated and current_user.country:
         return current_user.country, "user"
-    guess = _guess_country()
+    guess = guess_country(request.accept_languages.values())
     if guess:
         return guess, "language"
     return None, "default"
