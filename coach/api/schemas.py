@@ -148,7 +148,7 @@ class ExportOut(BaseModel):
 
 def responses(status: int | None = None, model: type[BaseModel] | None = None) -> Response:
     """The success answer plus the error shape for every status an endpoint can answer with."""
-    errors = {f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 409, 413, 415, 429)}
+    errors = {f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 405, 409, 413, 415, 429)}
     if model is None:
         return Response(f"HTTP_{status or 204}", **errors)
     return Response(**{f"HTTP_{status or 200}": model}, **errors)
