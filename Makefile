@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 
 ## Set up, migrate and seed the embedded SQLite database, then serve on http://$(HOST):$(PORT).
 run: $(VENV)/.runtime
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 	$(FLASK) seed
 	SCHEDULER_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -38,7 +38,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check coach tests bench
 
 db: $(VENV)/.runtime
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 
 seed: $(VENV)/.runtime
 	$(FLASK) seed

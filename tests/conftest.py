@@ -52,7 +52,7 @@ def database_url(tmp_path_factory):
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade(revision="heads")
+        upgrade()
         db.engine.dispose()
     return url
 

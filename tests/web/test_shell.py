@@ -81,6 +81,18 @@ def test_models_and_migrations_agree(app):
     assert diff == []
 
 
+def test_migrations_have_a_single_head():
+    """Two features branching from the same revision need a merge revision before they land."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from coach import ROOT
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
 def test_manifest_is_installable_shape(client):
     response = client.get("/manifest.webmanifest")
     assert response.mimetype == "application/manifest+json"
