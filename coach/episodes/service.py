@@ -9,12 +9,12 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..account.service import exporter, iso
 from ..domain import codes, triage
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..idempotency import save_once
 from ..models import RISK_FIELDS, Episode, FollowUp, User
 
 CLOCK_SKEW = timedelta(minutes=10)
@@ -137,26 +137,17 @@ def get_episode(user: User, episode_id: int) -> Episode:
 
 def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form") -> tuple[Episode, bool]:
     """Save an episode; with a client_id a replay returns the first one and False."""
-    if client_id:
-        existing = _by_client_id(user, client_id)
-        if existing is not None:
-            return existing, False
-    clean = clean_episode(values, now)
-    episode = Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, **clean)
-    db.session.add(episode)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same offline log arrived twice at once: the other request saved it.
-        db.session.rollback()
-        existing = _by_client_id(user, client_id) if client_id else None
-        if existing is None:
-            raise
-        return existing, False
-    from ..reminders.service import schedule_follow_ups
 
-    schedule_follow_ups(user, episode, now)  # the 24 h, 72 h, 14 and 28 day check-ins, as reminders
-    return episode, True
+    def build() -> Episode:
+        clean = clean_episode(values, now)
+        return Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, **clean)
+
+    episode, created = save_once(build, client_id, lambda key: _by_client_id(user, key))
+    if created:
+        from ..reminders.service import schedule_follow_ups
+
+        schedule_follow_ups(user, episode, now)  # the 24 h, 72 h, 14 and 28 day check-ins, as reminders
+    return episode, created
 
 
 def _by_client_id(user: User, client_id: str) -> Episode | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..account.service import exporter, iso
 from ..domain import codes
 from ..episodes.service import clean_moment, decode_cursor, encode_cursor
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..idempotency import save_once
 from ..models import RoutineSession, User
 from ..routines.service import get_routine, stop_rules
 
@@ -87,22 +87,11 @@ def clean_session(user: User, values: dict, now: datetime) -> dict:
 
 def record_session(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[RoutineSession, bool]:
     """Save a session; with a client_id a replay returns the first one and False."""
-    if client_id:
-        existing = _by_client_id(user, client_id)
-        if existing is not None:
-            return existing, False
-    session = RoutineSession(user_id=user.id, client_id=client_id, created_at=now, **clean_session(user, values, now))
-    db.session.add(session)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same offline record arrived twice at once (page and service worker): the other one saved it.
-        db.session.rollback()
-        existing = _by_client_id(user, client_id) if client_id else None
-        if existing is None:
-            raise
-        return existing, False
-    return session, True
+    return save_once(
+        lambda: RoutineSession(user_id=user.id, client_id=client_id, created_at=now, **clean_session(user, values, now)),
+        client_id,
+        lambda key: _by_client_id(user, key),
+    )
 
 
 def _by_client_id(user: User, client_id: str) -> RoutineSession | None:
