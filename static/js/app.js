@@ -176,8 +176,33 @@
 
   /* ---------- Sign out ---------- */
   // The server also sends Clear-Site-Data; this covers browsers that ignore it.
+  // Signing out wipes this phone's storage, the offline outbox with it: send what is waiting first, and
+  // ask before anything that still could not be sent is lost (UI.md: nothing a user entered is lost).
+  async function unsentAfterFlush() {
+    const outbox = window.CoachOutbox;
+    if (!outbox) return 0;
+    try {
+      await outbox.flush();
+      return (await outbox.all()).length;
+    } catch (err) {
+      return 0;
+    }
+  }
+
   function onLogoutSubmit(event) {
     if (event.defaultPrevented || !event.target.matches('form[data-logout]')) return;
+    const form = event.target;
+    if (form.dataset.outboxChecked !== 'yes' && window.CoachOutbox) {
+      event.preventDefault();
+      unsentAfterFlush().then(function (left) {
+        const question = left + (left === 1 ? ' log has' : ' logs have') + " not reached your diary yet (no connection?). " +
+          'Signing out deletes ' + (left === 1 ? 'it' : 'them') + ' from this phone. Sign out anyway?';
+        if (left > 0 && !window.confirm(question)) return;
+        form.dataset.outboxChecked = 'yes';
+        if (typeof form.requestSubmit === 'function') form.requestSubmit(); else form.submit();
+      });
+      return;
+    }
     const store = storage();
     if (store) store.clear();
     if ('serviceWorker' in navigator && navigator.serviceWorker.controller) {

@@ -100,3 +100,39 @@ def test_offline_navigation_shows_the_offline_page(persistent_context):
     assert page.get_by_role("navigation", name="Main").is_visible()
     assert page.title() != ""
     persistent_context.set_offline(False)
+
+
+def test_signing_out_asks_before_unsent_offline_logs_are_lost(page):
+    register(page, email="outbox@example.com")
+    page.goto("/me")
+    page.wait_for_function("window.CoachOutbox !== undefined")
+    # A log the server refuses stays in this phone's outbox (as one made offline that cannot be sent).
+    page.evaluate(
+        """() => CoachOutbox.add('episode', '/api/v1/episodes',
+               {started_at: new Date().toISOString(), severity: 99})"""
+    )
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_timeout(500)
+    assert messages and messages[0].startswith("1 log has not reached your diary yet")
+    assert page.url.endswith("/me")  # still signed in, nothing deleted
+    assert page.evaluate("CoachOutbox.all().then(items => items.length)") == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
+
+
+def test_signing_out_with_nothing_waiting_asks_nothing(page):
+    register(page, email="clean@example.com")
+    page.goto("/me")
+    page.wait_for_function("window.CoachOutbox !== undefined")
+    page.on("dialog", lambda dialog: (_ for _ in ()).throw(AssertionError(f"unexpected dialog: {dialog.message}")))
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
