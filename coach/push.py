@@ -6,9 +6,9 @@
 - The key is parsed once per process. The VAPID header (a signed JWT) is made from a fresh claims dict
   and reused per push-service origin for an hour (it is valid for 12): signing every push costs about a
   quarter of the CPU of a push.
-- pywebpush encrypts (aes128gcm) and builds the request; it is handed a small keep-alive HTTP session
-  (http.client, one connection per origin, no redirects) in place of requests, which costs several
-  times more CPU per POST than the encryption it carries.
+- pywebpush encrypts (aes128gcm) and builds the request; it is handed a small keep-alive HTTP/1.1 session
+  (coach/push_http.py: one socket per origin, no redirects) in place of requests, whose POST costs about
+  twice the CPU of the encryption it carries.
 - Endpoints are user input that the server POSTs to: https and an allow-list of push-service hosts only;
   plain-http 127.0.0.1 only with PUSH_ALLOW_LOOPBACK (tests, local checks).
 """
@@ -20,11 +20,11 @@ import http.client
 import json
 import logging
 import os
-import ssl
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from pywebpush import WebPusher
 
+from .push_http import KeepAliveSession
+
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 2048  # the JSON plaintext; a 4 KB body holds at most 3,993 bytes
@@ -40,7 +42,6 @@ VAPID_FILE = "vapid.json"
 VAPID_VALIDITY = 12 * 3600
 VAPID_REUSE = 3600
 URGENCIES = ("very-low", "low", "normal", "high")
-MAX_RESPONSE_BYTES = 64 * 1024
 DEFAULT_RETRY_AFTER = 60.0
 MAX_RETRY_AFTER = 3600.0
 
@@ -110,6 +111,13 @@ def generate_vapid_file(instance_path: str, subject: str, *, force: bool = False
 
 
 # ---------------------------------------------------------------- endpoints and keys
+@lru_cache(maxsize=65536)
+def origin_of(endpoint: str) -> tuple[str, str]:
+    """(scheme://host[:port], host) of an endpoint; cached, as the same endpoints come back every day."""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}", (parts.hostname or "")
+
+
 class EndpointPolicy:
     """Which push endpoints the server may POST to."""
 
@@ -118,6 +126,7 @@ class EndpointPolicy:
             allowed_hosts = allowed_hosts.split(",")
         self.patterns = [h.strip().lower() for h in allowed_hosts if h.strip()]
         self.allow_loopback = allow_loopback
+        self._seen: dict[str, str | None] = {}
 
     def _host_allowed(self, host: str) -> bool:
         for pattern in self.patterns:
@@ -129,6 +138,15 @@ class EndpointPolicy:
 
     def problem(self, endpoint: str) -> str | None:
         """None when allowed, else a reason for people."""
+        cached = self._seen.get(endpoint, False)
+        if cached is not False:
+            return cached
+        answer = self._problem(endpoint)
+        if len(self._seen) < 65536:
+            self._seen[endpoint] = answer
+        return answer
+
+    def _problem(self, endpoint: str) -> str | None:
         try:
             parts = urlsplit(endpoint)
             host, port = (parts.hostname or "").lower(), parts.port
@@ -177,75 +195,6 @@ def encode_payload(title: str, body: str | None, url: str, tag: str) -> bytes:
         body = body[: len(body) // 2]
         if not body:
             title = title[: len(title) // 2]
-
-
-# ---------------------------------------------------------------- HTTP
-class _Response:
-    """The parts of a requests.Response that pywebpush and the sender read."""
-
-    def __init__(self, status: int, reason: str, headers, content: bytes):
-        self.status_code, self.reason, self.headers, self.content = status, reason, headers, content
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", "replace")
-
-
-class KeepAliveSession:
-    """A requests-like `post` over http.client: one kept-alive connection per origin, no redirects,
-    no proxies from the environment, certificates verified. Not thread-safe: one per worker thread."""
-
-    def __init__(self):
-        self._connections: dict[tuple, http.client.HTTPConnection] = {}
-        self._context = ssl.create_default_context()
-
-    def _connect(self, scheme: str, host: str, port: int | None, timeout: float):
-        if scheme == "https":
-            return http.client.HTTPSConnection(host, port, timeout=timeout, context=self._context)
-        return http.client.HTTPConnection(host, port, timeout=timeout)
-
-    def post(self, url: str, data=None, headers=None, timeout: float | None = 10.0):
-        parts = urlsplit(url)
-        key = (parts.scheme, parts.hostname, parts.port)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        timeout = 10.0 if timeout is None or timeout > 300 else timeout
-        for attempt in range(2):
-            conn = self._connections.get(key)
-            fresh = conn is None
-            if fresh:
-                conn = self._connections[key] = self._connect(parts.scheme, parts.hostname, parts.port, timeout)
-            try:
-                if conn.sock is not None:
-                    conn.sock.settimeout(timeout)
-                return self._exchange(conn, key, path, data, headers)
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self._drop(key)
-                if fresh or attempt:
-                    raise
-                # A kept-alive connection the server had closed: one fresh try (a repeat is harmless: Topic).
-            except BaseException:
-                self._drop(key)
-                raise
-        raise AssertionError("unreachable")
-
-    def _drop(self, key) -> None:
-        conn = self._connections.pop(key, None)
-        if conn is not None:
-            conn.close()
-
-    def _exchange(self, conn, key, path, data, headers):
-        conn.request("POST", path, body=data, headers=dict(headers or {}))
-        response = conn.getresponse()
-        content = response.read(MAX_RESPONSE_BYTES)
-        if not response.isclosed() or response.will_close:
-            # An oversized answer, or the server asked to close: start afresh next time.
-            self._drop(key)
-        return _Response(response.status, response.reason, response.headers, content)
-
-    def close(self) -> None:
-        for conn in self._connections.values():
-            conn.close()
-        self._connections.clear()
 
 
 # ---------------------------------------------------------------- sending
@@ -306,8 +255,7 @@ class Sender:
         return session
 
     def vapid_headers(self, endpoint: str) -> dict:
-        parts = urlsplit(endpoint)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = origin_of(endpoint)[0]
         now = self.clock()
         with self._lock:
             cached = self._headers.get(origin)
@@ -325,7 +273,7 @@ class Sender:
         endpoint = subscription.get("endpoint", "")
         problem = self.policy.problem(endpoint)
         if problem:
-            log.error("push: refusing endpoint host %s: %s", urlsplit(endpoint).hostname, problem)
+            log.error("push: refusing endpoint host %s: %s", origin_of(endpoint)[1], problem)
             return PushResult("refused", detail=problem)
         headers = self.vapid_headers(endpoint)
         headers.update({"Topic": topic, "Urgency": urgency if urgency in URGENCIES else "normal"})
@@ -339,7 +287,7 @@ class Sender:
         if result.outcome == "rejected":
             # 400/401/403: a VAPID key or subject the push service does not accept. Loud: it affects every push.
             log.error("push: %s from %s refused our request (VAPID key or subject?): %s",
-                      result.status, urlsplit(endpoint).hostname, result.detail)
+                      result.status, origin_of(endpoint)[1], result.detail)
         return result
 
 

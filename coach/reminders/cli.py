@@ -1,4 +1,4 @@
-"""flask run-scheduler (the reminder tick as its own process) and flask vapid init|show."""
+"""flask run-scheduler (the reminder tick as its own process), prune-deliveries, and vapid init|show."""
 from __future__ import annotations
 
 import signal
@@ -40,6 +40,22 @@ def register(app: Flask) -> None:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             pass
+
+    @app.cli.command("prune-deliveries")
+    @click.option("--days", default=30, show_default=True, help="Keep this many days of finished deliveries.")
+    def prune_deliveries(days: int):
+        """Delete push delivery records that finished more than --days ago (the inbox is kept)."""
+        from datetime import UTC, datetime, timedelta
+
+        from sqlalchemy import delete
+
+        from ..extensions import db
+        from ..models import Delivery
+
+        cutoff = datetime.now(UTC) - timedelta(days=max(1, days))
+        result = db.session.execute(delete(Delivery).where(Delivery.status != "pending", Delivery.created_at < cutoff))
+        db.session.commit()
+        click.echo(f"Deleted {result.rowcount} delivery records older than {days} days.")
 
     @app.cli.group("vapid")
     def vapid():

@@ -15,6 +15,7 @@ One pass (`tick`) repeats two steps until nothing is due:
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -25,15 +26,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from functools import lru_cache
 
-from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, and_, cast, delete, or_, select, update
 
 from ..domain.schedule import QuietHours, next_fire_time, parse_schedule
 from ..extensions import db
-from ..models import Delivery, Notification, PushSubscription, Reminder, User
-from ..push import PushResult, Sender, encode_payload, make_topic
+from ..models import Delivery, PushSubscription, Reminder, User
+from ..push import PushResult, Sender, encode_payload, make_topic, origin_of
+from . import bulk
 from .service import target_url
 
 log = logging.getLogger(__name__)
@@ -95,27 +96,51 @@ class Stats:
         return self.outcomes.get("sent", 0)
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model.__table__).on_conflict_do_nothing()
-
-
 def _skip_locked(query, model):
     # Rendered only on PostgreSQL; SQLite has no row locks (one dispatcher there).
     return query.with_for_update(skip_locked=True, of=model)
+
+
+@lru_cache(maxsize=4096)
+def _schedule(raw: str):
+    return parse_schedule(json.loads(raw))
+
+
+def schedule_of(value):
+    """The schedule object of a stored schedule; the same JSON text is parsed once (they repeat a lot)."""
+    return _schedule(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+
+
+def due_query(now: datetime, limit: int):
+    """The claim: the oldest due reminders with their owner's zone and quiet hours, locked, skipping rows
+    another dispatcher holds. Served by the index on next_fire_at (paused ones have none)."""
+    query = (
+        select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.title, Reminder.body, Reminder.routine,
+               Reminder.episode_id, cast(Reminder.schedule, String).label("schedule"), Reminder.next_fire_at,
+               User.timezone, User.quiet_start, User.quiet_end)
+        .join(User, User.id == Reminder.user_id)
+        .where(Reminder.next_fire_at <= now)
+        .order_by(Reminder.next_fire_at)
+        .limit(limit)
+    )
+    return _skip_locked(query, Reminder)
+
+
+# A pure function of hashable arguments: at the busy minute thousands of reminders share a schedule, a zone
+# and a due time, so the answer is worked out once.
+_next = lru_cache(maxsize=65536)(next_fire_time)
 
 
 def catch_up(schedule, due: datetime, now: datetime, tz: str, quiet: QuietHours | None,
              limit: int = 1000) -> tuple[datetime, datetime | None]:
     """(the occurrence to fire, the next one). Occurrences missed while no dispatcher ran collapse into
     the latest one that is due, so a late pass sends one reminder, not a backlog."""
-    fire_at, nxt = due, next_fire_time(schedule, due, tz, quiet)
+    fire_at, nxt = due, _next(schedule, due, tz, quiet)
     for _ in range(limit):
         if nxt is None or nxt > now:
             return fire_at, nxt
-        fire_at, nxt = nxt, next_fire_time(schedule, nxt, tz, quiet)
-    return fire_at, next_fire_time(schedule, now, tz, quiet)
+        fire_at, nxt = nxt, _next(schedule, nxt, tz, quiet)
+    return fire_at, _next(schedule, now, tz, quiet)
 
 
 class Dispatcher:
@@ -153,64 +178,38 @@ class Dispatcher:
     def claim_due(self, stats: Stats | None = None) -> tuple[int, list[Job]]:
         stats = stats or Stats()
         now, session = self.clock(), db.session
-        query = (
-            select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.title, Reminder.body, Reminder.routine,
-                   Reminder.episode_id, Reminder.schedule, Reminder.next_fire_at,
-                   User.timezone, User.quiet_start, User.quiet_end)
-            .join(User, User.id == Reminder.user_id)
-            .where(Reminder.next_fire_at <= now)
-            .order_by(Reminder.next_fire_at)
-            .limit(self.settings.batch_size)
-        )
-        rows = session.execute(_skip_locked(query, Reminder)).all()
+        rows = session.execute(due_query(now, self.settings.batch_size)).all()
         if not rows:
             session.rollback()
             return 0, []
         devices: dict[int, list[tuple[int, dict]]] = {}
         if self.sender is not None:
-            subs = session.execute(
-                select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint,
-                       PushSubscription.p256dh, PushSubscription.auth)
-                .where(PushSubscription.user_id.in_({row.user_id for row in rows}))
-            )
-            for sub_id, user_id, endpoint, p256dh, auth in subs:
+            for sub_id, user_id, endpoint, p256dh, auth in bulk.devices_of({row.user_id for row in rows}):
                 devices.setdefault(user_id, []).append(
                     (sub_id, {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}})
                 )
         ttl, lease_until = timedelta(seconds=self.settings.ttl), now + self.settings.lease
-        notes, deliveries, advances, subscriptions = [], [], [], {}
+        occurrences, pushes, advances, payloads = [], [], [], {}
         for row in rows:
             quiet = QuietHours(row.quiet_start, row.quiet_end) if row.quiet_start and row.quiet_end else None
-            fire_at, nxt = catch_up(parse_schedule(row.schedule), row.next_fire_at, now, row.timezone, quiet)
+            fire_at, nxt = catch_up(schedule_of(row.schedule), row.next_fire_at, now, row.timezone, quiet)
             # A one-off that has fired is switched off (a reminder with a next time is always on).
             advances.append({"id": row.id, "next_fire_at": nxt, "last_fired_at": fire_at, "enabled": nxt is not None})
             tag, url = make_topic(row.id, fire_at), target_url(row.kind, row.routine, row.episode_id)
-            notes.append({"user_id": row.user_id, "reminder_id": row.id, "kind": row.kind, "title": row.title,
-                          "body": row.body, "url": url, "tag": tag, "fire_at": fire_at, "created_at": now})
-            if now - fire_at > ttl:
-                continue
-            payload = encode_payload(row.title, row.body, url, tag).decode("utf-8")
-            for sub_id, info in devices.get(row.user_id, ()):
-                subscriptions[sub_id] = info
-                deliveries.append({
-                    "reminder_id": row.id, "subscription_id": sub_id, "fire_at": fire_at, "topic": tag,
-                    "payload": payload, "status": "pending", "attempts": 1, "next_attempt_at": now,
-                    "lease_until": lease_until, "lease_owner": self.owner, "created_at": now,
-                })
-        session.execute(_insert(Notification), notes)
-        jobs = []
-        if deliveries:
-            created = session.execute(
-                _insert(Delivery).returning(Delivery.id, Delivery.subscription_id, Delivery.payload,
-                                            Delivery.topic, Delivery.fire_at),
-                deliveries,
-            )
-            jobs = [Job(d.id, d.subscription_id, subscriptions[d.subscription_id], d.payload.encode("utf-8"),
-                        d.topic, d.fire_at, 1) for d in created]
-        session.execute(update(Reminder), advances)
+            occurrences.append(bulk.Occurrence(row.id, row.user_id, row.kind, row.title, row.body, fire_at, tag, url))
+            if now - fire_at > ttl or row.user_id not in devices:
+                continue  # no device, or too late to be worth a push: the inbox has it
+            payloads[row.id] = encode_payload(row.title, row.body, url, tag)
+            pushes.extend((occurrences[-1], sub_id) for sub_id, _ in devices[row.user_id])
+        subscriptions = {sub_id: info for subs in devices.values() for sub_id, info in subs}
+        created = bulk.record_occurrences(occurrences, pushes, now, lease_until, self.owner)
+        bulk.advance_reminders(advances)
         session.commit()
+        by_reminder = {o.reminder_id: o for o in occurrences}
+        jobs = [Job(delivery_id, sub_id, subscriptions[sub_id], payloads[reminder_id], by_reminder[reminder_id].tag,
+                    by_reminder[reminder_id].fire_at, 1) for delivery_id, reminder_id, sub_id in created]
         stats.fired += len(rows)
-        stats.notifications += len(notes)
+        stats.notifications += len(occurrences)
         stats.created += len(jobs)
         return len(rows), jobs
 
@@ -235,12 +234,9 @@ class Dispatcher:
         ttl = timedelta(seconds=self.settings.ttl)
         expired = [r.id for r in rows if now - r.fire_at > ttl]
         live = [r for r in rows if now - r.fire_at <= ttl]
-        if expired:
-            session.execute(update(Delivery).where(Delivery.id.in_(expired))
-                            .values(status="expired", lease_until=None, last_error="older than the push TTL"))
-        if live:
-            session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in live])).values(
-                lease_until=now + self.settings.lease, lease_owner=self.owner, attempts=Delivery.attempts + 1))
+        bulk.finish_deliveries(expired, {"status": "expired", "lease_until": None,
+                                         "last_error": "older than the push TTL"})
+        bulk.lease_deliveries([r.id for r in live], now + self.settings.lease, self.owner)
         session.commit()
         return [Job(r.id, r.subscription_id, {"endpoint": r.endpoint, "keys": {"p256dh": r.p256dh, "auth": r.auth}},
                     r.payload.encode("utf-8"), r.topic, r.fire_at, r.attempts + 1) for r in live]
@@ -252,7 +248,7 @@ class Dispatcher:
         deadline = time.monotonic() + self.settings.lease.total_seconds() - self.sender.timeout - 5
 
         def one(job: Job) -> tuple[Job, PushResult]:
-            host = urlsplit(job.subscription["endpoint"]).hostname or ""
+            host = origin_of(job.subscription["endpoint"])[1]
             with self._lock:
                 blocked = self._blocked.get(host)
             now = self.clock()
@@ -288,13 +284,12 @@ class Dispatcher:
                     log.error("push: 413 payload too large for delivery %s (%d bytes)", job.id, len(job.payload))
             elif outcome == "deferred":  # not attempted: the attempt is given back
                 later.append({"id": job.id, "next_attempt_at": now + timedelta(seconds=result.retry_after or 0),
-                              "lease_until": None, "attempts": job.attempts - 1, "last_error": None,
-                              "last_status": None})
+                              "attempts": job.attempts - 1, "last_error": None, "last_status": None})
             elif job.attempts >= self.settings.max_attempts:
                 final.setdefault(("failed", result.status), []).append(job.id)
             else:  # rate_limited (Retry-After) or retry (5xx, network): back off
                 delay = result.retry_after if outcome == "rate_limited" else self.backoff(job.attempts)
-                later.append({"id": job.id, "next_attempt_at": now + timedelta(seconds=delay), "lease_until": None,
+                later.append({"id": job.id, "next_attempt_at": now + timedelta(seconds=delay),
                               "attempts": job.attempts, "last_error": (result.detail or outcome)[:200],
                               "last_status": result.status})
             stats.count(outcome)
@@ -302,9 +297,8 @@ class Dispatcher:
             values = {"status": status, "lease_until": None, "last_status": code}
             if status == "sent":
                 values["sent_at"] = now
-            session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "pending").values(**values))
-        if later:
-            session.execute(update(Delivery), later)
+            bulk.finish_deliveries(ids, values)
+        bulk.reschedule_deliveries(later)
         if gone_subs:
             # 404/410: the browser unsubscribed or the subscription expired; its other pushes go with it.
             session.execute(update(Delivery).where(and_(Delivery.subscription_id.in_(gone_subs),

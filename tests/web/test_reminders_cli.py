@@ -122,3 +122,24 @@ def test_run_scheduler_once_fires_what_is_due(app_factory, tmp_path):
     assert "fired 1" in result.output and "inbox only" in result.output
     with app.app_context():
         assert db.session.scalar(db.select(Notification.title)) == "Due"
+
+
+def test_prune_deliveries_keeps_pending_and_recent_ones(app_factory):
+    from coach.models import Delivery
+
+    app = app_factory()
+    now = datetime.now(UTC)
+    with app.app_context():
+        user = make_user("UTC")
+        reminder = Reminder(user_id=user.id, kind="custom", title="R", schedule={"type": "daily", "times": ["09:00"]})
+        db.session.add(reminder)
+        db.session.commit()
+        for n, (status, age) in enumerate([("sent", 40), ("gone", 40), ("pending", 40), ("sent", 5)]):
+            db.session.add(Delivery(reminder_id=reminder.id, fire_at=now - timedelta(days=age, minutes=n),
+                                    topic=f"t{n}", payload="{}", status=status, next_attempt_at=now,
+                                    created_at=now - timedelta(days=age)))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["prune-deliveries", "--days", "30"])
+    assert "Deleted 2" in result.output
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(Delivery.status))) == ["pending", "sent"]

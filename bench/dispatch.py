@@ -1,0 +1,354 @@
+"""Reminder dispatch at the busy minute, on PostgreSQL, against a local push sink; prints markdown tables.
+
+1. Ceiling: raw pywebpush.webpush() calls (encrypt + VAPID sign, the HTTP POST stubbed out) per second, in
+   one process and in as many processes as the dispatch uses.
+2. Dispatch: N reminders (default 100,000; one user and one device each, five time zones) all due at the same
+   instant T0; P dispatcher processes (default 2) run the real tick (coach/reminders/dispatch.py) from T0 until
+   nothing is due, POSTing to a push sink on 127.0.0.1 (an asyncio HTTP/1.1 server in its own process that
+   answers 201 and records each arrival time and Topic). Deliveries/s and lateness (arrival - T0) p50/p99.
+3. Tick query: 1,000,000 stored reminders of which 1,000 due; EXPLAIN (ANALYZE, BUFFERS) of the claim query.
+
+    createdb -h 127.0.0.1 -U postgres coach_reminders_bench
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/coach_reminders_bench .venv/bin/python bench/dispatch.py
+
+The database is emptied (its name must contain "bench" or "test"). Everything stays on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import re
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe")
+
+
+# ---------------------------------------------------------------- the push sink (its own process)
+def _field(head: bytes, name: bytes) -> bytes:
+    """A header's value (the names our sender writes: any case)."""
+    start = head.lower().find(name)
+    if start < 0:
+        return b""
+    start += len(name)
+    end = head.find(b"\r\n", start)
+    return head[start:end if end >= 0 else len(head)].strip()
+
+
+def sink_main(port_pipe, control) -> None:
+    arrivals: list[float] = []
+    topics: set[bytes] = set()
+
+    class Sink(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport, self.buffer = transport, b""
+
+        def data_received(self, data):
+            self.buffer += data
+            while True:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = self.buffer[:end]
+                length = int(_field(head, b"\r\ncontent-length:") or 0)
+                if len(self.buffer) < end + 4 + length:
+                    return
+                self.buffer = self.buffer[end + 4 + length:]
+                arrivals.append(time.time())
+                topics.add(_field(head, b"\r\ntopic:"))
+                self.transport.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+
+    async def serve():
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Sink, "127.0.0.1", 0)
+        port_pipe.send(server.sockets[0].getsockname()[1])
+        done = asyncio.Event()
+        loop.add_reader(control.fileno(), done.set)
+        await done.wait()
+        control.recv()
+        server.close()
+        control.send((arrivals, len(topics), time.process_time()))
+
+    asyncio.run(serve())
+
+
+# ---------------------------------------------------------------- the ceiling
+def ceiling_worker(seconds: float, result_queue) -> None:
+    from pywebpush import webpush
+
+    from coach.push import encode_payload
+    from tests.pushfake import FakePushService
+
+    class Stub:  # no HTTP: what is left is what webpush() itself costs
+        status_code, text, headers, reason = 201, "", {}, "Created"
+
+        def post(self, url, **kwargs):
+            return self
+
+    vapid, info = _vapid(), FakePushService().subscribe("x").info()
+    info["endpoint"] = "https://fcm.googleapis.com/fcm/send/bench"
+    payload = encode_payload("Floor mobility", "Time for Floor mobility.", "/routines/floor-mobility/play",
+                             "r123456-202611230700").decode()
+    count, end = 0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        webpush(info, payload, vapid_private_key=vapid, vapid_claims={"sub": "mailto:ops@example.com"}, ttl=14400,
+                headers={"Topic": "r123456-202611230700", "Urgency": "normal"}, requests_session=Stub())
+        count += 1
+    result_queue.put(count / seconds)
+
+
+def _vapid():
+    from coach.push import parse_private_key
+    from tests.reminder_helpers import VAPID_PRIVATE
+
+    return parse_private_key(VAPID_PRIVATE)
+
+
+def measure_ceiling(processes: int, seconds: float) -> float:
+    queue = mp.get_context("spawn").Queue()
+    workers = [mp.get_context("spawn").Process(target=ceiling_worker, args=(seconds, queue)) for _ in range(processes)]
+    for w in workers:
+        w.start()
+    total = sum(queue.get() for _ in workers)
+    for w in workers:
+        w.join()
+    return total
+
+
+# ---------------------------------------------------------------- dispatchers (their own processes)
+def dispatcher_main(url: str, vapid_private: str, threads: int, batch: int, ready, start_at, result_queue) -> None:
+    from coach import create_app
+    from coach.extensions import db
+    from coach.push import sender_for
+    from coach.reminders.dispatch import Dispatcher, Settings
+    from tests.conftest import make_config
+
+    app = create_app(make_config(url, VAPID_PRIVATE_KEY=vapid_private, VAPID_SUBJECT="mailto:ops@example.com",
+                                 PUSH_ALLOW_LOOPBACK=True))
+    with app.app_context():
+        dispatcher = Dispatcher(sender_for(app), settings=Settings(batch_size=batch, send_batch=batch, threads=threads))
+        ready.wait()
+        time.sleep(max(0.0, start_at.value - time.time()))
+        totals = {"fired": 0, "sent": 0, "ticks": 0, "cpu": time.process_time()}
+        while True:
+            stats = dispatcher.tick()
+            totals["ticks"] += 1
+            totals["fired"] += stats.fired
+            totals["sent"] += stats.sent
+            if not stats.fired and not stats.outcomes:
+                break
+        totals["cpu"] = time.process_time() - totals["cpu"]
+        totals["db_cpu"] = _backend_cpu(db.session)
+        dispatcher.close()
+    result_queue.put(totals)
+
+
+def _backend_cpu(session) -> float:
+    """CPU seconds of this connection's PostgreSQL backend process (same host: /proc), or 0 if unreadable."""
+    from sqlalchemy import text
+
+    try:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+# ---------------------------------------------------------------- seeding
+def reset_and_migrate(url: str):
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from coach import create_app
+    from tests.conftest import make_config
+
+    if not re.search(r"bench|test", make_url(url).database or ""):
+        raise SystemExit("DATABASE_URL must name a database with 'bench' or 'test' in it: it is emptied")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    app = create_app(make_config(url))
+    with app.app_context():
+        upgrade(revision="heads")
+    return app
+
+
+def seed(conn, n: int, endpoint_base: str, p256dh: str, auth: str) -> None:
+    from sqlalchemy import text
+
+    zones = "ARRAY[" + ",".join(f"'{z}'" for z in ZONES) + "]"
+    conn.execute(text(f"""
+        INSERT INTO users (id, email, password_hash, display_name, role, timezone, country, cancer_history,
+            osteoporosis, long_term_steroids, immunosuppressed, iv_drug_use, kidney_disease, diuretics,
+            new_medicine_4_weeks, heavy_sweater, session_version, created_at, updated_at)
+        SELECT i, 'b' || i || '@bench.example', 'x', 'Bench ' || i, 'athlete', ({zones})[1 + i % {len(ZONES)}],
+            'GB', false, false, false, false, false, false, false, false, false, 1, now(), now()
+        FROM generate_series(1, :n) AS i"""), {"n": n})
+    conn.execute(text("""
+        INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at, updated_at)
+        SELECT i, i, :base || i, :p256dh, :auth, now(), now() FROM generate_series(1, :n) AS i"""),
+                 {"n": n, "base": endpoint_base, "p256dh": p256dh, "auth": auth})
+    conn.execute(text("""
+        INSERT INTO reminders (id, user_id, kind, title, body, routine, schedule, enabled, created_at, updated_at)
+        SELECT i, i, 'routine', 'Floor mobility', 'Time for Floor mobility.', 'floor-mobility',
+            '{"type": "daily", "times": ["07:00"], "weekdays": [1, 2, 3, 4, 5, 6, 7]}', true, now(), now()
+        FROM generate_series(1, :n) AS i"""), {"n": n})
+    for table in ("users", "push_subscriptions", "reminders"):
+        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+
+
+def make_due(conn, at: datetime) -> None:
+    """Every reminder due at `at`: the daily time is that instant's wall time in its owner's zone."""
+    from sqlalchemy import text
+
+    for zone in ZONES:
+        local = at.astimezone(ZoneInfo(zone))
+        schedule = f'{{"type": "daily", "times": ["{local:%H:%M}"], "weekdays": [1, 2, 3, 4, 5, 6, 7]}}'
+        conn.execute(text("""UPDATE reminders SET next_fire_at = :at, schedule = CAST(:schedule AS json)
+                             FROM users WHERE users.id = reminders.user_id AND users.timezone = :zone"""),
+                     {"at": at, "schedule": schedule, "zone": zone})
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+# ---------------------------------------------------------------- the tick query at 1,000,000 stored
+def tick_query(app, stored: int, due: int) -> dict:
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql
+
+    from coach.extensions import db
+    from coach.reminders.dispatch import due_query
+
+    with app.app_context(), db.engine.begin() as conn:
+        existing = conn.execute(text("SELECT count(*) FROM reminders")).scalar()
+        users = conn.execute(text("SELECT max(id) FROM users")).scalar()
+        conn.execute(text("""
+            INSERT INTO reminders (user_id, kind, title, schedule, enabled, next_fire_at, created_at, updated_at)
+            SELECT 1 + i % :users, 'posture', 'Posture check',
+                '{"type": "daily", "times": ["09:00"], "weekdays": [1, 2, 3, 4, 5]}', true,
+                CASE WHEN i <= :due THEN now() - interval '30 seconds'
+                     ELSE now() + (i % 604800) * interval '1 second' + interval '1 minute' END, now(), now()
+            FROM generate_series(1, :extra) AS i"""), {"users": users, "due": due, "extra": stored - existing})
+        # The reminders already fired by the dispatch run are due tomorrow; make them future too.
+        conn.execute(text("ANALYZE reminders; ANALYZE users"))
+        compiled = due_query(datetime.now(UTC), 500).compile(dialect=postgresql.dialect(),
+                                                            compile_kwargs={"literal_binds": True})
+        sql = str(compiled)
+        plan = [row[0] for row in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql))]
+        timings = []
+        for _ in range(20):
+            started = time.perf_counter()
+            conn.execute(text(sql)).all()
+            timings.append((time.perf_counter() - started) * 1000)
+        total = conn.execute(text("SELECT count(*), count(*) FILTER (WHERE next_fire_at <= now()) FROM reminders")).one()
+        conn.rollback()
+    return {"sql": sql, "plan": plan, "median_ms": statistics.median(timings), "stored": total[0], "due": total[1]}
+
+
+# ---------------------------------------------------------------- main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reminders", type=int, default=100_000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="sender threads per dispatcher process")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--ceiling-seconds", type=float, default=10.0)
+    parser.add_argument("--stored", type=int, default=1_000_000)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL database (FOR UPDATE SKIP LOCKED; several dispatchers)")
+    from coach.config import normalise_database_url
+    from coach.extensions import db
+    from tests.pushfake import FakePushService
+    from tests.reminder_helpers import VAPID_PRIVATE
+
+    url = normalise_database_url(url)
+    run_started = time.perf_counter()
+    app = reset_and_migrate(url)
+    spawn = mp.get_context("spawn")
+    port_recv, port_send = spawn.Pipe(duplex=False)
+    control_parent, control_child = spawn.Pipe()
+    sink = spawn.Process(target=sink_main, args=(port_send, control_child))
+    sink.start()
+    port = port_recv.recv()
+    keys = FakePushService().subscribe("bench").info()["keys"]
+    with app.app_context(), db.engine.begin() as conn:
+        seed(conn, args.reminders, f"http://127.0.0.1:{port}/push/", keys["p256dh"], keys["auth"])
+    print(f"seeded {args.reminders:,} users, devices and reminders in {time.perf_counter() - run_started:.0f} s",
+          file=sys.stderr)
+
+    ceiling_one = measure_ceiling(1, args.ceiling_seconds)
+    ceiling_all = measure_ceiling(args.processes, args.ceiling_seconds)
+
+    ready, start_at, results = spawn.Event(), spawn.Value("d", 0.0), spawn.Queue()
+    workers = [spawn.Process(target=dispatcher_main, args=(url, VAPID_PRIVATE, args.threads, args.batch, ready,
+                                                          start_at, results)) for _ in range(args.processes)]
+    for w in workers:
+        w.start()
+    time.sleep(4)  # the children import and build their apps
+    t0 = datetime.fromtimestamp(int(time.time()) + 3, UTC)
+    with app.app_context(), db.engine.begin() as conn:
+        make_due(conn, t0)
+    start_at.value = t0.timestamp()
+    ready.set()
+    totals = [results.get() for _ in workers]
+    for w in workers:
+        w.join()
+    control_parent.send("stop")
+    arrivals, distinct_topics, sink_cpu = control_parent.recv()
+    sink.join()
+
+    with app.app_context(), db.engine.connect() as conn:
+        from sqlalchemy import text
+
+        sent = conn.execute(text("SELECT count(*) FROM deliveries WHERE status = 'sent'")).scalar()
+        inbox = conn.execute(text("SELECT count(*) FROM notifications")).scalar()
+    lateness = [a - t0.timestamp() for a in arrivals]
+    span = max(arrivals) - t0.timestamp()
+    rate = len(arrivals) / span
+    print("\n### Dispatch at the busy minute\n")
+    print("| reminders due at T0 | dispatcher processes x sender threads | pushes received | distinct topics "
+          "| deliveries marked sent | inbox rows | last push after T0 | deliveries/s | lateness p50 | lateness p99 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {args.reminders:,} | {args.processes} x {args.threads} | {len(arrivals):,} | {distinct_topics:,} | "
+          f"{sent:,} | {inbox:,} | {span:.1f} s | {rate:,.0f} | {percentile(lateness, 50):.1f} s | "
+          f"{percentile(lateness, 99):.1f} s |")
+    print("\n| ceiling: raw webpush() (encrypt + sign, no HTTP) | ops/s |\n|---|---:|")
+    print(f"| 1 process | {ceiling_one:,.0f} |\n| {args.processes} processes | {ceiling_all:,.0f} |")
+    n = len(arrivals)
+    per_push = {"dispatchers": sum(t["cpu"] for t in totals) / n * 1e6,
+                "their PostgreSQL backends": sum(t["db_cpu"] for t in totals) / n * 1e6, "push sink": sink_cpu / n * 1e6}
+    print(f"\nEnd to end: {rate / ceiling_all:.0%} of the ceiling measured with {args.processes} processes.")
+    print("\n| CPU per push | µs |\n|---|---:|")
+    for name, micros in per_push.items():
+        print(f"| {name} | {micros:.0f} |")
+    print(f"| total | {sum(per_push.values()):.0f} |\n| raw webpush() (one process) | {1e6 / ceiling_one:.0f} |")
+    print("\nPer dispatcher: " + ", ".join(f"{t['fired']:,} fired in {t['ticks']} ticks, {t['cpu']:.1f} s CPU"
+                                          for t in totals))
+
+    query = tick_query(app, args.stored, 1_000)
+    uses_index = any("ix_reminders_next_fire_at" in line for line in query["plan"])
+    print(f"\n### Tick query: {query['stored']:,} stored reminders, {query['due']:,} due\n")
+    print(f"median of 20 runs: {query['median_ms']:.2f} ms; uses ix_reminders_next_fire_at: {uses_index}\n")
+    print("```sql\n" + query["sql"] + "\n```\n\n```\n" + "\n".join(query["plan"]) + "\n```")
+    print(f"\ntotal run time {time.perf_counter() - run_started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
