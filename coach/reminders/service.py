@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
 from ..errors import NotFound, ValidationError
@@ -202,7 +203,16 @@ def create_reminder(user: User, values: dict, now: datetime, *, client_id: str |
     reminder = Reminder(user_id=user.id, client_id=client_id, created_at=now, updated_at=now, **clean)
     _reschedule(reminder, user, now)
     db.session.add(reminder)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same offline request arrived twice at once: the other one saved it.
+        db.session.rollback()
+        existing = db.session.scalar(select(Reminder).where(Reminder.user_id == user.id,
+                                                            Reminder.client_id == client_id)) if client_id else None
+        if existing is None:
+            raise
+        return existing, False
     return reminder, True
 
 

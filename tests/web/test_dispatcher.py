@@ -233,3 +233,25 @@ def test_deleting_a_reminder_keeps_what_it_sent_in_the_inbox(ctx):
     delete_reminder(user, reminder.id)
     assert _count(Reminder) == 0 and _count(Notification) == 1
     assert db.session.scalar(select(Notification.reminder_id)) is None
+
+
+def test_a_replayed_create_racing_the_first_returns_the_original(ctx, monkeypatch):
+    from coach.reminders import service
+
+    clock = Clock(utc(2026, 11, 23, 8, 0))
+    user = make_user("UTC")
+    first = add_reminder(user, {"type": "daily", "times": ["09:00"]}, clock())
+    db.session.execute(db.update(Reminder).where(Reminder.id == first.id).values(client_id="c0ffee00-0000-4000-8000-000000000000"))
+    db.session.commit()
+    # The replay's own lookup misses (the other request had not committed yet), then its insert conflicts.
+    real_scalar, calls = db.session.scalar, []
+
+    def scalar_missing_once(statement, *args, **kwargs):
+        calls.append(statement)
+        return None if len(calls) == 1 else real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", scalar_missing_once)
+    again, created = service.create_reminder(user, {"title": "Posture check", "kind": "posture",
+                                                    "schedule": {"type": "daily", "times": ["09:00"]}},
+                                             clock(), client_id="c0ffee00-0000-4000-8000-000000000000")
+    assert (again.id, created) == (first.id, False)
