@@ -18,6 +18,7 @@ from ..reminders.devices import (
 )
 from ..reminders.inbox import list_notifications, mark_all_read, mark_read, notification_dict, unread_count
 from ..reminders.service import (
+    MAX_ID,
     create_reminder,
     delete_reminder,
     get_reminder,
@@ -57,7 +58,8 @@ def _me():
 
 
 def _cursor(raw: str | None) -> int | None:
-    return int(raw) if raw else None
+    # A cursor is an id from an earlier page; anything larger than an id can be means "from the newest".
+    return min(int(raw), MAX_ID) if raw else None
 
 
 # ---------------------------------------------------------------- reminders

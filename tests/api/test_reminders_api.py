@@ -290,3 +290,12 @@ def test_ids_beyond_what_the_database_holds_are_never_a_server_error(api):
 
         with pytest.raises(NotFound):
             get_reminder(type("U", (), {"id": 1})(), 2**31)
+
+
+def test_cursors_past_the_largest_id_are_not_a_server_error(api):
+    _, token = api.register()
+    _create(api, token)
+    for path in ("/api/v1/reminders?cursor=138328561452", "/api/v1/notifications?cursor=999999999999999999"):
+        response = api.get(path, token=token)
+        assert response.status_code == 200, (path, response.get_json())
+    assert len(api.get("/api/v1/reminders?cursor=138328561452", token=token).get_json()["items"]) == 1
