@@ -137,9 +137,11 @@ def test_a_push_to_the_real_service_worker_shows_the_notification(persistent_con
     [registration] = [r for r in registrations if r["scopeURL"].startswith(live_server.url) and not r["isDeleted"]][:1]
     session.send("ServiceWorker.deliverPushMessage", {
         "origin": live_server.url, "registrationId": registration["registrationId"], "data": call["payload"].decode()})
-    page.wait_for_function("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length > 0)")
-    shown = page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
-        list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url})))""")
+    shown, deadline = [], time.monotonic() + 10
+    while not shown and time.monotonic() < deadline:  # showNotification runs in the worker, a moment later
+        page.wait_for_timeout(50)
+        shown = page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+            list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url})))""")
     assert shown == [{"title": "Floor mobility", "body": "Time for Floor mobility.", "tag": tag,
                       "url": f"{live_server.url}/routines/floor-mobility/play"}]
 
