@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
             return url_for("static", filename=path, v=fingerprint(path))
 
     app.jinja_env.globals["asset_url"] = asset_url
+    app.before_request(refuse_nul_characters)
     app.extensions["asset_url"] = asset_url
 
     @app.after_request
@@ -78,3 +79,42 @@ def _is_signed_in() -> bool:
         return bool(current_user.is_authenticated)
     except Exception:  # outside a request with a user loader (e.g. error pages before login init)
         return False
+
+
+def _nul_path(value, path: str = "") -> str | None:
+    """Where a NUL character hides in parsed JSON, if anywhere."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _nul_path(key, path) or _nul_path(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
+def refuse_nul_characters():
+    """No text a person types contains NUL, and PostgreSQL cannot store it: refuse it at the door."""
+    from werkzeug.exceptions import BadRequest
+
+    from .errors import ApiError
+
+    found = next((key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value), None)
+    if found is None and request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        if request.mimetype == "application/json":
+            try:
+                found = _nul_path(request.get_json(silent=True))
+            except BadRequest:  # too large or unreadable: the normal handlers answer that
+                found = None
+        elif request.form:
+            found = next((key for key, value in request.form.items(multi=True) if "\x00" in key or "\x00" in value), None)
+    if found is None:
+        return None
+    if request.path.startswith("/api/"):
+        raise ApiError(400, "validation_error", "Some fields need attention.", {found: "must not contain NUL characters"})
+    raise BadRequest("The form contained a character that cannot be stored.")

@@ -160,3 +160,14 @@ def test_oversized_body_gets_413(api):
 def test_unknown_api_path_and_wrong_method_are_json(api):
     _assert_error_shape(api.get("/api/v1/nothing-here"), {404})
     _assert_error_shape(api.call("PUT", "/api/v1/me"), {405})
+
+
+def test_nul_characters_are_refused_everywhere(api, web, client):
+    _, token = api.register()
+    response = api.post("/api/v1/episodes", json={"started_at": "2026-01-01T10:00:00Z", "severity": 3, "notes": "a\x00b"}, token=token)
+    _assert_error_shape(response, {400})
+    assert response.get_json()["error"]["fields"] == {"notes": "must not contain NUL characters"}
+    query = api.get("/api/v1/episodes", token=token, query_string={"cursor": "x\x00"})
+    _assert_error_shape(query, {400})
+    form = web.post("/register", user_data(display_name="Nul\x00Name"))
+    assert form.status_code == 400
