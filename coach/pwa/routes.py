@@ -28,7 +28,7 @@ def routine_pages() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4)
-def _service_worker(static_folder: str, assets: tuple[str, ...], urls: tuple[str, ...], debug: bool) -> bytes:
+def _service_worker(static_folder: str, urls: tuple[str, ...]) -> bytes:
     source = (Path(static_folder) / "js" / "sw.js").read_text()
     # The cache version changes whenever the worker or any precached file changes.
     digest = hashlib.sha256(source.encode())
@@ -45,7 +45,7 @@ def service_worker():
     urls = tuple(asset_url(path) for path in SHELL_ASSETS) + OFFLINE_PAGES + routine_pages()
     if current_app.debug:
         _service_worker.cache_clear()
-    body = _service_worker(current_app.static_folder, SHELL_ASSETS, urls, current_app.debug)
+    body = _service_worker(current_app.static_folder, urls)
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
