@@ -20,10 +20,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## Set up, migrate and seed the embedded SQLite database, then serve on http://$(HOST):$(PORT).
+## Set up, migrate and seed the embedded SQLite database, make the push keys once, then serve on http://$(HOST):$(PORT)
+## with the reminder scheduler in-process.
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) seed
+	$(FLASK) vapid init --subject mailto:dev@localhost
 	SCHEDULER_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Set up and run every test (SQLite by default; set DATABASE_URL for PostgreSQL).
