@@ -51,7 +51,34 @@
     });
   }
 
-  function all() {
+  // IndexedDB writes started while a page is being left may never finish; localStorage writes are
+  // synchronous. stash() is for that moment (pagehide); the next page moves stashed items into the outbox.
+  const STASH_KEY = 'coach:outbox-stash';
+  function stash(kind, url, body) {
+    try {
+      const list = JSON.parse(root.localStorage.getItem(STASH_KEY) || '[]');
+      list.push(makeItem(kind, url, body));
+      root.localStorage.setItem(STASH_KEY, JSON.stringify(list));
+      return true;
+    } catch (err) {
+      return false;
+    }
+  }
+  async function drainStash() {
+    let list;
+    try { list = JSON.parse(root.localStorage.getItem(STASH_KEY) || '[]'); } catch (err) { return; }
+    if (!list.length) return;
+    for (const item of list) await tx('readwrite', function (store) { store.put(item); });
+    root.localStorage.removeItem(STASH_KEY);
+    changed();
+  }
+
+  async function all() {
+    if (root.localStorage) await drainStash();
+    return allStored();
+  }
+
+  function allStored() {
     return tx('readonly', function (store) { return store.getAll(); }).then(function (items) {
       return (items || []).sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
     });
@@ -96,11 +123,15 @@
 
   // kind, url, body -> the stored item. Ask for a Background Sync so the worker sends it even if the
   // page is closed before the network returns.
-  function add(kind, url, body) {
-    const item = {
+  function makeItem(kind, url, body) {
+    return {
       id: uuid(), kind: kind, url: url, body: body, owner: identity().user_id,
       created_at: new Date().toISOString(), failed: null,
     };
+  }
+
+  function add(kind, url, body) {
+    const item = makeItem(kind, url, body);
     return put(item).then(function () { requestSync(); return item; });
   }
 
@@ -198,7 +229,7 @@
   }
 
   root.CoachOutbox = {
-    SYNC_TAG: SYNC_TAG, add: add, all: all, flush: flush, adopt: adopt, discard: discard,
+    SYNC_TAG: SYNC_TAG, add: add, stash: stash, all: all, flush: flush, adopt: adopt, discard: discard,
     fetchState: fetchState, identity: identity, rememberIdentity: rememberIdentity, onChange: onChange, uuid: uuid,
   };
 })(self);

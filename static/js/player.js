@@ -292,9 +292,7 @@
     if (completed) cue({ title: 'Done', instruction: 'Routine complete.' });
   }
 
-  async function record(completed) {
-    if (state.recorded) return null;
-    state.recorded = true;
+  function sessionBody(completed) {
     const body = {
       routine: root.getAttribute('data-slug'),
       started_at: state.startedAt,
@@ -305,8 +303,14 @@
       pain_after: state.painAfter,
     };
     if (!completed) body.stop_reason = state.stopReason;
+    return body;
+  }
+
+  async function record(completed) {
+    if (state.recorded) return null;
+    state.recorded = true;
     try {
-      const item = await window.CoachOutbox.add('session', '/api/v1/sessions', body);
+      const item = await window.CoachOutbox.add('session', '/api/v1/sessions', sessionBody(completed));
       window.CoachOutbox.flush({ ids: [item.id] }).then(function () {
         if (window.CoachRelief) window.CoachRelief.refresh();
       });
@@ -331,6 +335,15 @@
     $('[data-summary-title]').focus();
   }
 
+  // Leaving mid-routine (another tab of the app, back, closing) still keeps what was done: the session
+  // is stashed for the outbox as not completed, and sent from the next page of the app.
+  // Only once a step has been done: a routine opened and left at once (or restarted by a reload) is no session.
+  window.addEventListener('pagehide', function () {
+    if (!state.startedAt || state.recorded || !Object.keys(state.done).length) return;
+    state.recorded = true;
+    window.CoachOutbox.stash('session', '/api/v1/sessions', sessionBody(state.completed));
+  });
+
   window.CoachRelief.scale($('#pain-after'), function (value) {
     state.painAfter = value;
     summarise();
@@ -346,6 +359,10 @@
 
   if (params.get('from') === 'sos') {
     start(); // SOS has shown the safety check and the stop rules: relief starts at once
+    // A reload later (or Back to this page) shows the intro instead of silently starting a second session.
+    params.delete('from');
+    const query = params.toString();
+    history.replaceState(history.state, '', window.location.pathname + (query ? '?' + query : '') + window.location.hash);
   } else {
     showPanel('intro');
   }

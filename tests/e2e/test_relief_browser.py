@@ -91,7 +91,8 @@ def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, rel
     assert taps.count == 5
     assert page.locator("[data-step-title]").inner_text() == "Put the load down"
     expect(page.get_by_role("button", name="Stop")).to_be_visible()
-    assert re.search(r"/routines/gym-floor-settle/play\?from=sos&pain=7$", page.url)
+    # The player consumed ?from=sos (it started at once) so a reload cannot start a second session.
+    assert re.search(r"/routines/gym-floor-settle/play\?pain=7$", page.url)
 
     # The quick log reached the server at once, with what was tapped.
     wait_for_counts(relief_server, (1, 0))
@@ -346,7 +347,7 @@ def test_quick_log_with_an_urgent_assessment_shows_the_advice_before_the_routine
     assert_no_axe_violations(page)
     start.click()
     first_step_showing(page)
-    assert page.url.endswith("?from=sos&pain=5")
+    assert page.url.endswith("/routines/gym-floor-settle/play?pain=5")
 
 
 def test_quick_log_with_an_emergency_assessment_goes_to_the_emergency_screen(page, relief_server):
@@ -413,3 +414,19 @@ def test_step_changes_vibrate_beep_speak_and_keep_the_screen_awake(page, relief_
     # The choice is remembered on this phone.
     page.goto("/routines/heat/play")
     expect(page.get_by_label("Read the steps aloud")).to_be_checked()
+
+
+def test_leaving_the_player_mid_routine_still_records_what_was_done(page, relief_server):
+    register(page, "leaver@example.com")
+    page.goto("/routines/floor-mobility/play")
+    page.locator("[data-start]").click()
+    first_step_showing(page)
+    # The first step (96 s, sped up) runs out; during the second the person taps another tab.
+    expect(page.locator("[data-count]")).to_have_text("Step 2 of 4", timeout=10_000)
+    page.get_by_role("link", name="Routines").click()
+    page.wait_for_url(re.compile(r"/routines$"))
+    wait_for_counts(relief_server, (0, 1))
+    with relief_server.app.app_context():
+        session = db.session.scalars(select(RoutineSession)).one()
+        assert session.completed is False and session.routine_slug == "floor-mobility"
+        db.session.remove()
