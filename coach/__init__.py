@@ -120,5 +120,7 @@ class DatabaseIdConverter(IntegerConverter):
     """<int:...> in URLs: only ids the database can hold; anything larger is simply not found."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER keys are 32-bit
+        from .models.base import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..errors import ApiError, ValidationError
 from ..extensions import api_spec
+from ..models import MAX_ID
 from ..push import endpoint_policy, sender_for
 from ..reminders.devices import (
     list_subscriptions,
@@ -18,7 +19,6 @@ from ..reminders.devices import (
 )
 from ..reminders.inbox import list_notifications, mark_all_read, mark_read, notification_dict, unread_count
 from ..reminders.service import (
-    MAX_ID,
     create_reminder,
     delete_reminder,
     get_reminder,

@@ -15,7 +15,7 @@ from ..domain import codes, triage
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..idempotency import save_once
-from ..models import RISK_FIELDS, Episode, FollowUp, User
+from ..models import MAX_ID, RISK_FIELDS, Episode, FollowUp, User
 
 CLOCK_SKEW = timedelta(minutes=10)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -23,7 +23,6 @@ NOTES_MAX = 2000
 EXERCISE_MAX = 80
 RELIEF_MAX = 200
 LOAD_MAX_KG = 1000
-MAX_ID = 2**31 - 1
 EPISODE_FIELDS = (
     "started_at", "trigger", "during_exercise", "exercise", "load_kg", "locations", "side", "severity",
     "locked_minutes", "eased_by_stretch", "symptoms", "relief_used", "notes",
@@ -128,7 +127,6 @@ def clean_episode(values: dict, now: datetime, *, partial: bool = False) -> dict
 
 
 def get_episode(user: User, episode_id: int) -> Episode:
-    # Integer primary keys are 32-bit on PostgreSQL: a larger id would be a database error, not "not found".
     episode = db.session.get(Episode, episode_id) if isinstance(episode_id, int) and 0 < episode_id <= MAX_ID else None
     if episode is None or episode.user_id != user.id:
         raise NotFound("No such episode.")

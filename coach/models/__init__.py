@@ -1,12 +1,12 @@
 """All models, imported here so Alembic sees the whole metadata."""
-from .base import UTCDateTime, now_utc
+from .base import MAX_ID, UTCDateTime, now_utc
 from .episode import Episode, FollowUp
 from .reminder import REMINDER_KINDS, CalendarFeed, Delivery, Notification, PushSubscription, Reminder
 from .routine import Routine, RoutineStep, Source, Tip
 from .routine_session import RoutineSession
 from .user import RISK_FIELDS, ROLES, ApiToken, User
 
-__all__ = [
+__all__ = ["MAX_ID", 
     "CalendarFeed", "Delivery", "Notification", "PushSubscription", "REMINDER_KINDS", "Reminder",
     "ApiToken", "Episode", "FollowUp", "RISK_FIELDS", "ROLES", "Routine", "RoutineSession", "RoutineStep", "Source",
     "Tip", "User", "UTCDateTime", "now_utc",

@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# Primary keys are INTEGER, 32-bit on PostgreSQL: a larger id can only mean "not found", never a query.
+MAX_ID = 2**31 - 1
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC)

@@ -9,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import REMINDER_KINDS, Notification, Reminder, User
+from ..models import MAX_ID, REMINDER_KINDS, Notification, Reminder, User
 
 TITLE_MAX, BODY_MAX = 80, 200
-MAX_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL: a larger id is "not found", not a database error
 MAX_REMINDERS = 50  # per person, follow-ups not counted: each one may push many times a day
 FIELDS = ("title", "body", "kind", "routine", "schedule", "enabled")
 # CONTENT.md section 1 (the same milestones as the diary's prompts).
