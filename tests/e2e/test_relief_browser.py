@@ -69,6 +69,9 @@ class Taps:
             self.started = time.perf_counter()
         self.count += 1
         locator.click()
+        # A person cannot tap again before the next page has loaded; a test can. Without this, a tap could
+        # land before the deferred scripts ran and take the no-script path (straight to the routine).
+        self.page.wait_for_load_state("load")
 
     def elapsed_ms(self) -> int:
         return round((time.perf_counter() - self.started) * 1000)
