@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import http.client
 import json
 import logging
 import os
@@ -31,7 +30,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
-from pywebpush import WebPusher
+from pywebpush import WebPusher, WebPushException
 
 from .push_http import KeepAliveSession
 
@@ -238,6 +237,24 @@ def classify(status: int, headers, text: str, now: float) -> PushResult:
     return PushResult("rejected", status, detail=text[:200])
 
 
+@dataclass(frozen=True)
+class Push:
+    subscription: dict  # {"endpoint": ..., "keys": {"p256dh": ..., "auth": ...}}
+    payload: bytes
+    topic: str
+
+
+class _Request:
+    """Stands in for pywebpush's requests session: keeps the encrypted request it is given."""
+
+    status_code, text, headers = 201, "", {}
+    url = data = None
+
+    def post(self, url, data=None, headers=None, timeout=None, **kwargs):
+        self.url, self.data, self.headers = url, data, dict(headers or {})
+        return self
+
+
 class Sender:
     """Sends one encrypted push. Thread-safe: each thread gets its own HTTP session."""
 
@@ -270,25 +287,48 @@ class Sender:
 
     def send(self, subscription: dict, payload: bytes, *, topic: str, urgency: str = "normal",
              ttl: int | None = None) -> PushResult:
-        endpoint = subscription.get("endpoint", "")
-        problem = self.policy.problem(endpoint)
-        if problem:
-            log.error("push: refusing endpoint host %s: %s", origin_of(endpoint)[1], problem)
-            return PushResult("refused", detail=problem)
-        headers = self.vapid_headers(endpoint)
-        headers.update({"Topic": topic, "Urgency": urgency if urgency in URGENCIES else "normal"})
-        try:
-            response = WebPusher(subscription, requests_session=self.session()).send(
-                payload, headers, ttl=self.ttl if ttl is None else ttl, timeout=self.timeout
-            )
-        except (OSError, http.client.HTTPException) as error:
-            return PushResult("retry", detail=f"{type(error).__name__}: {error}"[:200])
-        result = classify(response.status_code, response.headers, response.text, self.clock())
-        if result.outcome == "rejected":
-            # 400/401/403: a VAPID key or subject the push service does not accept. Loud: it affects every push.
-            log.error("push: %s from %s refused our request (VAPID key or subject?): %s",
-                      result.status, origin_of(endpoint)[1], result.detail)
-        return result
+        """One push (the test button, a retry): `send_many` with one."""
+        return self.send_many([Push(subscription, payload, topic)], urgency=urgency, ttl=ttl)[0]
+
+    def send_many(self, pushes: list[Push], *, urgency: str = "normal", ttl: int | None = None,
+                  pipeline: int = 16) -> list[PushResult]:
+        """Encrypt each push with pywebpush, then POST them pipelined (`pipeline` in flight per push
+        service connection); a result per push, in order."""
+        results: list[PushResult | None] = [None] * len(pushes)
+        requests, indexes = [], []
+        urgency = urgency if urgency in URGENCIES else "normal"
+        ttl = self.ttl if ttl is None else ttl
+        for index, push in enumerate(pushes):
+            endpoint = push.subscription.get("endpoint", "")
+            problem = self.policy.problem(endpoint)
+            if problem:
+                log.error("push: refusing endpoint host %s: %s", origin_of(endpoint)[1], problem)
+                results[index] = PushResult("refused", detail=problem)
+                continue
+            headers = self.vapid_headers(endpoint)
+            headers.update({"Topic": push.topic, "Urgency": urgency})
+            request = _Request()
+            try:  # pywebpush encrypts and builds the request; _Request keeps it instead of sending it
+                WebPusher(push.subscription, requests_session=request).send(push.payload, headers, ttl=ttl,
+                                                                           timeout=self.timeout)
+            except (ValueError, TypeError, WebPushException) as error:  # keys the browser never made
+                log.error("push: cannot encrypt for subscription at %s: %s", origin_of(endpoint)[1], error)
+                results[index] = PushResult("rejected", detail=f"{type(error).__name__}: {error}"[:200])
+                continue
+            requests.append((request.url, request.data, request.headers))
+            indexes.append(index)
+        answers = self.session().post_many(requests, timeout=self.timeout, depth=pipeline) if requests else []
+        now = self.clock()
+        for index, answer in zip(indexes, answers, strict=True):
+            if isinstance(answer, Exception):
+                results[index] = PushResult("retry", detail=f"{type(answer).__name__}: {answer}"[:200])
+                continue
+            result = results[index] = classify(answer.status_code, answer.headers, answer.text, now)
+            if result.outcome == "rejected":
+                # 400/401/403: a VAPID key or subject the push service does not accept. Loud: it affects every push.
+                log.error("push: %s from %s refused our request (VAPID key or subject?): %s",
+                          result.status, origin_of(pushes[index].subscription["endpoint"])[1], result.detail)
+        return results  # type: ignore[return-value]
 
 
 def sender_for(app) -> Sender | None:

@@ -98,8 +98,15 @@ class FakePushService:
         self.lock = threading.Lock()
         service = self
 
+        self.connections = 0
+
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with service.lock:
+                    service.connections += 1
 
             def log_message(self, *args):  # quiet
                 pass

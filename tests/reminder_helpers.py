@@ -76,6 +76,9 @@ class FakeSender:
         self.calls.append({"endpoint": subscription["endpoint"], "payload": payload, "topic": topic, "ttl": ttl})
         return self.answers.pop(0) if self.answers else PushResult("sent", 201)
 
+    def send_many(self, pushes, *, urgency="normal", ttl=None, pipeline=16) -> list[PushResult]:
+        return [self.send(p.subscription, p.payload, topic=p.topic, urgency=urgency, ttl=ttl) for p in pushes]
+
 
 def dispatcher(sender, clock, **settings) -> Dispatcher:
     return Dispatcher(sender, clock, Settings(threads=1, **settings))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,10 +19,16 @@ class Reminder(db.Model):
     index on it holds only reminders that will fire."""
 
     __tablename__ = "reminders"
-    __table_args__ = (UniqueConstraint("user_id", "client_id"),)
+    # Indexes cost at the busy minute (each advanced reminder is a new row version with an entry in every
+    # index): the unique key's leading user_id serves lookups by owner, and only follow-ups have an episode.
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id"),
+        Index("ix_reminders_episode_id", "episode_id", postgresql_where=text("episode_id IS NOT NULL"),
+              sqlite_where=text("episode_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     client_id: Mapped[str | None] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(80))
@@ -30,7 +36,7 @@ class Reminder(db.Model):
     # The routine's slug (routine reminders open its player); kept as text so content can be reseeded.
     routine: Mapped[str | None] = mapped_column(String(60))
     # The episode a follow-up reminder asks about; deleting the episode deletes its reminders.
-    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
     # The canonical API form of the schedule (coach.domain.schedule.schedule_to_dict).
     schedule: Mapped[dict] = mapped_column(JSON)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -66,7 +72,9 @@ class Delivery(db.Model):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("reminder_id", "fire_at", "subscription_id"),
-        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        # The claim of retries and lost leases; only pending deliveries are in it.
+        Index("ix_deliveries_pending_next_attempt_at", "next_attempt_at", postgresql_where=text("status = 'pending'"),
+              sqlite_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

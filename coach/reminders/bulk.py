@@ -35,7 +35,8 @@ def _postgres() -> bool:
 
 def record_occurrences(occurrences: list[Occurrence], pushes: list[tuple[Occurrence, int]], now: datetime,
                        lease_until: datetime, owner: str) -> list[tuple[int, int, int]]:
-    """An inbox row per occurrence and a delivery per (occurrence, subscription id), leased to `owner`;
+    """An inbox row per occurrence and a delivery per (occurrence, subscription id), leased to `owner`
+    (its next attempt is when the lease runs out, so the claim of retries passes over it until then);
     either already recorded is skipped (the unique keys). Returns (delivery id, reminder id, subscription id)
     of the deliveries created."""
     if _postgres():
@@ -48,7 +49,7 @@ def record_occurrences(occurrences: list[Occurrence], pushes: list[tuple[Occurre
         return []
     rows = [{"reminder_id": o.reminder_id, "subscription_id": sub_id, "fire_at": o.fire_at, "topic": o.tag,
              "payload": encode_payload(o.title, o.body, o.url, o.tag).decode(), "status": "pending", "attempts": 1,
-             "next_attempt_at": now, "lease_until": lease_until, "lease_owner": owner, "created_at": now}
+             "next_attempt_at": lease_until, "lease_until": lease_until, "lease_owner": owner, "created_at": now}
             for o, sub_id in pushes]
     statement = sqlite.insert(Delivery.__table__).on_conflict_do_nothing().returning(
         Delivery.id, Delivery.reminder_id, Delivery.subscription_id)
@@ -78,7 +79,7 @@ def _record_postgres(occurrences, pushes, now, lease_until, owner):
         "INSERT INTO deliveries (reminder_id, subscription_id, fire_at, topic, payload, status, attempts, "
         "next_attempt_at, lease_until, lease_owner, created_at) "
         "SELECT r.id, v.sub_id, v.fire_at, v.tag, json_build_object('title', r.title, 'body', coalesce(r.body, ''), "
-        "'url', v.url, 'tag', v.tag)::text, 'pending', 1, :now, :lease_until, :owner, :now "
+        "'url', v.url, 'tag', v.tag)::text, 'pending', 1, :lease_until, :lease_until, :owner, :now "
         "FROM json_to_recordset(CAST(:rows AS json)) "
         "AS v(id int, sub_id int, fire_at timestamptz, tag varchar, url varchar) "
         "JOIN reminders r ON r.id = v.id ON CONFLICT DO NOTHING RETURNING id, reminder_id, subscription_id"),
@@ -133,12 +134,12 @@ def lease_deliveries(ids: list[int], until, owner: str) -> None:
     if not ids:
         return
     if _postgres():
-        db.session.execute(text("UPDATE deliveries SET lease_until = :until, lease_owner = :owner, "
-                                "attempts = attempts + 1 WHERE id = ANY(CAST(:ids AS int[]))"),
+        db.session.execute(text("UPDATE deliveries SET lease_until = :until, next_attempt_at = :until, "
+                                "lease_owner = :owner, attempts = attempts + 1 WHERE id = ANY(CAST(:ids AS int[]))"),
                            {"until": until, "owner": owner, "ids": ids})
     else:
         db.session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(
-            lease_until=until, lease_owner=owner, attempts=Delivery.attempts + 1))
+            lease_until=until, next_attempt_at=until, lease_owner=owner, attempts=Delivery.attempts + 1))
 
 
 def devices_of(user_ids: set[int]) -> list:

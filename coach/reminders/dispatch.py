@@ -28,18 +28,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import String, and_, cast, delete, or_, select, update
+from sqlalchemy import String, and_, cast, delete, literal_column, or_, select, update
 
 from ..domain.schedule import QuietHours, next_fire_time, parse_schedule
 from ..extensions import db
 from ..models import Delivery, PushSubscription, Reminder, User
-from ..push import PushResult, Sender, encode_payload, make_topic, origin_of
+from ..push import Push, PushResult, Sender, encode_payload, make_topic, origin_of
 from . import bulk
 from .service import target_url
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# A literal, not a bound parameter, so the planner can use the partial index of pending deliveries.
+PENDING = literal_column("'pending'", String)
 FINAL = {"sent": "sent", "gone": "gone", "too_large": "too_large", "rejected": "rejected", "refused": "rejected"}
 
 
@@ -57,6 +59,7 @@ class Settings:
     backoff_cap: float = 3600.0
     ttl: int = 4 * 3600  # a push later than this is pointless: the occurrence is only in the inbox
     threads: int = 8
+    pipeline: int = 16  # requests in flight per push service connection (1: no pipelining)
     urgency: str = "normal"
 
     @classmethod
@@ -65,6 +68,7 @@ class Settings:
             batch_size=int(config.get("REMINDER_BATCH_SIZE", 500)),
             ttl=int(config.get("PUSH_TTL_SECONDS", 4 * 3600)),
             threads=max(1, int(config.get("PUSH_SEND_THREADS", 8))),
+            pipeline=max(1, int(config.get("PUSH_PIPELINE", 16))),
         )
 
 
@@ -222,7 +226,7 @@ class Dispatcher:
             select(Delivery.id, Delivery.subscription_id, Delivery.payload, Delivery.topic, Delivery.fire_at,
                    Delivery.attempts, PushSubscription.endpoint, PushSubscription.p256dh, PushSubscription.auth)
             .join(PushSubscription, PushSubscription.id == Delivery.subscription_id)
-            .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
+            .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now,
                    or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now))
             .order_by(Delivery.next_attempt_at)
             .limit(self.settings.send_batch)
@@ -243,28 +247,54 @@ class Dispatcher:
 
     # ------------------------------------------------------------ step 2b: send, then record
     def send(self, jobs: list[Job], stats: Stats) -> None:
+        """Send in chunks, one per sender thread at a time; each chunk goes out pipelined (up to
+        `pipeline` requests in flight per push service connection)."""
         if not jobs:
             return
         deadline = time.monotonic() + self.settings.lease.total_seconds() - self.sender.timeout - 5
+        threads = self.settings.threads if self._pool else 1
+        size = max(self.settings.pipeline, -(-len(jobs) // threads))
+        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
-        def one(job: Job) -> tuple[Job, PushResult]:
-            host = origin_of(job.subscription["endpoint"])[1]
-            with self._lock:
-                blocked = self._blocked.get(host)
-            now = self.clock()
-            if blocked is not None and blocked > now:
-                return job, PushResult("deferred", retry_after=(blocked - now).total_seconds())
-            if time.monotonic() > deadline:  # the lease is running out: leave the rest to the next claim
-                return job, PushResult("deferred", retry_after=0.0)
-            result = self.sender.send(job.subscription, job.payload, topic=job.topic, urgency=self.settings.urgency,
-                                      ttl=self.settings.ttl)
-            if result.outcome == "rate_limited":
+        def chunk(part: list[Job]) -> list[tuple[Job, PushResult]]:
+            # Windows of `pipeline` pushes; the first holds one, so a host that answers 429 (or does not
+            # answer) costs one push, and the rest of its pushes wait as Retry-After asks.
+            results: list[tuple[Job, PushResult]] = []
+            window: list[Job] = []
+            size = 1
+
+            def flush() -> None:
+                nonlocal size
+                sent = self.sender.send_many([Push(job.subscription, job.payload, job.topic) for job in window],
+                                             urgency=self.settings.urgency, ttl=self.settings.ttl,
+                                             pipeline=self.settings.pipeline)
+                for job, result in zip(window, sent, strict=True):
+                    if result.outcome == "rate_limited":
+                        host = origin_of(job.subscription["endpoint"])[1]
+                        with self._lock:
+                            self._blocked[host] = self.clock() + timedelta(seconds=result.retry_after or 60)
+                    results.append((job, result))
+                window.clear()
+                size = self.settings.pipeline
+
+            for job in part:
+                host, now = origin_of(job.subscription["endpoint"])[1], self.clock()
                 with self._lock:
-                    self._blocked[host] = self.clock() + timedelta(seconds=result.retry_after or 60)
-            return job, result
+                    blocked = self._blocked.get(host)
+                if blocked is not None and blocked > now:  # 429: this host asked us to wait
+                    results.append((job, PushResult("deferred", retry_after=(blocked - now).total_seconds())))
+                elif time.monotonic() > deadline:  # the lease is running out: leave it to the next claim
+                    results.append((job, PushResult("deferred", retry_after=0.0)))
+                else:
+                    window.append(job)
+                    if len(window) >= size:
+                        flush()
+            if window:
+                flush()
+            return results
 
-        results = list(self._pool.map(one, jobs)) if self._pool else [one(job) for job in jobs]
-        self.record(results, stats)
+        parts = self._pool.map(chunk, chunks) if self._pool and len(chunks) > 1 else map(chunk, chunks)
+        self.record([pair for part in parts for pair in part], stats)
 
     def backoff(self, attempts: int) -> float:
         delay = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** max(0, attempts - 1))

@@ -5,6 +5,8 @@ and that every answer matches the documented status codes and schemas.
 """
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -25,12 +27,12 @@ def fuzz_token(app):
 
 def _fresh_token(app) -> str:
     """A new account for operations that end the account or the token (the rate limit is not the subject here)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from coach.auth.service import Registration, issue_token, register_user
     from tests.factories import user_data
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     data = user_data()
     with app.app_context():
         user = register_user(Registration(**data), now)

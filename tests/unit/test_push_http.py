@@ -35,9 +35,10 @@ class Scripted:
                     break
                 length = int(next((h.split(b":")[1] for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")), b"0"))
                 self.requests.append((head, reader.read(length)))
-                conn.sendall(self.responses.pop(0))
-                if self.close_after_each:
-                    break
+                response = self.responses.pop(0)
+                conn.sendall(response)
+                if self.close_after_each or b"Connection: close" in response:
+                    break  # unread requests on this connection are lost, as with a real server
             reader.close()
             conn.close()
 
@@ -89,3 +90,89 @@ def test_header_injection_is_refused(headers):
 def test_nothing_but_http_urls():
     with pytest.raises(ValueError):
         KeepAliveSession().post("file:///etc/passwd", data=b"")
+
+
+OK = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+
+
+class ReadsAllFirst:
+    """Answers only after it has read `n` requests: a client that waited for each answer would stall."""
+
+    def __init__(self, n: int, responses: list[bytes]):
+        self.n, self.responses, self.bodies = n, responses, []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/push/"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        reader = conn.makefile("rb")
+        for _ in range(self.n):
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                head += reader.readline()
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            self.bodies.append(reader.read(length))
+        conn.sendall(b"".join(self.responses))
+        reader.close()
+        conn.close()
+
+
+def test_post_many_pipelines_the_requests_and_answers_each_in_order():
+    server = ReadsAllFirst(5, [OK, OK, b"HTTP/1.1 410 Gone\r\nContent-Length: 4\r\n\r\ngone", OK, OK])
+    answers = KeepAliveSession().post_many([(server.url + str(i), f"body {i}".encode(), {"Topic": f"t{i}"})
+                                            for i in range(5)], timeout=5, depth=5)
+    assert [a.status_code for a in answers] == [201, 201, 410, 201, 201]
+    assert answers[2].text == "gone"
+    assert server.bodies == [f"body {i}".encode() for i in range(5)]
+
+
+def test_what_a_closing_server_left_unanswered_goes_again_on_a_new_connection():
+    closing = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    server = Scripted(OK, closing, OK, OK, OK, OK)
+    answers = KeepAliveSession().post_many([(server.url, str(i).encode(), {}) for i in range(5)], timeout=5, depth=5)
+    assert [a.status_code for a in answers] == [201] * 5
+    # The first two were answered on the first connection; the three it never answered went on a second.
+    assert [body for _, body in server.requests][-3:] == [b"2", b"3", b"4"]
+    assert server.connections == 2
+
+
+def test_a_server_that_stalls_on_a_pipeline_gets_one_request_at_a_time_afterwards():
+    listener = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/push/"
+    seen = []
+
+    def serve():  # answers the first request of each connection, then reads nothing more until it closes
+        while True:
+            conn, _ = listener.accept()
+            data = conn.recv(65536)
+            seen.append(data.count(b"POST "))
+            conn.sendall(OK)
+            conn.recv(65536)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    session = KeepAliveSession()
+    answers = session.post_many([(url, b"x", {}) for _ in range(3)], timeout=0.5, depth=3)
+    assert answers[0].status_code == 201
+    assert all(isinstance(a, TimeoutError) for a in answers[1:])  # the dispatcher retries these later
+    assert seen[0] == 3
+    session.close()
+    [again] = session.post_many([(url, b"x", {})], timeout=0.5, depth=3)
+    assert again.status_code == 201
+
+
+def test_post_many_keeps_one_answer_per_request_across_origins_and_bad_urls():
+    a, b = Scripted(OK, OK), Scripted(OK)
+    answers = KeepAliveSession().post_many([(a.url, b"1", {}), ("ftp://x/y", b"", {}), (b.url, b"2", {}),
+                                            (a.url, b"3", {"Bad\nName": "x"}), (a.url, b"4", {})], timeout=5)
+    assert [getattr(x, "status_code", type(x).__name__) for x in answers] == [201, "ValueError", 201, "ValueError", 201]
+    assert [body for _, body in a.requests] == [b"1", b"4"] and [body for _, body in b.requests] == [b"2"]
+
+
+def test_a_refused_connection_is_an_answer_not_an_exception():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    answers = KeepAliveSession().post_many([(f"http://127.0.0.1:{port}/p", b"1", {})] * 3, timeout=1, depth=2)
+    assert all(isinstance(a, ConnectionRefusedError) for a in answers)

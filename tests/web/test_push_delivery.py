@@ -157,3 +157,28 @@ def test_a_wrong_vapid_key_is_rejected_loudly(push_app, caplog, monkeypatch):
         result = sender_for(push_app).send(device.info(), encode_payload("t", "b", "/", "x"), topic="x")
     assert (result.outcome, result.status) == ("rejected", 400)
     assert any(r.levelname == "ERROR" and "VAPID" in r.getMessage() for r in caplog.records)
+
+
+def test_a_burst_goes_out_pipelined_and_each_push_arrives_once_intact(push_app, service):
+    """40 people due at the same minute: the pushes go out pipelined (tests/unit/test_push_http.py shows
+    the requests are in flight together) over one kept-alive connection, and each is decrypted by its own
+    device exactly once; a 410 in the middle of a pipeline removes only that subscription."""
+    clock = Clock(utc(2026, 11, 23, 5, 0))
+    reminders = {}
+    for n in range(40):
+        user, reminder = _routine_reminder(clock())
+        device = service.subscribe(f"phone{n}")
+        add_device(push_app, user, device.info())
+        reminders[device.name] = reminder
+    service.answer("phone17", 410)
+    clock.set(utc(2026, 11, 23, 6, 30))
+    stats = dispatcher(sender_for(push_app), clock, pipeline=8).tick()
+    assert stats.sent == 39 and stats.outcomes.get("gone") == 1
+    accepted = service.delivered()
+    assert sorted(m.device for m in accepted) == sorted(name for name in reminders if name != "phone17")
+    assert all(m.payload["tag"] == f"r{reminders[m.device].id}-202611230630" for m in accepted)
+    assert all(m.headers["topic"] == m.payload["tag"] for m in accepted)
+    assert len(service.messages) == 40  # nothing was sent twice
+    gone = db.session.scalars(select(PushSubscription.endpoint)).all()
+    assert len(gone) == 39 and not any(e.endswith("/phone17") for e in gone)
+    assert service.connections <= 2
