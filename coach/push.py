@@ -183,12 +183,14 @@ def make_topic(reminder_id: int, fire_at: datetime) -> str:
     return f"r{reminder_id}-{fire_at.astimezone(UTC):%Y%m%d%H%M}"[:32]
 
 
+_PAYLOAD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_payload(title: str, body: str | None, url: str, tag: str) -> bytes:
     """The JSON the service worker shows: {title, body, url, tag}, capped well under 4 KB."""
     title, body = title[:120], (body or "")[:600]
     while True:
-        data = json.dumps({"title": title, "body": body, "url": url, "tag": tag}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        data = _PAYLOAD_JSON.encode({"title": title, "body": body, "url": url, "tag": tag}).encode("utf-8")
         if len(data) <= MAX_PAYLOAD_BYTES:
             return data
         body = body[: len(body) // 2]

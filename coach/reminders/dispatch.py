@@ -208,7 +208,7 @@ class Dispatcher:
         subscriptions = {sub_id: info for subs in devices.values() for sub_id, info in subs}
         created = bulk.record_occurrences(occurrences, pushes, now, lease_until, self.owner)
         bulk.advance_reminders(advances)
-        session.commit()
+        bulk.commit()
         by_reminder = {o.reminder_id: o for o in occurrences}
         jobs = [Job(delivery_id, sub_id, subscriptions[sub_id], payloads[reminder_id], by_reminder[reminder_id].tag,
                     by_reminder[reminder_id].fire_at, 1) for delivery_id, reminder_id, sub_id in created]
@@ -241,7 +241,7 @@ class Dispatcher:
         bulk.finish_deliveries(expired, {"status": "expired", "lease_until": None,
                                          "last_error": "older than the push TTL"})
         bulk.lease_deliveries([r.id for r in live], now + self.settings.lease, self.owner)
-        session.commit()
+        bulk.commit()
         return [Job(r.id, r.subscription_id, {"endpoint": r.endpoint, "keys": {"p256dh": r.p256dh, "auth": r.auth}},
                     r.payload.encode("utf-8"), r.topic, r.fire_at, r.attempts + 1) for r in live]
 
@@ -335,7 +335,7 @@ class Dispatcher:
                                                         Delivery.status == "pending"))
                             .values(status="gone", lease_until=None))
             session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone_subs)))
-        session.commit()
+        bulk.commit()
 
 
 def tick(app, *, clock: Clock = system_clock, sender: Sender | None = None, settings: Settings | None = None,
