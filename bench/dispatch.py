@@ -105,6 +105,46 @@ def ceiling_worker(seconds: float, result_queue) -> None:
     result_queue.put(count / seconds)
 
 
+def crypto_costs(n: int = 3000) -> list[tuple[str, float]]:
+    """µs per push of the encryption alone, by layer (this process, one core): where the ceiling goes."""
+    import http_ece
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from pywebpush import WebPusher
+
+    from coach.push import _Request, b64url_decode, encode_payload
+    from tests.pushfake import FakePushService
+
+    info = FakePushService().subscribe("x").info()
+    info["endpoint"] = "https://fcm.googleapis.com/fcm/send/bench"
+    payload = encode_payload("Floor mobility", "Time for Floor mobility.", "/routines/floor-mobility/play",
+                             "r123456-202611230700")
+    vapid = _vapid()
+    claims = {"sub": "mailto:ops@example.com", "aud": "https://fcm.googleapis.com", "exp": int(time.time()) + 3600}
+    headers = vapid.sign(dict(claims))
+    receiver, auth = b64url_decode(info["keys"]["p256dh"]), b64url_decode(info["keys"]["auth"])
+    peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), receiver)
+
+    def timed(fn) -> float:
+        fn()
+        started = time.process_time()
+        for _ in range(n):
+            fn()
+        return (time.process_time() - started) / n * 1e6
+
+    return [
+        ("VAPID signature (py_vapid; the dispatcher reuses one per push service for an hour)",
+         timed(lambda: vapid.sign(dict(claims)))),
+        ("pywebpush encryption and request (what the dispatcher runs per push)",
+         timed(lambda: WebPusher(info, requests_session=_Request()).send(
+             payload, dict(headers, Topic="r1", Urgency="normal"), ttl=14400))),
+        ("http_ece.encrypt alone (the library pywebpush calls)",
+         timed(lambda: http_ece.encrypt(payload, private_key=ec.generate_private_key(ec.SECP256R1()), dh=receiver,
+                                        auth_secret=auth, version="aes128gcm"))),
+        ("ephemeral P-256 key + ECDH alone (the floor of any aes128gcm push)",
+         timed(lambda: ec.generate_private_key(ec.SECP256R1()).exchange(ec.ECDH(), peer))),
+    ]
+
+
 def _vapid():
     from coach.push import parse_private_key
     from tests.reminder_helpers import VAPID_PRIVATE
@@ -124,7 +164,8 @@ def measure_ceiling(processes: int, seconds: float) -> float:
 
 
 # ---------------------------------------------------------------- dispatchers (their own processes)
-def dispatcher_main(url: str, vapid_private: str, threads: int, batch: int, ready, start_at, result_queue) -> None:
+def dispatcher_main(url: str, vapid_private: str, threads: int, pipeline: int, batch: int, ready, start_at,
+                    result_queue) -> None:
     from coach import create_app
     from coach.extensions import db
     from coach.push import sender_for
@@ -134,7 +175,8 @@ def dispatcher_main(url: str, vapid_private: str, threads: int, batch: int, read
     app = create_app(make_config(url, VAPID_PRIVATE_KEY=vapid_private, VAPID_SUBJECT="mailto:ops@example.com",
                                  PUSH_ALLOW_LOOPBACK=True))
     with app.app_context():
-        dispatcher = Dispatcher(sender_for(app), settings=Settings(batch_size=batch, send_batch=batch, threads=threads))
+        dispatcher = Dispatcher(sender_for(app), settings=Settings(batch_size=batch, send_batch=batch, threads=threads,
+                                                                  pipeline=pipeline))
         ready.wait()
         time.sleep(max(0.0, start_at.value - time.time()))
         totals = {"fired": 0, "sent": 0, "ticks": 0, "cpu": time.process_time()}
@@ -265,7 +307,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reminders", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2, help="sender threads per dispatcher process")
+    parser.add_argument("--threads", type=int, default=1, help="sender threads per dispatcher process")
+    parser.add_argument("--pipeline", type=int, default=16, help="requests in flight per push connection (1: off)")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--ceiling-seconds", type=float, default=10.0)
     parser.add_argument("--stored", type=int, default=1_000_000)
@@ -293,11 +336,12 @@ def main() -> None:
     print(f"seeded {args.reminders:,} users, devices and reminders in {time.perf_counter() - run_started:.0f} s",
           file=sys.stderr)
 
+    costs = crypto_costs()
     ceiling_one = measure_ceiling(1, args.ceiling_seconds)
     ceiling_all = measure_ceiling(args.processes, args.ceiling_seconds)
 
     ready, start_at, results = spawn.Event(), spawn.Value("d", 0.0), spawn.Queue()
-    workers = [spawn.Process(target=dispatcher_main, args=(url, VAPID_PRIVATE, args.threads, args.batch, ready,
+    workers = [spawn.Process(target=dispatcher_main, args=(url, VAPID_PRIVATE, args.threads, args.pipeline, args.batch, ready,
                                                           start_at, results)) for _ in range(args.processes)]
     for w in workers:
         w.start()
@@ -323,6 +367,7 @@ def main() -> None:
     span = max(arrivals) - t0.timestamp()
     rate = len(arrivals) / span
     print("\n### Dispatch at the busy minute\n")
+    print(f"pipeline: {args.pipeline} requests in flight per connection\n")
     print("| reminders due at T0 | dispatcher processes x sender threads | pushes received | distinct topics "
           "| deliveries marked sent | inbox rows | last push after T0 | deliveries/s | lateness p50 | lateness p99 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -339,6 +384,9 @@ def main() -> None:
     for name, micros in per_push.items():
         print(f"| {name} | {micros:.0f} |")
     print(f"| total | {sum(per_push.values()):.0f} |\n| raw webpush() (one process) | {1e6 / ceiling_one:.0f} |")
+    print("\n| encryption alone, one core | µs per push |\n|---|---:|")
+    for name, micros in costs:
+        print(f"| {name} | {micros:.0f} |")
     print("\nPer dispatcher: " + ", ".join(f"{t['fired']:,} fired in {t['ticks']} ticks, {t['cpu']:.1f} s CPU"
                                           for t in totals))
 
