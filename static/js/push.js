@@ -1,6 +1,11 @@
-/* Web push on this device. ES2019, no modules; loaded on every page for signed-in people.
- * - Every app load: if notifications are allowed and this browser has a push subscription, it is
- *   sent to the server once per session (browsers rotate subscriptions; the server upserts by endpoint).
+/* Web push on this device. ES2019, no modules; loaded on every page for signed-in people
+ * (base.html includes it only then, with data-user-id on its <script>).
+ * - Every app load, after the page has loaded and the browser is idle: if notifications are already
+ *   allowed and this browser has a push subscription, it is sent to the server again when its endpoint
+ *   or the person differs from the last sync from this device, or that sync is over 24 h old (browsers
+ *   rotate subscriptions, iOS revokes them, and sw.js's pushsubscriptionchange may not have reached the
+ *   server; the server upserts by endpoint). Never asks for permission. Without localStorage (blocked),
+ *   it sends on every load.
  * - [data-push-card] (the Reminders tab): says whether push works here (not supported, the iOS
  *   Home Screen rule, blocked, off, on), asks for permission only after the tap on "Turn on",
  *   subscribes, sends a test, turns it off.
@@ -8,7 +13,10 @@
 (function () {
   'use strict';
 
-  const SYNC_KEY = 'coach:push-synced';
+  const SCRIPT = document.currentScript;
+  const SYNC_KEY = 'coach:push-synced'; // localStorage: {endpoint, user, at (ms)} of the last sync
+  const RESYNC_AFTER_MS = 24 * 60 * 60 * 1000;
+  const IDLE_TIMEOUT_MS = 5000;
   const READY_TIMEOUT_MS = 10000;
   const MESSAGES = {
     checking: 'Checking…',
@@ -36,8 +44,30 @@
       (!!window.matchMedia && window.matchMedia('(display-mode: standalone)').matches);
   }
 
-  function storage() {
-    try { return window.sessionStorage; } catch (err) { return null; }
+  function userId() {
+    return (SCRIPT && SCRIPT.getAttribute('data-user-id')) || '';
+  }
+
+  /* ---------- The last sync from this device (localStorage; blocked storage means none) ---------- */
+  function lastSync() {
+    try { return JSON.parse(window.localStorage.getItem(SYNC_KEY) || 'null'); } catch (err) { return null; }
+  }
+
+  function rememberSync(endpoint) {
+    try {
+      window.localStorage.setItem(SYNC_KEY, JSON.stringify({ endpoint: endpoint, user: userId(), at: Date.now() }));
+    } catch (err) { /* blocked or full: the next load sends it again, which the server takes as an update */ }
+  }
+
+  function forgetSync() {
+    try { window.localStorage.removeItem(SYNC_KEY); } catch (err) { /* nothing was kept */ }
+  }
+
+  function syncDue(endpoint) {
+    const last = lastSync();
+    if (!last || last.endpoint !== endpoint || last.user !== userId()) return true;
+    const age = Date.now() - Number(last.at);
+    return !(age >= 0 && age < RESYNC_AFTER_MS); // also when the clock went back or `at` is garbage
   }
 
   function registration() {
@@ -80,8 +110,11 @@
 
   async function save(subscription) {
     const result = await window.Coach.fetchJSON(api('subscriptions'), { body: subscriptionBody(subscription) });
-    const store = storage();
-    if (result.ok && store) store.setItem(SYNC_KEY, subscription.endpoint);
+    // A subscription the server refuses as it is (say, a push host it does not allow) would be refused on
+    // every page too: that also counts as synced, so it is tried again tomorrow rather than on each load.
+    const refused = result.status === 400 && !!result.data && !!result.data.error &&
+      result.data.error.code === 'validation_error';
+    if (result.ok || refused) rememberSync(subscription.endpoint);
     return result.ok;
   }
 
@@ -91,12 +124,26 @@
     return reg.pushManager.getSubscription();
   }
 
-  async function sync() {
-    try {
-      const subscription = await currentSubscription();
-      const store = storage();
-      if (subscription && (!store || store.getItem(SYNC_KEY) !== subscription.endpoint)) await save(subscription);
-    } catch (err) { /* offline or no worker: the next load tries again */ }
+  // The load-time re-sync: 'sent', 'current' (synced recently), 'none' (no permission or no subscription)
+  // or 'failed'. getRegistration() rather than register(): a browser with a subscription has a registered
+  // worker already, and this must not start an install on the way.
+  async function resync() {
+    if (Notification.permission !== 'granted') return 'none';
+    const reg = await navigator.serviceWorker.getRegistration('/');
+    const subscription = reg ? await reg.pushManager.getSubscription() : null;
+    if (!subscription) return 'none';
+    if (!syncDue(subscription.endpoint)) return 'current';
+    return (await save(subscription)) ? 'sent' : 'failed';
+  }
+
+  // After the load event, when the main thread is idle, so it never competes with the page.
+  function afterLoadWhenIdle(work) {
+    function idle() {
+      if ('requestIdleCallback' in window) window.requestIdleCallback(work, { timeout: IDLE_TIMEOUT_MS });
+      else setTimeout(work, 0);
+    }
+    if (document.readyState === 'complete') idle();
+    else window.addEventListener('load', idle, { once: true });
   }
 
   /* ---------- The status card ---------- */
@@ -166,8 +213,7 @@
         await window.Coach.fetchJSON(api('subscriptions'), { method: 'DELETE', body: { endpoint: subscription.endpoint } });
         await subscription.unsubscribe();
       }
-      const store = storage();
-      if (store) store.removeItem(SYNC_KEY);
+      forgetSync();
       render('off');
     }
 
@@ -185,5 +231,15 @@
 
   const card = document.querySelector('[data-push-card]');
   if (card && window.Coach) setupCard(card);
-  if (window.Coach && supported()) sync();
+  // window.CoachPush.resynced: a promise of resync()'s outcome, for anything (the browser tests) that
+  // needs to know it is over. Offline or without a worker it is 'failed', and the next load tries again.
+  let resynced = Promise.resolve('none');
+  if (window.Coach && supported()) {
+    resynced = new Promise(function (resolve) {
+      afterLoadWhenIdle(function () {
+        resync().then(resolve, function () { resolve('failed'); });
+      });
+    });
+  }
+  window.CoachPush = { resynced: resynced };
 })();

@@ -13,6 +13,7 @@
  * - /api/, other origins and anything but GET: not touched at all.
  * Signing out posts {type: 'clear'} (and the server sends Clear-Site-Data), which empties it.
  * - Background Sync ('sync', tag coach-outbox): replays the outbox of static/js/outbox.js.
+ * - Push: shows every push as a notification; 'pushsubscriptionchange' subscribes again and tells the server.
  */
 'use strict';
 
@@ -243,6 +244,58 @@ self.addEventListener('push', (event) => {
   if (payload.tag) options.tag = String(payload.tag);
   const title = typeof payload.title === 'string' && payload.title ? payload.title : DEFAULT_TITLE;
   event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// The browser rotated or dropped this device's subscription (not every browser fires this; iOS revokes
+// without telling). Take the new one it offers, else the one a page may have made meanwhile, else subscribe
+// again with the same key, and send it to the server. When that cannot be done (offline, signed out, no
+// notification permission, push turned off on the server), the next app load catches it: static/js/push.js
+// re-syncs the subscription on every signed-in load.
+const PUSH_PUBLIC_KEY_URL = '/api/v1/push/public-key';
+const PUSH_SUBSCRIPTIONS_URL = '/api/v1/push/subscriptions';
+
+function base64urlBytes(text) {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+async function serverPublicKey() {
+  const response = await fetch(PUSH_PUBLIC_KEY_URL, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new Error(`public key: HTTP ${response.status}`);
+  const key = (await response.json()).public_key;
+  return key ? base64urlBytes(key) : null;
+}
+
+// Resolves to true once the server has the subscription. The session cookie goes with a same-origin fetch;
+// the CSRF token comes fresh from /sync-state, as for an outbox replay (pages' tokens are not ours to read).
+async function sendSubscription(subscription) {
+  const state = self.CoachOutbox ? await self.CoachOutbox.fetchState() : null;
+  if (!state || !state.user_id) return false;
+  const { endpoint, keys } = subscription.toJSON();
+  const response = await fetch(PUSH_SUBSCRIPTIONS_URL, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': state.csrf_token },
+    body: JSON.stringify({ endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } }),
+  });
+  return response.ok;
+}
+
+// `change` is the event (or anything with its two fields): {oldSubscription, newSubscription}.
+async function renewSubscription(change) {
+  const { pushManager } = self.registration;
+  let subscription = change.newSubscription || await pushManager.getSubscription();
+  if (!subscription) {
+    const old = change.oldSubscription;
+    const key = (old && old.options && old.options.applicationServerKey) || await serverPublicKey();
+    if (!key) return false;
+    subscription = await pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  return sendSubscription(subscription);
+}
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(renewSubscription(event).catch(() => false));
 });
 
 self.addEventListener('notificationclick', (event) => {
