@@ -4,7 +4,7 @@
  * - window.Coach: csrfToken(), fetchJSON(url, {method, body, headers}), clearDraft(key)
  * - <button data-confirm="Question?">: asks before it submits
  * - <form data-keep-draft="key">: keeps what was typed in sessionStorage until it is sent
- * - <form data-logout>: forgets drafts and this phone's offline copies before signing out
+ * - <form data-logout>: forgets drafts and this phone's offline copies, and unsubscribes its push, before signing out
  */
 (function () {
   'use strict';
@@ -189,17 +189,27 @@
     }
   }
 
+  // This phone stops getting the person's reminders once they sign out (push.js); never holds sign-out
+  // up for more than a few seconds on a bad connection.
+  function forgetPushDevice() {
+    if (!window.CoachPush || !window.CoachPush.forgetDevice) return Promise.resolve('none');
+    const limit = new Promise(function (resolve) { setTimeout(function () { resolve('timeout'); }, 3000); });
+    return Promise.race([window.CoachPush.forgetDevice().catch(function () { return 'failed'; }), limit]);
+  }
+
   function onLogoutSubmit(event) {
     if (event.defaultPrevented || !event.target.matches('form[data-logout]')) return;
     const form = event.target;
-    if (form.dataset.outboxChecked !== 'yes' && window.CoachOutbox) {
+    if (form.dataset.outboxChecked !== 'yes' && (window.CoachOutbox || window.CoachPush)) {
       event.preventDefault();
       unsentAfterFlush().then(function (left) {
         const question = left + (left === 1 ? ' log has' : ' logs have') + " not reached your diary yet (no connection?). " +
           'Signing out deletes ' + (left === 1 ? 'it' : 'them') + ' from this phone. Sign out anyway?';
         if (left > 0 && !window.confirm(question)) return;
-        form.dataset.outboxChecked = 'yes';
-        if (typeof form.requestSubmit === 'function') form.requestSubmit(); else form.submit();
+        forgetPushDevice().then(function () {
+          form.dataset.outboxChecked = 'yes';
+          if (typeof form.requestSubmit === 'function') form.requestSubmit(); else form.submit();
+        });
       });
       return;
     }

@@ -9,6 +9,7 @@
  * - [data-push-card] (the Reminders tab): says whether push works here (not supported, the iOS
  *   Home Screen rule, blocked, off, on), asks for permission only after the tap on "Turn on",
  *   subscribes, sends a test, turns it off.
+ * - Signing out (app.js): CoachPush.forgetDevice() unsubscribes this phone, here and on the server.
  */
 (function () {
   'use strict';
@@ -241,5 +242,27 @@
       });
     });
   }
-  window.CoachPush = { resynced: resynced };
+  // Signing out (app.js calls this before the form goes): this phone stops getting this person's reminders.
+  // The server forgets the endpoint, and the browser drops the subscription, so the push service refuses
+  // anything still sent to it (410) and the server deletes it then, if the first step did not reach it
+  // (offline). Whoever signs in next turns notifications on again with one tap.
+  // Resolves to 'forgotten', 'unsubscribed' (the server was not told) or 'none'.
+  async function forgetDevice() {
+    if (!supported() || !window.Coach) return 'none';
+    const reg = await navigator.serviceWorker.getRegistration('/');
+    const subscription = reg ? await reg.pushManager.getSubscription() : null;
+    forgetSync();
+    if (!subscription) return 'none';
+    let told = false;
+    try {
+      const result = await window.Coach.fetchJSON(api('subscriptions'), {
+        method: 'DELETE', body: { endpoint: subscription.endpoint },
+      });
+      told = result.ok || result.status === 404; // 404: the server did not have it (any more)
+    } catch (err) { /* offline: the 410 path cleans up */ }
+    try { await subscription.unsubscribe(); } catch (err) { /* already gone */ }
+    return told ? 'forgotten' : 'unsubscribed';
+  }
+
+  window.CoachPush = { resynced: resynced, forgetDevice: forgetDevice };
 })();

@@ -32,7 +32,7 @@ STUB_GET_SUBSCRIPTION = """
     return {
       endpoint: stub.endpoint, expirationTime: null, options: null,
       toJSON() { return { endpoint: stub.endpoint, expirationTime: null, keys: stub.keys }; },
-      unsubscribe: async () => true,
+      unsubscribe: async () => { console.log('push stub: unsubscribed ' + stub.endpoint); return true; },
     };
   };
 })();
@@ -268,3 +268,28 @@ def test_the_worker_subscribes_again_when_the_subscription_changes(persistent_co
 
     # And the handler is wired to the event.
     assert "addEventListener('pushsubscriptionchange'" in page.request.get("/sw.js").text()
+
+
+def test_signing_out_unsubscribes_this_phone_here_and_on_the_server(page, push_server):
+    """A shared phone: once someone signs out, their reminders stop coming to it."""
+    app = push_server.app
+    page.context.grant_permissions(["notifications"], origin=push_server.url)
+    register(page, "shared@example.com")
+    page.add_init_script(STUB_GET_SUBSCRIPTION)
+    phone = device(push_server.url, "shared-phone")
+    use_subscription(page, phone)
+    page.goto("/")
+    assert resynced(page) == "sent"
+    assert [row[0] for row in subscriptions(app, "shared@example.com")] == [phone["endpoint"]]
+
+    said: list[str] = []
+    page.on("console", lambda message: said.append(message.text))
+    with page.expect_response(lambda r: r.url.endswith(SUBSCRIPTIONS) and r.request.method == "DELETE") as deleted:
+        page.goto("/me")
+        page.get_by_role("button", name="Sign out").click()
+    assert deleted.value.status == 204
+    assert json.loads(deleted.value.request.post_data) == {"endpoint": phone["endpoint"]}
+    page.wait_for_url(re.compile(r"/login"))
+    assert subscriptions(app, "shared@example.com") == []
+    assert f"push stub: unsubscribed {phone['endpoint']}" in said
+    assert page.js_errors == []
