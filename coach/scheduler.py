@@ -1,4 +1,5 @@
-"""The APScheduler tick: one interval job that runs the reminder dispatcher.
+"""The APScheduler tick: one interval job that runs the reminder dispatcher, and a daily one that prunes
+finished delivery records.
 
 APScheduler 3 only provides the clock here; the database is the source of truth (see
 coach/reminders/dispatch.py), so several tick runners on PostgreSQL are safe. SQLite takes one runner
@@ -21,6 +22,7 @@ from apscheduler.schedulers.base import BaseScheduler
 log = logging.getLogger(__name__)
 
 JOB_ID = "reminders-tick"
+PRUNE_JOB_ID = "deliveries-prune"
 LOCK_FILE = "scheduler.lock"
 _guard = threading.Lock()
 _running: dict[str, BaseScheduler] = {}
@@ -38,6 +40,22 @@ def run_tick(app) -> None:
         log.exception("reminders: tick failed")
 
 
+def run_prune(app) -> None:
+    """The daily job: finished delivery records older than DELIVERY_RETENTION_DAYS go (the inbox stays)."""
+    from datetime import timedelta
+
+    from .reminders.dispatch import prune_deliveries
+
+    try:
+        with app.app_context():
+            days = max(1, int(app.config.get("DELIVERY_RETENTION_DAYS", 30)))
+            deleted = prune_deliveries(datetime.now(UTC) - timedelta(days=days))
+            if deleted:
+                log.info("reminders: pruned %d delivery records older than %d days", deleted, days)
+    except Exception:
+        log.exception("reminders: pruning deliveries failed")
+
+
 def make_scheduler(app, scheduler_class: type[BaseScheduler] = BackgroundScheduler) -> BaseScheduler:
     # APScheduler logs every run of the job at INFO (every 15 s); the tick logs what it did itself.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -50,6 +68,10 @@ def make_scheduler(app, scheduler_class: type[BaseScheduler] = BackgroundSchedul
         misfire_grace_time=max(60, seconds * 4),  # the 3.x default of 1 s drops ticks on a busy host
         next_run_time=datetime.now(UTC),
     )
+    # Once a day, at a quiet time in UTC; a missed run (the process was down) runs at the next start
+    # within the day. Idempotent, so several runners on PostgreSQL may each do it.
+    scheduler.add_job(run_prune, "cron", hour=3, minute=17, args=[app], id=PRUNE_JOB_ID, replace_existing=True,
+                      max_instances=1, coalesce=True, misfire_grace_time=24 * 3600)
     return scheduler
 
 

@@ -42,20 +42,18 @@ def register(app: Flask) -> None:
             pass
 
     @app.cli.command("prune-deliveries")
-    @click.option("--days", default=30, show_default=True, help="Keep this many days of finished deliveries.")
-    def prune_deliveries(days: int):
-        """Delete push delivery records that finished more than --days ago (the inbox is kept)."""
+    @click.option("--days", default=None, type=click.IntRange(min=1),
+                  help="Keep this many days of finished deliveries [default: DELIVERY_RETENTION_DAYS, 30].")
+    def prune_deliveries(days: int | None):
+        """Delete push delivery records that finished more than --days ago (the inbox is kept). The scheduler
+        also does this once a day."""
         from datetime import UTC, datetime, timedelta
 
-        from sqlalchemy import delete
+        from .dispatch import prune_deliveries as prune
 
-        from ..extensions import db
-        from ..models import Delivery
-
-        cutoff = datetime.now(UTC) - timedelta(days=max(1, days))
-        result = db.session.execute(delete(Delivery).where(Delivery.status != "pending", Delivery.created_at < cutoff))
-        db.session.commit()
-        click.echo(f"Deleted {result.rowcount} delivery records older than {days} days.")
+        days = days or int(current_app.config.get("DELIVERY_RETENTION_DAYS", 30))
+        deleted = prune(datetime.now(UTC) - timedelta(days=days))
+        click.echo(f"Deleted {deleted} delivery records older than {days} days.")
 
     @app.cli.group("vapid")
     def vapid():

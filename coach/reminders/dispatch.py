@@ -338,6 +338,19 @@ class Dispatcher:
         bulk.commit()
 
 
+def prune_deliveries(before: datetime, *, batch: int = 10_000) -> int:
+    """Delete finished delivery records created before `before`, `batch` rows per transaction (short locks
+    on a big table); pending ones and the inbox stay. Running it twice at once is harmless."""
+    deleted = 0
+    while True:
+        ids = select(Delivery.id).where(Delivery.status != PENDING, Delivery.created_at < before).limit(batch)
+        result = db.session.execute(delete(Delivery).where(Delivery.id.in_(ids.scalar_subquery())))
+        db.session.commit()
+        deleted += result.rowcount
+        if result.rowcount < batch:
+            return deleted
+
+
 def tick(app, *, clock: Clock = system_clock, sender: Sender | None = None, settings: Settings | None = None,
          budget: float | None = None) -> Stats:
     """One scheduler tick in an app context (the APScheduler job and `flask run-scheduler` call this)."""

@@ -15,12 +15,15 @@ from coach.models import Notification, Reminder
 from tests.reminder_helpers import VAPID_PRIVATE, make_user
 
 
-def test_one_interval_job_that_never_overlaps(app_factory):
+def test_one_interval_job_that_never_overlaps_and_a_daily_prune(app_factory):
     app = app_factory(REMINDER_TICK_SECONDS=20)
     scheduler = scheduler_module.make_scheduler(app)
-    [job] = scheduler.get_jobs()
-    assert job.id == "reminders-tick" and job.trigger.interval == timedelta(seconds=20)
+    job = scheduler.get_job("reminders-tick")
+    assert job.trigger.interval == timedelta(seconds=20)
     assert job.max_instances == 1 and job.coalesce is True and job.misfire_grace_time >= 60
+    prune = scheduler.get_job("deliveries-prune")
+    assert str(prune.trigger) == "cron[hour='3', minute='17']" and prune.coalesce is True
+    assert {j.id for j in scheduler.get_jobs()} == {"reminders-tick", "deliveries-prune"}
 
 
 def test_not_started_by_the_factory_in_tests_or_unless_asked(app_factory):
@@ -143,3 +146,40 @@ def test_prune_deliveries_keeps_pending_and_recent_ones(app_factory):
     assert "Deleted 2" in result.output
     with app.app_context():
         assert sorted(db.session.scalars(db.select(Delivery.status))) == ["pending", "sent"]
+    assert app.test_cli_runner().invoke(args=["prune-deliveries", "--days", "0"]).exit_code == 2
+
+
+def test_the_daily_job_prunes_in_batches_with_the_configured_retention(app_factory):
+    from coach.models import Delivery
+    from coach.reminders.dispatch import prune_deliveries
+
+    app = app_factory(DELIVERY_RETENTION_DAYS=7)
+    now = datetime.now(UTC)
+
+    def add(n: int, status: str, days_old: float) -> None:
+        db.session.add(Delivery(reminder_id=reminder_id, fire_at=now - timedelta(days=days_old, minutes=n),
+                                topic=f"t{n}", payload="{}", status=status, next_attempt_at=now,
+                                created_at=now - timedelta(days=days_old)))
+
+    with app.app_context():
+        user = make_user("UTC")
+        reminder = Reminder(user_id=user.id, kind="custom", title="R", schedule={"type": "daily", "times": ["09:00"]})
+        db.session.add(reminder)
+        db.session.commit()
+        reminder_id = reminder.id
+        for n in range(20):
+            add(n, "sent", 8)
+        for n in range(20, 23):
+            add(n, "pending", 8)
+        for n in range(23, 25):
+            add(n, "failed", 1)
+        db.session.commit()
+        assert prune_deliveries(now - timedelta(days=30), batch=6) == 0
+        assert prune_deliveries(now - timedelta(days=7), batch=6) == 20  # four transactions: 6, 6, 6, 2
+        add(25, "gone", 7.5)
+        add(26, "sent", 6.5)
+        db.session.commit()
+    scheduler_module.run_prune(app)  # DELIVERY_RETENTION_DAYS=7: the 7.5-day-old one goes
+    with app.app_context():
+        left = sorted(db.session.scalars(db.select(Delivery.topic)))
+        assert left == ["t20", "t21", "t22", "t23", "t24", "t26"]
