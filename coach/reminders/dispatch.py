@@ -270,9 +270,11 @@ class Dispatcher:
                                              pipeline=self.settings.pipeline)
                 for job, result in zip(window, sent, strict=True):
                     if result.outcome == "rate_limited":
-                        host = origin_of(job.subscription["endpoint"])[1]
-                        with self._lock:
-                            self._blocked[host] = self.clock() + timedelta(seconds=result.retry_after or 60)
+                        self._hold(job, result.retry_after or 60)
+                    elif result.outcome == "retry" and result.status is None:
+                        # No answer at all (refused, reset, timed out): the host is down or unreachable, and
+                        # each further try would cost a timeout. Its other pushes wait for the first backoff.
+                        self._hold(job, self.settings.backoff_base)
                     results.append((job, result))
                 window.clear()
                 size = self.settings.pipeline
@@ -281,7 +283,7 @@ class Dispatcher:
                 host, now = origin_of(job.subscription["endpoint"])[1], self.clock()
                 with self._lock:
                     blocked = self._blocked.get(host)
-                if blocked is not None and blocked > now:  # 429: this host asked us to wait
+                if blocked is not None and blocked > now:  # 429, or the host is not answering: wait
                     results.append((job, PushResult("deferred", retry_after=(blocked - now).total_seconds())))
                 elif time.monotonic() > deadline:  # the lease is running out: leave it to the next claim
                     results.append((job, PushResult("deferred", retry_after=0.0)))
@@ -295,6 +297,11 @@ class Dispatcher:
 
         parts = self._pool.map(chunk, chunks) if self._pool and len(chunks) > 1 else map(chunk, chunks)
         self.record([pair for part in parts for pair in part], stats)
+
+    def _hold(self, job: Job, seconds: float) -> None:
+        host = origin_of(job.subscription["endpoint"])[1]
+        with self._lock:
+            self._blocked[host] = max(self._blocked.get(host, self.clock()), self.clock() + timedelta(seconds=seconds))
 
     def backoff(self, attempts: int) -> float:
         delay = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** max(0, attempts - 1))

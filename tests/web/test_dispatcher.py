@@ -204,6 +204,37 @@ def test_rate_limited_waits_for_retry_after_and_holds_the_rest_of_that_host(ctx)
     assert d.tick().sent == 3 and len(sender.calls) == 4
 
 
+def test_a_host_that_does_not_answer_holds_its_other_pushes_but_not_other_hosts(ctx):
+    clock = Clock(utc(2026, 11, 23, 8, 0))
+    for n in range(3):
+        user = make_user("UTC")
+        add_reminder(user, {"type": "once", "at": "2026-11-23T09:00:00Z"}, clock())
+        _device(ctx, user, {**DEVICE, "endpoint": DEVICE["endpoint"] + str(user.id)})
+        if n == 2:
+            _device(ctx, user, DEVICE_2)
+    sender = FakeSender(answers=[PushResult("retry", detail="TimeoutError: timed out")])
+    clock.set(utc(2026, 11, 23, 9, 0))
+    d = dispatcher(sender, clock)
+    stats = d.tick()
+    # The first push to fcm timed out; the other two fcm pushes were not tried, the mozilla one went.
+    assert [c["endpoint"].split("/")[2] for c in sender.calls] == ["fcm.googleapis.com", "updates.push.services.mozilla.com"]
+    assert stats.outcomes == {"retry": 1, "deferred": 2, "sent": 1}
+    pending = db.session.scalars(select(Delivery).where(Delivery.status == "pending")).all()
+    held = [r for r in pending if r.attempts == 0]
+    timed_out = next(r for r in pending if r.attempts == 1)
+    assert len(held) == 2 and {r.next_attempt_at for r in held} == {utc(2026, 11, 23, 9, 0, 30)}
+    assert timedelta(seconds=24) <= timed_out.next_attempt_at - clock() <= timedelta(seconds=36)  # its own backoff
+    clock.set(utc(2026, 11, 23, 9, 0, 30))  # the hold is over: the held ones go
+    d.tick()
+    for row in held:
+        db.session.refresh(row)
+    assert [r.status for r in held] == ["sent", "sent"]
+    clock.set(utc(2026, 11, 23, 9, 0, 36))
+    d.tick()
+    db.session.refresh(timed_out)
+    assert (timed_out.status, timed_out.attempts) == ("sent", 2) and len(sender.calls) == 5
+
+
 def test_a_lease_left_by_a_dead_dispatcher_is_taken_over_after_it_expires(ctx):
     clock = Clock(utc(2026, 11, 23, 8, 0))
     user = make_user("UTC")
