@@ -7,6 +7,7 @@ import re
 import time
 from datetime import UTC, datetime
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from coach.domain.schedule import Daily, next_fire_time
@@ -92,12 +93,16 @@ def test_turning_notifications_on_posts_the_subscription(page, live_server):
     status = page.locator("[data-push-status]")
     page.locator('[data-push-status][data-push-state="off"]').wait_for()
     assert status.inner_text() == "Off on this phone."
+    # Off: only the way to turn it on shows; the test and off buttons come once it is on.
+    expect(page.get_by_role("button", name="Send me a test")).to_be_hidden()
+    expect(page.get_by_role("button", name="Turn off on this phone")).to_be_hidden()
     with page.expect_request(lambda r: r.url.endswith("/api/v1/push/subscriptions") and r.method == "POST") as sent:
         page.get_by_role("button", name="Turn on notifications").click()
     assert json.loads(sent.value.post_data) == {"endpoint": ENDPOINT, "keys": {"p256dh": P256DH, "auth": AUTH_SECRET}}
     page.locator('[data-push-status][data-push-state="subscribed"]').wait_for()
     assert page.evaluate("window.__subscribeOptions") == {"userVisibleOnly": True, "keyBytes": 65}
     assert page.get_by_role("button", name="Send me a test").is_visible()
+    expect(page.get_by_role("button", name="Turn on notifications")).to_be_hidden()
     user = _user(live_server.app, "push@example.com")
     with live_server.app.app_context():
         assert db.session.scalar(select(PushSubscription.endpoint).where(PushSubscription.user_id == user.id)) == ENDPOINT
