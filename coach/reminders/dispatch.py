@@ -261,10 +261,10 @@ class Dispatcher:
             # answer) costs one push, and the rest of its pushes wait as Retry-After asks.
             results: list[tuple[Job, PushResult]] = []
             window: list[Job] = []
-            size = 1
+            window_size = 1
 
             def flush() -> None:
-                nonlocal size
+                nonlocal window_size
                 sent = self.sender.send_many([Push(job.subscription, job.payload, job.topic) for job in window],
                                              urgency=self.settings.urgency, ttl=self.settings.ttl,
                                              pipeline=self.settings.pipeline)
@@ -277,7 +277,7 @@ class Dispatcher:
                         self._hold(job, self.settings.backoff_base)
                     results.append((job, result))
                 window.clear()
-                size = self.settings.pipeline
+                window_size = self.settings.pipeline
 
             for job in part:
                 host, now = origin_of(job.subscription["endpoint"])[1], self.clock()
@@ -289,7 +289,7 @@ class Dispatcher:
                     results.append((job, PushResult("deferred", retry_after=0.0)))
                 else:
                     window.append(job)
-                    if len(window) >= size:
+                    if len(window) >= window_size:
                         flush()
             if window:
                 flush()
