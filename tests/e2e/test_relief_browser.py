@@ -53,6 +53,26 @@ def wait_for_counts(server, expected, timeout=10.0):
     assert counts(server) == expected
 
 
+# Records every step the player shows, in order. At SPEED the first step of gym-floor-settle lasts 100 ms,
+# so reading the title after the wait could already see the second step; the log cannot miss it.
+STEP_LOG = """
+new MutationObserver(() => {
+  const count = document.querySelector('[data-count]');
+  const title = document.querySelector('[data-step-title]');
+  if (!count || !title || !title.textContent.trim()) return;
+  const shown = count.textContent.trim() + ': ' + title.textContent.trim();
+  const log = (window.__steps = window.__steps || []);
+  if (log[log.length - 1] !== shown) log.push(shown);
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+GYM_FLOOR_STEPS = ["Put the load down", "Comfortable position", "Belly breathing", "Press the knot", "Sit up", "Slow steps"]
+
+
+def steps_shown(page) -> list[str]:
+    return page.evaluate("window.__steps || []")
+
+
 def first_step_showing(page):
     page.locator('[data-player][data-state="run"]').wait_for()
     page.locator("[data-step-title]", has_text=re.compile(r"\S")).wait_for()
@@ -78,6 +98,7 @@ class Taps:
 
 
 def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, relief_server):
+    page.add_init_script(STEP_LOG)
     register(page, "relief@example.com")
     taps = Taps(page)
     # Home -> SOS -> safety check (all no) -> quick log in three taps -> the first relief step.
@@ -92,7 +113,7 @@ def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, rel
     elapsed = taps.elapsed_ms()
     print(f"\nRELIEF METRIC (online, with the full quick log): {taps.count} taps, {elapsed} ms from home to the first relief step")
     assert taps.count == 5
-    assert page.locator("[data-step-title]").inner_text() == "Put the load down"
+    assert steps_shown(page)[0] == "Step 1 of 6: Put the load down"
     expect(page.get_by_role("button", name="Stop")).to_be_visible()
     # The player consumed ?from=sos (it started at once) so a reload cannot start a second session.
     assert re.search(r"/routines/gym-floor-settle/play\?pain=7$", page.url)
@@ -117,12 +138,15 @@ def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, rel
         assert session.completed_steps == [1, 2, 3, 4, 5, 6] and (session.pain_before, session.pain_after) == (7, 4)
         assert session.stop_reason is None and session.ended_at >= session.started_at
         db.session.remove()
+    # Every step was shown, once and in order.
+    assert steps_shown(page) == [f"Step {n} of 6: {title}" for n, title in enumerate(GYM_FLOOR_STEPS, start=1)]
     page.wait_for_timeout(300)
     assert counts(relief_server) == (1, 1)
     assert page.js_errors == []
 
 
 def test_three_taps_from_home_to_the_first_relief_step(page, relief_server):
+    page.add_init_script(STEP_LOG)
     page.goto("/")
     taps = Taps(page)
     taps.tap(page.get_by_role("link", name="SOS", exact=True))
@@ -132,7 +156,7 @@ def test_three_taps_from_home_to_the_first_relief_step(page, relief_server):
     elapsed = taps.elapsed_ms()
     print(f"\nRELIEF METRIC (online, signed out, log later): {taps.count} taps, {elapsed} ms from home to the first relief step")
     assert taps.count == 3
-    assert page.locator("[data-count]").inner_text() == "Step 1 of 6"
+    assert steps_shown(page)[0] == "Step 1 of 6: Put the load down"
 
 
 def test_a_yes_goes_to_the_emergency_screen_with_the_users_number(page, relief_server):
