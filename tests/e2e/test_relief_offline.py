@@ -3,11 +3,13 @@ exactly one episode and one session reach the server, also when the page was rel
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from coach.extensions import db
+from coach.models import RoutineSession
 from tests.e2e.test_relief_browser import SPEED, Taps, counts, first_step_showing, register, wait_for_counts
 
 
@@ -105,6 +107,8 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
     elapsed = taps.elapsed_ms()
     print(f"\nRELIEF METRIC (offline, log later): {taps.count} taps, {elapsed} ms from home to the first relief step")
     assert taps.count == 3
+    # The person does the first step, then leaves: what was done is kept on the phone (sent below).
+    expect(page.locator("[data-count]")).to_have_text("Step 2 of 6", timeout=10_000)
 
     # The emergency screen offline: the copy was kept signed out, yet it shows this person's number (GB).
     page.goto("/sos")
@@ -121,6 +125,15 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
         expect(page.get_by_role("heading", name="Sources")).to_be_visible()
     page.goto("/routines?kind=mobility")
     assert page.locator(".routine-card:visible").count() == 2
-    context.set_offline(False)
-    time.sleep(0.2)
+    # Back online: the routine left part-way reaches the diary once, as not completed; no episode was logged.
     assert counts(relief_server) == (0, 0)
+    context.set_offline(False)
+    page.goto("/")
+    wait_for_counts(relief_server, (0, 1), timeout=15)
+    with relief_server.app.app_context():
+        session = db.session.scalars(select(RoutineSession)).one()
+        assert (session.routine_slug, session.completed) == ("gym-floor-settle", False)
+        assert session.completed_steps[:1] == [1]
+        db.session.remove()
+    page.wait_for_timeout(300)
+    assert counts(relief_server) == (0, 1)
