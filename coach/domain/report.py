@@ -50,6 +50,7 @@ class SessionRow:
     completed: bool = True
     pain_before: int | None = None
     pain_after: int | None = None
+    stop_reason: str | None = None  # a stopped session's code (a stop rule, or "done for now")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ class Report:
     eased_by_stretch: dict[str, int] = field(default_factory=dict)
     routines: list[RoutineLine] = field(default_factory=list)
     sessions_total: int = 0
+    # Why routines were stopped: (stop code, local dates), earliest first.
+    stop_reasons: list[tuple[str, list[date]]] = field(default_factory=list)
     course: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -254,6 +257,11 @@ def build_report(episodes, follow_ups, sessions, *, start: date, end: date, tz: 
             median_change=_median(after - before for before, after in pairs),
         ))
 
+    stop_days: dict[str, list[date]] = {}
+    for s in sorted(session_rows, key=lambda s: s.started_at):
+        if not s.completed and s.stop_reason:
+            stop_days.setdefault(s.stop_reason, []).append(s.started_at.astimezone(zone).date())
+
     eased = Counter("yes" if e.eased_by_stretch else "no" if e.eased_by_stretch is False else "unknown" for _, e in in_period)
     end_ordinal = end.toordinal()
     return Report(
@@ -283,4 +291,5 @@ def build_report(episodes, follow_ups, sessions, *, start: date, end: date, tz: 
         relief_used=text_counts(e.relief_used for _, e in in_period),
         eased_by_stretch={key: eased[key] for key in ("yes", "no", "unknown") if eased[key]},
         routines=routines, sessions_total=len(session_rows), course=course,
+        stop_reasons=list(stop_days.items()),
     )

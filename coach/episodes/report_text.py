@@ -6,6 +6,7 @@ from datetime import date
 
 from ..domain import codes
 from ..domain.report import Trend
+from ..routines.service import stop_rules
 from .reports import ReportContext
 
 STATUS_WORDS = {**codes.FOLLOW_UP_STATUS_LABELS, "no_check_in": "No check-in"}
@@ -140,6 +141,12 @@ def sections(ctx: ReportContext) -> list[Section]:
             relief.append((f"Routine {line.routine}", f"{line.count} sessions, {line.completed} completed; {pain}"))
     else:
         relief.append(("Routines", "No routine sessions recorded."))
+    # A routine stopped by a stop rule (not "done for now") is history a doctor asks about.
+    rules = stop_rules()
+    stop_texts = {rule.code: rule.text for rule in rules.emergency + rules.stop_and_log}
+    for code, dates in r.stop_reasons:
+        if code in stop_texts:
+            relief.append(("Stopped a routine", f"{stop_texts[code]}: {date_list(dates)}"))
     out.append(Section("Relief tried", relief))
     a = ctx.assessment
     flags = [

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -13,16 +12,12 @@ from sqlalchemy import select
 from ..domain import codes, triage
 from ..domain.report import EpisodeRow, FollowUpRow, Report, SessionRow, build_report, period_for
 from ..extensions import db
-from ..models import RISK_FIELDS, Episode, FollowUp, User
+from ..models import RISK_FIELDS, Episode, FollowUp, RoutineSession, User
 from .diary import source_titles
 from .service import assess_user, local_day_bounds
 
-log = logging.getLogger(__name__)
-
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
-# Names the routines feature may give its session model; the report reads whichever exists.
-SESSION_MODEL_NAMES = ("RoutineSession", "Session", "SessionLog", "ReliefSession")
 
 
 @dataclass
@@ -33,7 +28,6 @@ class ReportContext:
     sources: dict[int, str]
     risks: list[tuple[str, bool]]  # (profile field, answer)
     generated_at: datetime
-    sessions_available: bool
 
     @property
     def age(self) -> int | None:
@@ -71,48 +65,17 @@ def _follow_up_rows(user: User) -> list[FollowUpRow]:
     return [FollowUpRow(r.episode_id, r.at, r.severity, r.status, tuple(r.symptoms or ())) for r in rows]
 
 
-def session_model():
-    """The routine-session model if the routines feature has added one, else None."""
-    from .. import models
-
-    for name in SESSION_MODEL_NAMES:
-        model = getattr(models, name, None)
-        if model is not None and hasattr(model, "user_id") and hasattr(model, "started_at"):
-            return model
-    return None
-
-
-def _routine_name(row) -> str:
-    value = getattr(row, "routine_title", None) or getattr(row, "routine_slug", None) or getattr(row, "routine", None)
-    value = getattr(value, "slug", value)
-    return str(value) if value else "routine"
-
-
-def session_rows(user: User, begin: datetime, finish: datetime) -> tuple[list[SessionRow], bool]:
-    """Routine sessions in [begin, finish), and whether a session model exists at all.
-
-    Read defensively: the model belongs to another feature, and the report must never fail because of it.
-    """
-    model = session_model()
-    if model is None:
-        return [], False
-    try:
-        records = db.session.scalars(
-            select(model).where(model.user_id == user.id, model.started_at >= begin, model.started_at < finish)
-        ).all()
-        rows = []
-        for r in records:
-            before, after = getattr(r, "pain_before", None), getattr(r, "pain_after", None)
-            rows.append(SessionRow(
-                started_at=r.started_at, routine=_routine_name(r), completed=bool(getattr(r, "completed", True)),
-                pain_before=before if isinstance(before, int) else None,
-                pain_after=after if isinstance(after, int) else None,
-            ))
-        return rows, True
-    except Exception:  # a model mid-change in another feature must not take the report down
-        db.session.rollback()
-        log.exception("could not read routine sessions for the report")
-        return [], False
+def session_rows(user: User, begin: datetime, finish: datetime) -> list[SessionRow]:
+    """The user's routine sessions started in [begin, finish)."""
+    records = db.session.scalars(
+        select(RoutineSession).where(
+            RoutineSession.user_id == user.id, RoutineSession.started_at >= begin, RoutineSession.started_at < finish)
+    ).all()
+    return [
+        SessionRow(started_at=r.started_at, routine=r.routine_title or r.routine_slug, completed=r.completed,
+                   pain_before=r.pain_before, pain_after=r.pain_after, stop_reason=r.stop_reason)
+        for r in records
+    ]
 
 
 def report_period(today: date, days: int | None, end: date | None) -> tuple[date, date]:
@@ -123,12 +86,12 @@ def report_period(today: date, days: int | None, end: date | None) -> tuple[date
 
 def build_context(user: User, start: date, end: date, now: datetime) -> ReportContext:
     begin, finish = local_day_bounds(start, user.timezone)[0], local_day_bounds(end, user.timezone)[1]
-    sessions, available = session_rows(user, begin, finish)
+    sessions = session_rows(user, begin, finish)
     report = build_report(_episode_rows(user), _follow_up_rows(user), sessions, start=start, end=end, tz=user.timezone)
     return ReportContext(
         user=user, report=report, assessment=assess_user(user, now), sources=source_titles(),
         risks=[(name, bool(getattr(user, name))) for name in RISK_FIELDS],
-        generated_at=now, sessions_available=available,
+        generated_at=now,
     )
 
 

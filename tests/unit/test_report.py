@@ -166,6 +166,20 @@ def test_routine_sessions_give_pain_before_and_after():
     assert walk.median_change is None and walk.count == 1
 
 
+def test_stop_reasons_are_listed_by_code_with_local_dates():
+    sessions = [
+        SessionRow(at(2026, 3, 9), "heat", False, 5, 7, stop_reason="pain_below_knee"),
+        SessionRow(datetime(2026, 3, 2, 23, 30, tzinfo=UTC), "heat", False, 6, 6, stop_reason="pain_below_knee"),
+        SessionRow(at(2026, 3, 4), "walk-it-off", False, 6, None, stop_reason="done_for_now"),
+        SessionRow(at(2026, 3, 5), "walk-it-off", True, 6, 3),
+        SessionRow(at(2025, 3, 5), "walk-it-off", False, 6, 3, stop_reason="new_numbness"),  # before the period
+    ]
+    r = build_report([], [], sessions, start=START, end=END, tz="Asia/Tokyo")
+    # Earliest first; 23:30 UTC on 2 March is 3 March in Tokyo.
+    assert r.stop_reasons == [("pain_below_knee", [date(2026, 3, 3), date(2026, 3, 9)]),
+                              ("done_for_now", [date(2026, 3, 4)])]
+
+
 @pytest.mark.parametrize(("hour", "part"), [(0, "night"), (5, "night"), (6, "morning"), (12, "afternoon"), (18, "evening"), (23, "evening")])
 def test_part_of_day(hour, part):
     assert part_of_day(hour) == part

@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
+from coach.episodes.report_text import short_day
 from coach.extensions import db
-from coach.models import User
+from coach.models import RoutineSession, User
 from tests.diary_seed import TYPICAL_90_DAYS, seed_typical
 
 
@@ -90,38 +92,38 @@ def test_pdf_copes_with_text_outside_latin_1(app, client, seeded):
     assert pages == 1 and "Kniebeuge - " in text
 
 
-def test_report_says_no_sessions_when_the_session_model_is_missing_or_broken(client, seeded, monkeypatch):
-    from coach.episodes import reports
-
-    monkeypatch.setattr(reports, "session_model", lambda: None)
-    assert "No routine sessions recorded." in client.get("/report").get_data(as_text=True)
-
-    class Broken:
-        user_id = started_at = object()  # comparisons on these blow up inside the query
-
-    monkeypatch.setattr(reports, "session_model", lambda: Broken)
-    response = client.get("/report")
-    assert response.status_code == 200 and "No routine sessions recorded." in response.get_data(as_text=True)
-    assert _pdf_text(client.get("/report.pdf"))[0] == 1
+def test_report_says_when_no_routine_was_done(client, seeded):
+    html = client.get("/report").get_data(as_text=True)
+    assert "No routine sessions recorded." in html and "Stopped a routine" not in html
 
 
-def test_report_uses_routine_sessions_when_the_model_exists(app, client, seeded):
-    from coach.episodes.reports import session_model
-
-    model = session_model()
-    if model is None:
-        pytest.skip("the routines feature has not added its session model yet")
+def test_report_gives_pain_before_and_after_and_why_routines_were_stopped(app, client, seeded):
     now = datetime.now(UTC)
+    three_days_ago = now - timedelta(days=3)
+
+    def session(slug, title, before, after, stop_reason=None, started=three_days_ago):
+        return RoutineSession(user_id=seeded, started_at=started, ended_at=started + timedelta(minutes=5),
+                              routine_slug=slug, routine_title=title, steps_total=3, completed=stop_reason is None,
+                              completed_steps=[1, 2, 3] if stop_reason is None else [1], pain_before=before,
+                              pain_after=after, stop_reason=stop_reason)
+
     with app.app_context():
-        columns = set(model.__table__.columns.keys())
-        for before, after in ((7, 4), (6, 2)):
-            values = {"user_id": seeded, "started_at": now - timedelta(days=3), "pain_before": before, "pain_after": after,
-                      "completed": True, "routine_slug": "heat", "routine_title": "Heat", "steps_total": 3,
-                      "completed_steps": [1, 2, 3], "ended_at": now - timedelta(days=3) + timedelta(minutes=20)}
-            db.session.add(model(**{k: v for k, v in values.items() if k in columns}))
+        db.session.add_all([
+            session("heat", "Heat", 7, 4), session("heat", "Heat", 6, 2),
+            session("walk-it-off", "Walk it off", 5, 7, "pain_below_knee"),
+            session("walk-it-off", "Walk it off", 5, None, "done_for_now"),
+            session("walk-it-off", "Walk it off", 5, 5, "new_numbness", started=now - timedelta(days=200)),  # outside
+        ])
         db.session.commit()
     html = client.get("/report").get_data(as_text=True)
     assert "2 sessions, 2 completed; pain 6.5 to 3 (median change -3.5)" in html
+    assert "2 sessions, 0 completed" in html  # Walk it off: the stopped ones count, not completed
+    when = short_day(three_days_ago.astimezone(ZoneInfo("Europe/London")).date())
+    assert f"Pain spreads below the knee: {when}" in html
+    # "Done for now" is no stop rule, and a stop outside the period is not shown.
+    assert html.count("Stopped a routine") == 1 and "numbness or pins" not in html
+    pages, text = _pdf_text(client.get("/report.pdf"))
+    assert pages == 1 and "Pain spreads below the knee" in text
 
 
 def test_csv_export_is_spreadsheet_safe_and_complete(app, client, seeded):
