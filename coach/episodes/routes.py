@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -24,7 +24,18 @@ from .diary import (
     status_for,
 )
 from .forms import EpisodeForm, FilterForm, FollowUpForm
-from .service import add_follow_up, clean_episode, delete_episode, get_episode, log_episode, update_episode
+from .service import (
+    add_follow_up,
+    clean_episode,
+    delete_episode,
+    get_episode,
+    latest_episode,
+    log_episode,
+    update_episode,
+)
+
+# How far back the player's "add what happened" link looks for the episode it belongs to.
+RECENT_EPISODE = timedelta(days=1)
 
 # Friendlier words for the service's "required", per field.
 REQUIRED = {
@@ -206,6 +217,19 @@ def edit(episode_id: int):
         return _render("episodes/form.html", 400, form=form, episode=episode)
     update_episode(user, episode.id, values, now)
     return after_save(user, now, "Episode updated.")
+
+
+@bp.route("/episodes/latest/edit")
+@login_required
+def edit_latest():
+    """A routine stopped by a stop-and-log rule links here: the episode of the last day gets what happened
+    (its symptom list), so the triage rules see it; with no recent episode, a new log."""
+    user, now = _me(), _now()
+    episode = latest_episode(user, now - RECENT_EPISODE)
+    if episode is None:
+        flash("No spasm logged in the last day: log this one.")
+        return redirect(url_for(".create"))
+    return redirect(url_for(".edit", episode_id=episode.id, _anchor="symptoms-card"))
 
 
 @bp.route("/episodes/<int:episode_id>/delete", methods=["GET", "POST"])

@@ -133,6 +133,14 @@ def get_episode(user: User, episode_id: int) -> Episode:
     return episode
 
 
+def latest_episode(user: User, since: datetime) -> Episode | None:
+    """The user's most recent episode that started at or after `since`."""
+    return db.session.scalar(
+        select(Episode).where(Episode.user_id == user.id, Episode.started_at >= since)
+        .order_by(Episode.started_at.desc(), Episode.id.desc()).limit(1)
+    )
+
+
 def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form") -> tuple[Episode, bool]:
     """Save an episode; with a client_id a replay returns the first one and False."""
 

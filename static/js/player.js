@@ -39,7 +39,7 @@
 
   const state = {
     index: 0, remaining: 0, running: false, timer: null, last: 0, done: {}, startedAt: null,
-    painBefore: readPain(params.get('pain')), painAfter: null, completed: false, stopReason: null, recorded: false,
+    painBefore: readPain(params.get('pain')), painAfter: null, completed: false, stopReason: null, stopAndLog: false, recorded: false,
   };
   const options = loadOptions();
 
@@ -269,6 +269,7 @@
   dialog.querySelectorAll('[data-stop-code]').forEach(function (button) {
     button.addEventListener('click', async function () {
       state.stopReason = button.getAttribute('data-stop-code');
+      state.stopAndLog = button.hasAttribute('data-stop-and-log');
       closeDialog();
       if (button.hasAttribute('data-emergency')) {
         // Straight to the emergency screen; the session is kept first (in the outbox, so no waiting).
@@ -331,6 +332,8 @@
     $('[data-pain-up]').hidden = !(state.painBefore !== null && state.painAfter !== null && state.painAfter - state.painBefore >= 2);
     $('[data-palpitations]').hidden = state.stopReason !== 'dizziness_or_palpitations';
     $('[data-signin-hint]').hidden = !(item && item.owner === null);
+    // A stop-and-log rule: the person adds what happened to the episode, so the triage rules see it.
+    $('[data-add-what-happened]').hidden = !(state.stopAndLog && item && item.owner !== null);
     showPanel('summary');
     $('[data-summary-title]').focus();
   }

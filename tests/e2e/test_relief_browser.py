@@ -241,11 +241,55 @@ def test_stop_and_log_records_the_reason(page, relief_server):
     page.locator("#pain-after").get_by_role("button", name="6", exact=True).click()
     expect(page.get_by_role("heading", name="Stopped and logged")).to_be_visible()
     expect(page.get_by_role("link", name="Emergency screen")).to_be_visible()  # palpitations: section 1 says emergency
+    expect(page.get_by_role("link", name="Add it to my log")).to_be_visible()
     wait_for_counts(relief_server, (0, 1))
     with relief_server.app.app_context():
         session = db.session.scalars(select(RoutineSession)).one()
         assert (session.completed, session.stop_reason, session.pain_after) == (False, "dizziness_or_palpitations", 6)
         db.session.remove()
+
+
+def test_a_stop_and_log_reason_goes_into_todays_log_where_triage_sees_it(page, relief_server):
+    register(page, "below-knee@example.com")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="SOS").click()
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name="6", exact=True).click()
+    page.get_by_role("button", name="Lower back right").click()
+    page.get_by_role("button", name="Lifting").click()
+    first_step_showing(page)
+    wait_for_counts(relief_server, (1, 0))
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("dialog").get_by_role("button", name="Pain spreads below the knee").click()
+    page.get_by_role("button", name="Skip this question").click()
+    expect(page.get_by_role("heading", name="Stopped and logged")).to_be_visible()
+    page.get_by_role("link", name="Add it to my log").click()
+    # Today's quick log opens at its symptom list; the person ticks what they noticed.
+    page.wait_for_url(re.compile(r"/episodes/\d+/edit#symptoms-card$"))
+    page.get_by_label("Pain, tingling or numbness down one leg, no weakness").check()
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(re.compile(r"/diary#assessment$"))
+    with relief_server.app.app_context():
+        episode = db.session.scalars(select(Episode)).one()
+        assert episode.symptoms == ["one_leg_symptoms"] and (episode.severity, episode.trigger) == (6, "lifting")
+        session = db.session.scalars(select(RoutineSession)).one()
+        assert (session.completed, session.stop_reason) == (False, "pain_below_knee")
+        db.session.remove()
+    # The assessment was recomputed with it: rule E1 at the routine tier.
+    card = page.locator("#assessment")
+    expect(card).to_contain_text("pain, tingling or numbness down one leg", ignore_case=True)
+    expect(card.locator(".flag-routine")).to_have_count(1)
+
+
+def test_done_for_now_offers_no_log_change(page, relief_server):
+    register(page, "done@example.com")
+    page.goto("/routines/heat/play")
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("dialog").get_by_role("button", name="Just done for now").click()
+    page.get_by_role("button", name="Skip this question").click()
+    expect(page.get_by_role("heading", name="Stopped and logged")).to_be_visible()
+    expect(page.get_by_role("link", name="Add it to my log")).to_be_hidden()
 
 
 def test_stop_with_an_emergency_sign_goes_to_the_emergency_screen(page, relief_server):

@@ -226,10 +226,30 @@ def test_another_users_episode_is_404_on_every_page(app, web, client, signed_in)
 
 
 @pytest.mark.parametrize("path", ["/log", "/diary", "/episodes/1", "/episodes/1/edit", "/episodes/1/follow-up",
-                                  "/report", "/report.pdf", "/episodes.csv"])
+                                  "/episodes/latest/edit", "/report", "/report.pdf", "/episodes.csv"])
 def test_pages_need_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_latest_edit_opens_the_symptoms_of_my_last_days_episode(app, client, signed_in):
+    """The player's "Add it to my log" after a stop-and-log reason."""
+    now = datetime.now(UTC)
+    # Nothing in the last day (an older episode does not count): a new log, with a word why.
+    _log(app, signed_in, started_at=now - timedelta(days=1, minutes=5))
+    response = client.get("/episodes/latest/edit")
+    assert response.status_code == 302 and response.headers["Location"] == "/log"
+    assert "No spasm logged in the last day" in client.get("/log").get_data(as_text=True)
+    earlier = _log(app, signed_in, started_at=now - timedelta(hours=5))
+    latest = _log(app, signed_in, started_at=now - timedelta(minutes=20), locations=["calf"])
+    _log(app, signed_in, started_at=now - timedelta(hours=2))  # logged later, but started earlier
+    response = client.get("/episodes/latest/edit")
+    assert response.headers["Location"] == f"/episodes/{latest}/edit#symptoms-card" and earlier != latest
+    assert 'id="symptoms-card"' in client.get(f"/episodes/{latest}/edit").get_data(as_text=True)
+    # Someone else's latest episode is never theirs to open.
+    other_client = app.test_client()
+    WebSession(other_client).register()
+    assert other_client.get("/episodes/latest/edit").headers["Location"] == "/log"
 
 
 def test_follow_up_prompt_appears_at_24_hours_and_not_before(app, client, signed_in):
