@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from .config import Config, ConfigError, instance_secret_key
+from .config import MIN_SECRET_LENGTH, Config, ConfigError, instance_secret_key, weak_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,11 @@ def configure(app: Flask, config: Config | dict | None) -> None:
                 "or set COACH_ENV=development for a local run."
             )
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    elif app.config.get("PRODUCTION") and weak_secret(app.config["SECRET_KEY"]):
+        raise ConfigError(
+            f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_LENGTH} random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
 
 
 def configure_logger(app: Flask) -> None:

@@ -59,7 +59,11 @@ class Config:
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
         self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour")
         self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+        self.RATELIMIT_PASSWORD_CHECK = os.environ.get("RATELIMIT_PASSWORD_CHECK", "5 per minute;20 per hour")
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
+        # Behind one proxy set 1, or every client shares the proxy's address and its rate limits.
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.API_TOKEN_TTL_DAYS = _int("API_TOKEN_TTL_DAYS", 30)
         self.PERMANENT_SESSION_LIFETIME = timedelta(days=_int("SESSION_DAYS", 30))
         self.SESSION_COOKIE_HTTPONLY = True
@@ -99,6 +103,17 @@ class TestConfig(Config):
         self.HSTS_ENABLED = False
         self.PREFERRED_URL_SCHEME = "http"
         self.SCHEDULER_IN_PROCESS = False  # tests drive the dispatcher themselves, with a fixed clock
+
+
+MIN_SECRET_LENGTH = 32
+# Placeholders from examples; a key anyone can read is no key.
+KNOWN_PLACEHOLDERS = ("change-me", "changeme", "secret", "dev", "development", "test-secret-key-not-for-production")
+
+
+def weak_secret(key) -> bool:
+    """Production refuses keys that are short or copied from an example (sessions could be forged)."""
+    text = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+    return len(text) < MIN_SECRET_LENGTH or text.strip().lower() in KNOWN_PLACEHOLDERS or len(set(text)) < 8
 
 
 def instance_secret_key(instance_path: str) -> str:

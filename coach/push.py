@@ -146,6 +146,9 @@ class EndpointPolicy:
         return answer
 
     def _problem(self, endpoint: str) -> str | None:
+        # A URL has no spaces or control characters; one with them would make a broken request line.
+        if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in endpoint):
+            return "must be a URL without spaces or control characters"
         try:
             parts = urlsplit(endpoint)
             host, port = (parts.hostname or "").lower(), parts.port

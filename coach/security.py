@@ -28,6 +28,12 @@ YEAR = 365 * 24 * 3600
 
 
 def init_app(app: Flask) -> None:
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        # The client's address (rate limits), scheme (Secure, HSTS) and host as the trusted proxies saw them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     static_root = Path(app.static_folder)
 
     @lru_cache(maxsize=256)
@@ -65,6 +71,10 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static":
             if request.args.get("v"):
                 headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        elif "Cache-Control" not in headers and request.path.startswith("/api/"):
+            # API answers carry health data and depend on who asks: no cache keeps them.
+            headers["Cache-Control"] = "no-store"
+            headers.add("Vary", "Cookie, Authorization")
         elif "Cache-Control" not in headers and response.mimetype == "text/html":
             # Pages may hold personal data: never let a shared cache keep them.
             headers["Cache-Control"] = "no-store" if _is_signed_in() else "no-cache"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
+from ..auth import limits
 from ..auth.service import ProfileChanges, change_password, delete_account, update_profile
 from ..auth.session import sign_in
 from ..errors import ServiceError
@@ -53,6 +54,7 @@ def edit_profile():
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
+@limits.password_check_limit
 @login_required
 def password():
     user = current_user._get_current_object()
@@ -83,6 +85,7 @@ def export():
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
+@limits.password_check_limit
 @login_required
 def delete():
     form = DeleteForm()

@@ -104,6 +104,7 @@ def patch_me(json: ProfilePatch):
 
 
 @bp.post("/me/password")
+@limits.password_check_limit
 @login_required
 @api_spec.validate(json=PasswordIn, resp=responses(204), tags=[TAG], security=AUTH)
 def post_password(json: PasswordIn):
@@ -127,6 +128,7 @@ def get_export():
 
 
 @bp.delete("/me")
+@limits.password_check_limit
 @login_required
 @api_spec.validate(json=DeleteMeIn, resp=responses(204), tags=[TAG], security=AUTH)
 def delete_me(json: DeleteMeIn):

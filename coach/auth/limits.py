@@ -13,8 +13,14 @@ def _submitted_email() -> str:
 
 
 def _failed(response) -> bool:
-    # A successful sign-in redirects (web) or answers 200 (API); everything else counts against the account.
-    return response.status_code not in (200, 302, 303)
+    # A success redirects (web) or answers 200/204 (API); everything else counts against the account.
+    return response.status_code not in (200, 204, 302, 303)
+
+
+def _signed_in_user() -> str:
+    from flask_login import current_user
+
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
 
 
 login_limit = limiter.shared_limit(
@@ -29,4 +35,13 @@ login_account_limit = limiter.shared_limit(
 )
 register_limit = limiter.shared_limit(
     lambda: current_app.config["RATELIMIT_REGISTER"], scope="register-ip", methods=["POST"]
+)
+# Changing the password and deleting the account ask for the current password: a stolen session or token
+# must not be a way to guess it. Counted per account, failures only.
+password_check_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_PASSWORD_CHECK"],
+    scope="password-check",
+    key_func=_signed_in_user,
+    methods=["POST", "DELETE"],
+    deduct_when=_failed,
 )

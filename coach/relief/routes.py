@@ -26,12 +26,15 @@ def sos():
 
 
 def _country() -> tuple[str | None, str]:
-    """The country for the emergency number and where it came from: user, param, language or default."""
+    """The country for the emergency number and where it came from: user, param, language or default.
+
+    The signed-in person's own country wins over ?country=, so a link cannot show them another country's number.
+    """
+    if current_user.is_authenticated and current_user.country:
+        return current_user.country, "user"
     param = (request.args.get("country") or "").strip().upper()
     if is_country(param):
         return param, "param"
-    if current_user.is_authenticated and current_user.country:
-        return current_user.country, "user"
     guess = guess_country(request.accept_languages.values())
     if guess:
         return guess, "language"

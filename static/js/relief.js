@@ -125,10 +125,13 @@
     const numbers = JSON.parse(el.getAttribute('data-numbers') || '{}');
     const source = el.getAttribute('data-country-source');
     const asked = (params.get('country') || '').toUpperCase();
+    // The person's own country (signed in, or remembered on this phone for the offline copy) wins over ?country=.
+    const remembered = Outbox && Outbox.identity().country;
     let country = '';
-    if (/^[A-Z]{2}$/.test(asked)) country = asked;
-    else if (source === 'user' || source === 'param') country = el.getAttribute('data-country');
-    else country = (Outbox && Outbox.identity().country) || regionOf(navigator.language) ||
+    if (source === 'user') country = el.getAttribute('data-country');
+    else if (remembered) country = remembered;
+    else if (/^[A-Z]{2}$/.test(asked)) country = asked;
+    else country = regionOf(navigator.language) ||
       (navigator.languages || []).map(regionOf).filter(Boolean)[0] || el.getAttribute('data-country') || '';
     const number = numbers[country] || el.getAttribute('data-fallback');
     el.querySelectorAll('[data-number]').forEach(function (n) { n.textContent = number; });

@@ -41,6 +41,10 @@ DEFAULT_HOSTS = "fcm.googleapis.com,*.push.services.mozilla.com,web.push.apple.c
         ("http://localhost:8080/push/1", True, False),
         ("http://[::1]:8080/push/1", True, False),
         ("http://10.0.0.1/push/1", True, False),
+        ("https://fcm.googleapis.com/fcm/send/a b", False, False),  # would make a broken request line
+        ("https://fcm.googleapis.com/fcm/send/a\tb", False, False),
+        ("https://fcm.googleapis.com/fcm/send/a\x7fb", False, False),
+        ("http://127.0.0.1:8080/push/a b", True, False),
     ],
 )
 def test_endpoint_allow_list(endpoint, loopback, allowed):

@@ -203,3 +203,35 @@ def test_rate_limit_can_be_turned_off_by_flask_prefixed_env(monkeypatch, app_fac
     client = app.test_client()
     statuses = {client.post("/api/v1/auth/token", json={"email": "a@example.com", "password": "x" * 9}).status_code for _ in range(12)}
     assert statuses == {401}
+
+
+def test_guessing_the_current_password_is_rate_limited_per_account(web, client):
+    """A stolen session must not be a way to guess the password: changing it and deleting the account share one
+    budget of failed checks per account (RATELIMIT_PASSWORD_CHECK, 5 a minute)."""
+    web.register()
+    guesses = [web.post("/me/password", {"current_password": f"guess {i}", "new_password": "a new long passphrase"},
+                        page="/me/password").status_code for i in range(5)]
+    assert guesses == [400] * 5
+    limited = web.post("/me/password", {"current_password": "guess 6", "new_password": "a new long passphrase"},
+                       page="/me/password")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert "Please wait a moment" in limited.get_data(as_text=True)
+    assert web.post("/me/delete", {"password": "another guess"}, page="/me/delete").status_code == 429
+    assert client.get("/me").status_code == 200  # still signed in; the account is untouched
+
+
+def test_api_password_checks_are_limited_per_account_and_successes_do_not_count(api):
+    user, token = api.register()
+    other_user, other_token = api.register(email="other-person@example.com")
+
+    def change(current, bearer=token, new="a brand new passphrase"):
+        return api.post("/api/v1/me/password", json={"current_password": current, "new_password": new}, token=bearer)
+
+    assert [change(f"wrong {i}").status_code for i in range(4)] == [400] * 4
+    assert change(user["password"], new="the next passphrase").status_code == 204  # right: not counted
+    assert change("wrong 5").status_code == 400
+    limited = api.delete("/api/v1/me", json={"password": "wrong 6"}, token=token)
+    assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
+    # Another account keeps its own budget.
+    assert change("not it", bearer=other_token).status_code == 400
+    assert api.delete("/api/v1/me", json={"password": other_user["password"]}, token=other_token).status_code == 204

@@ -106,6 +106,8 @@ def test_emergency_screen_uses_the_signed_in_country_and_offers_no_routine(clien
     web.register(country="US")
     html = client.get("/emergency?reason=Numbness%20in%20the%20saddle%20area.").get_data(as_text=True)
     assert 'href="tel:911"' in html and "Numbness in the saddle area." in html
+    # A link cannot give them another country's number.
+    assert 'href="tel:911"' in client.get("/emergency?country=GB").get_data(as_text=True)
     assert "I&#39;m safe now" in html or "I'm safe now" in html
     main = html[html.index('<main'):html.index('</main>')]
     assert "/routines" not in main and "/play" not in main

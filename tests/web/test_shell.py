@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import struct
 
 import pytest
@@ -23,7 +24,7 @@ def test_security_headers_on_pages(client):
 
 def test_production_sets_hsts_and_secure_cookies(monkeypatch, database_url):
     monkeypatch.setenv("COACH_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("DATABASE_URL", database_url)
     app = create_app(Config())
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -35,6 +36,14 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
     monkeypatch.setenv("COACH_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        create_app(Config())
+
+
+@pytest.mark.parametrize("key", ["change-me", "x" * 40, "short-but-random-9f3a", "CHANGEME"])
+def test_production_refuses_a_weak_or_example_secret_key(monkeypatch, key):
+    monkeypatch.setenv("COACH_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigError, match="SECRET_KEY is too weak for production"):
         create_app(Config())
 
 
@@ -158,6 +167,17 @@ def test_signed_in_pages_are_not_stored_by_caches(web, client):
     assert client.get("/me").headers["Cache-Control"] == "no-store"
 
 
+def test_api_answers_are_never_cached(web, client):
+    """They carry health data and depend on who asks: also errors, also signed out."""
+    web.register()
+    for path in ("/api/v1/me", "/api/v1/episodes", "/api/v1/me/export", "/api/v1/assessment", "/api/v1/no-such-thing"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert "Authorization" in response.headers["Vary"] and "Cookie" in response.headers["Vary"], path
+    signed_out = client.application.test_client().get("/api/v1/me")
+    assert signed_out.status_code == 401 and signed_out.headers["Cache-Control"] == "no-store"
+
+
 def test_bottom_navigation_on_every_page(client):
     for path in ("/", "/login", "/offline", "/sos", "/no-such-page"):
         html = client.get(path).get_data(as_text=True)
@@ -186,3 +206,16 @@ def test_create_user_command(runner, web):
         input="a fine long passphrase\na fine long passphrase\n",
     )
     assert duplicate.exit_code != 0 and "already registered" in duplicate.output
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_trusted_proxies_decide_whose_address_the_rate_limits_see(app_factory, hops, seen):
+    from flask import request
+
+    app = app_factory(TRUSTED_PROXIES=hops)
+    seen_addresses = []
+    app.before_request(lambda: seen_addresses.append((request.remote_addr, request.scheme)))
+    app.test_client().get("/offline", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7", "X-Forwarded-Proto": "https"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    # One proxy: its X-Forwarded-For entry (the last) is the client; spoofed entries before it are ignored.
+    assert seen_addresses == [(seen, "https" if hops else "http")]
