@@ -361,7 +361,10 @@
   root.addEventListener('click', function () { if (audio && audio.state === 'suspended') audio.resume().catch(function () {}); });
 
   if (params.get('from') === 'sos') {
-    start(); // SOS has shown the safety check and the stop rules: relief starts at once
+    start(); // SOS has shown the safety check: relief starts at once
+    // No intro on this path, so the stop rules open below the first step (the person can fold them away).
+    const rules = root.querySelector('[data-panel="run"] details.stop-rules');
+    if (rules) rules.open = true;
     // A reload later (or Back to this page) shows the intro instead of silently starting a second session.
     params.delete('from');
     const query = params.toString();

@@ -96,6 +96,24 @@
     });
   });
 
+  // "Were you training?" is optional: a tap answers, a second tap on the same answer takes it back.
+  const trainingButtons = root.querySelectorAll('[data-training]');
+  function paintTraining() {
+    trainingButtons.forEach(function (button) {
+      const yes = button.getAttribute('data-training') === 'yes';
+      button.setAttribute('aria-pressed', typeof state.duringExercise === 'boolean' && yes === state.duringExercise ? 'true' : 'false');
+    });
+  }
+  trainingButtons.forEach(function (button) {
+    button.addEventListener('click', function () {
+      const answer = button.getAttribute('data-training') === 'yes';
+      state.duringExercise = state.duringExercise === answer ? null : answer;
+      keep();
+      paintTraining();
+    });
+  });
+  paintTraining(); // a reload keeps the answer
+
   root.querySelectorAll('[data-trigger]').forEach(function (button) {
     button.addEventListener('click', function () {
       button.setAttribute('aria-pressed', 'true');
@@ -119,6 +137,7 @@
     const body = { started_at: state.started_at || new Date().toISOString(), severity: state.severity };
     if (state.location) { body.locations = [state.location]; body.side = state.side; }
     if (state.trigger) body.trigger = state.trigger;
+    if (typeof state.duringExercise === 'boolean') body.during_exercise = state.duringExercise;
     return body;
   }
 

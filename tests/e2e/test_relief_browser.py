@@ -115,6 +115,8 @@ def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, rel
     assert taps.count == 5
     assert steps_shown(page)[0] == "Step 1 of 6: Put the load down"
     expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    # No intro on this path: the stop rules are open below the first step.
+    expect(page.locator('[data-panel="run"] .stop-rules').get_by_text("Pain spreads below the knee")).to_be_visible()
     # The player consumed ?from=sos (it started at once) so a reload cannot start a second session.
     assert re.search(r"/routines/gym-floor-settle/play\?pain=7$", page.url)
 
@@ -123,6 +125,7 @@ def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, rel
     with relief_server.app.app_context():
         episode = db.session.scalars(select(Episode)).one()
         assert (episode.severity, episode.locations, episode.side, episode.trigger) == (7, ["lower_back"], "left", "lifting")
+        assert episode.during_exercise is False  # "Were you training?" was not answered: the default
         db.session.remove()
 
     # The routine runs to the end on sped-up timers; then the pain now, and the session is stored once.
@@ -255,6 +258,10 @@ def test_a_stop_and_log_reason_goes_into_todays_log_where_triage_sees_it(page, r
     page.get_by_role("link", name="No to all of these").click()
     page.locator("#severity").get_by_role("button", name="6", exact=True).click()
     page.get_by_role("button", name="Lower back right").click()
+    training = page.get_by_role("group", name="Were you training?")
+    training.get_by_role("button", name="No").click()
+    training.get_by_role("button", name="Yes").click()  # changed their mind: one answer at a time
+    expect(training.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "false")
     page.get_by_role("button", name="Lifting").click()
     first_step_showing(page)
     wait_for_counts(relief_server, (1, 0))
@@ -271,6 +278,7 @@ def test_a_stop_and_log_reason_goes_into_todays_log_where_triage_sees_it(page, r
     with relief_server.app.app_context():
         episode = db.session.scalars(select(Episode)).one()
         assert episode.symptoms == ["one_leg_symptoms"] and (episode.severity, episode.trigger) == (6, "lifting")
+        assert episode.during_exercise is True  # from the quick log, kept through the edit
         session = db.session.scalars(select(RoutineSession)).one()
         assert (session.completed, session.stop_reason) == (False, "pain_below_knee")
         db.session.remove()
