@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 import yaml
 
+from coach.account.forms import RISK_QUESTIONS
 from coach.content import ContentError, medication_words_in
 from coach.relief.emergency import emergency_number, emergency_numbers, parse_numbers
 from coach.relief.sos import SAFETY_QUESTIONS
@@ -22,7 +24,7 @@ def seeded(app):
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 # --- SOS ---
@@ -260,3 +262,18 @@ def test_signed_in_pages_carry_the_identity_the_outbox_needs(client, web, seeded
     html = client.get("/sos").get_data(as_text=True)
     assert re.search(r'data-identity data-user-id="\d+" data-country="GB"', html)
     assert client.get("/sos").headers["Cache-Control"] == "no-store"
+
+
+def test_no_medicine_named_on_account_and_diary_pages(client, web, seeded):
+    """Outside the fixed copy, no page names or recommends a medicine (CONTENT.md section 0)."""
+    for path in ("/register", "/login"):
+        assert medication_words_in(_text(client.get(path).get_data(as_text=True))) == [], path
+    web.register()
+    for path in ("/", "/log", "/diary", "/report", "/reminders"):
+        assert medication_words_in(_text(client.get(path).get_data(as_text=True))) == [], path
+    # The profile asks CONTENT.md's question about a new prescribed medicine; asking is not recommending, and the
+    # fixed copy stands beside it. Nothing else there names a medicine.
+    for path in ("/me", "/me/edit"):
+        text = _text(client.get(path).get_data(as_text=True))
+        assert "Medicines are a decision for your doctor. Don't start, stop or change them yourself." in text, path
+        assert medication_words_in(text.replace(RISK_QUESTIONS["new_medicine_4_weeks"], " ")) == [], path
