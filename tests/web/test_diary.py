@@ -348,6 +348,19 @@ def test_home_page_shows_no_card_without_flags(app, client, signed_in):
     assert 'id="assessment"' in client.get("/diary").get_data(as_text=True)
 
 
+def test_home_page_puts_urgent_advice_above_relief_and_routine_flags_below(app, client, signed_in):
+    """CONTENT.md section 0: at urgent, routines are offered only below the advice."""
+    now = datetime.now(UTC)
+    for days in (1, 5, 9):  # three spasms in 30 days: P1, routine
+        _log(app, signed_in, started_at=now - timedelta(days=days), now=now)
+    html = client.get("/").get_data(as_text=True)
+    assert html.index("Start relief now") < html.index('id="assessment"')
+    _log(app, signed_in, started_at=now - timedelta(hours=2), locations=["chest"], now=now)  # E5, urgent
+    html = client.get("/").get_data(as_text=True)
+    assert "E5 (Urgent)" in html and html.index('id="assessment"') < html.index("Start relief now")
+    assert html.count('id="assessment"') == 1
+
+
 def test_diary_groups_by_week_filters_and_pages(app, client, signed_in):
     now = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)  # a Wednesday
     _log(app, signed_in, started_at=now - timedelta(days=1), severity=8, locations=["calf"], trigger="running", now=now)
