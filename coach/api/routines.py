@@ -12,11 +12,18 @@ from .schemas_relief import RoutineList, RoutineOut, RoutineQuery, SourceList, T
 TAG = "Routines, sessions and tips"
 
 
+def _page(items: list, query) -> tuple[list, str | None]:
+    start = int(query.cursor or 0)
+    end = start + query.limit
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
 @bp.get("/routines")
 @api_spec.validate(query=RoutineQuery, resp=responses(200, RoutineList), tags=[TAG])
 def index_routines(query: RoutineQuery):
     """Stock routines (and the caller's own, when signed in), in the library's order."""
-    return {"items": [routine_dict(r) for r in list_routines(current_user, query.kind)]}
+    routines, next_cursor = _page(list_routines(current_user, query.kind), query)
+    return {"items": [routine_dict(r) for r in routines], "next_cursor": next_cursor}
 
 
 @bp.get("/routines/<slug>")
@@ -29,7 +36,8 @@ def show_routine(slug: str):
 @api_spec.validate(query=TipQuery, resp=responses(200, TipList), tags=[TAG])
 def index_tips(query: TipQuery):
     """Tips, optionally of one category, each with its source ids."""
-    return {"items": [tip_dict(t) for t in list_tips(query.category)]}
+    tips, next_cursor = _page(list_tips(query.category), query)
+    return {"items": [tip_dict(t) for t in tips], "next_cursor": next_cursor}
 
 
 @bp.get("/sources")

@@ -56,11 +56,20 @@ class RoutineOut(BaseModel):
     steps: list[StepOut]
 
 
+class Paged(Strict):
+    """The list convention of API.md: ?limit= (default 50, max 500) and ?cursor= from the last page's next_cursor.
+    Content lists keep the library's order; their cursor is the position to go on from."""
+
+    limit: int = Field(50, ge=1, le=500)
+    cursor: str | None = Field(None, max_length=6, pattern=r"^[0-9]{1,6}$")
+
+
 class RoutineList(BaseModel):
     items: list[RoutineOut]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
 
 
-class RoutineQuery(Strict):
+class RoutineQuery(Paged):
     kind: Kind | None = None
 
 
@@ -75,9 +84,10 @@ class TipOut(BaseModel):
 
 class TipList(BaseModel):
     items: list[TipOut]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
 
 
-class TipQuery(Strict):
+class TipQuery(Paged):
     category: Category | None = None
 
 

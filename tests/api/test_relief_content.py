@@ -157,6 +157,24 @@ def test_tips_by_category_with_sources(api, seeded):
     assert api.get("/api/v1/tips?category=lifting&colour=red").status_code == 400
 
 
+def test_content_lists_page_with_limit_and_cursor(api, seeded):
+    """API.md's list convention also holds for the content lists, in the library's order."""
+    first = api.get("/api/v1/tips?limit=6").get_json()
+    assert [t["id"] for t in first["items"]] == [1, 2, 3, 4, 5, 6] and first["next_cursor"] == "6"
+    second = api.get(f"/api/v1/tips?limit=6&cursor={first['next_cursor']}").get_json()
+    third = api.get(f"/api/v1/tips?limit=6&cursor={second['next_cursor']}").get_json()
+    assert [t["id"] for t in second["items"] + third["items"]] == list(range(7, 16)) and third["next_cursor"] is None
+    assert api.get("/api/v1/tips").get_json()["next_cursor"] is None
+    routines = api.get("/api/v1/routines?kind=relief&limit=2").get_json()
+    assert [r["slug"] for r in routines["items"]] == ["gym-floor-settle", "heat"] and routines["next_cursor"] == "2"
+    rest = api.get("/api/v1/routines?kind=relief&limit=2&cursor=2").get_json()
+    assert [r["slug"] for r in rest["items"]] == ["walk-it-off"] and rest["next_cursor"] is None
+    for bad in ("limit=0", "limit=501", "limit=ten", "cursor=-1", "cursor=abc"):
+        response = api.get(f"/api/v1/tips?{bad}")
+        assert response.status_code == 400, bad
+        assert set(response.get_json()["error"]["fields"]) & {"limit", "cursor"}, bad
+
+
 def test_sources_list(api, seeded):
     items = api.get("/api/v1/sources").get_json()["items"]
     assert len(items) == 34 and items[18] == {"id": 19, "title": "Cochrane CD007612, Bed rest versus staying active", "url": None}
