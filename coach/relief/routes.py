@@ -5,6 +5,8 @@ from flask import current_app, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from ..domain.codes import LOCATION_LABELS
+from ..domain.triage_rules import BEYOND_BACK_AND_LEGS
 from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
 from . import bp
@@ -14,6 +16,9 @@ from .sos import BACK_VIEW, FRONT_VIEW, QUICK_TRIGGERS, SAFETY_QUESTIONS, body_m
 REASON_MAX = 200
 DEFAULT_REASON = "You told us about a warning sign."
 MAX_SPEED = 1000.0
+# Rule E5 on the phone: a quick log that cannot reach the server (offline, or slow) still shows the urgent
+# advice first when it names one of these places. The server's assessment replaces it once the log arrives.
+URGENT_LOCATIONS = {code: LOCATION_LABELS[code].lower() for code in BEYOND_BACK_AND_LEGS}
 
 
 @bp.route("/sos")
@@ -21,7 +26,7 @@ def sos():
     return render_template(
         "relief/sos.html", nav="sos", questions=SAFETY_QUESTIONS, routine=recommended_routine(),
         stop_rules=stop_rules(), back_view=body_map(BACK_VIEW), front_view=body_map(FRONT_VIEW),
-        triggers=QUICK_TRIGGERS,
+        triggers=QUICK_TRIGGERS, urgent_locations=URGENT_LOCATIONS,
     )
 
 

@@ -175,8 +175,21 @@
         showUrgent(assessment, next);
         return;
       }
+      if (!assessment) {
+        // No answer in time (offline or a slow network): rule E5 needs nothing but this log, so the phone
+        // checks it itself; the rest waits for the server, which assesses the log when it arrives.
+        const local = localAssessment();
+        if (local) { showUrgent(local, next); return; }
+      }
     }
     window.location.assign(next);
+  }
+
+  function localAssessment() {
+    let places = {};
+    try { places = JSON.parse(root.getAttribute('data-urgent-locations') || '{}'); } catch (err) { /* none */ }
+    if (!state.location || !Object.prototype.hasOwnProperty.call(places, state.location)) return null;
+    return { level: 'urgent', flags: [{ level: 'urgent', reason: 'You logged cramps in your ' + places[state.location] + '.' }] };
   }
 
   // Urgent: the advice first, the routine only below it (CONTENT.md section 0).

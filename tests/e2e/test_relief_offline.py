@@ -137,3 +137,46 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
         db.session.remove()
     page.wait_for_timeout(300)
     assert counts(relief_server) == (0, 1)
+
+
+def test_offline_a_quick_log_with_chest_cramps_shows_the_urgent_advice_first(persistent_context, relief_server):
+    """Rule E5 needs nothing but the log, so with no server the phone shows its advice before the routine."""
+    context = persistent_context
+    page = context.new_page()
+    register(page, "offline-chest@example.com", country="GB")
+    ready_for_offline(page)
+    context.set_offline(True)
+
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("button", name="Front").click()
+    page.get_by_role("button", name="Chest middle").click()
+    page.get_by_role("button", name="Sport").click()
+    expect(page.get_by_role("heading", name="See a doctor today")).to_be_visible()
+    expect(page.locator("[data-urgent-reasons]")).to_have_text("You logged cramps in your chest.")
+    page.get_by_role("link", name=re.compile(r"^Start ")).click()
+    first_step_showing(page)
+
+    # Back online, the log reaches the server, which assesses it the same way: E5, urgent.
+    context.set_offline(False)
+    page.goto("/")
+    page.wait_for_function("window.CoachOutbox.all().then((items) => items.length === 0)", polling=200, timeout=15_000)
+    assert counts(relief_server)[0] == 1
+    page.reload()
+    expect(page.locator("#assessment")).to_contain_text("E5")
+
+
+def test_offline_a_back_only_quick_log_goes_straight_to_relief(persistent_context, relief_server):
+    context = persistent_context
+    page = context.new_page()
+    register(page, "offline-back@example.com", country="GB")
+    ready_for_offline(page)
+    context.set_offline(True)
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("button", name="Lower back left").click()
+    page.get_by_role("button", name="Sport").click()
+    first_step_showing(page)
+    assert "/play" in page.url
