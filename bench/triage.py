@@ -1,4 +1,9 @@
-"""Times coach.domain.triage.assess on 1 to 3,650 daily episodes and prints a markdown table."""
+"""Times coach.domain.triage.assess on 1 to 3,650 daily episodes, then GET /api/v1/assessment for users with
+10 to 3,650 episodes (bench/assessment_endpoint.py, on DATABASE_URL or a temporary SQLite file); markdown tables.
+
+    .venv/bin/python bench/triage.py               # both
+    .venv/bin/python bench/triage.py --pure-only   # the pure function only
+"""
 
 import random
 import statistics
@@ -57,6 +62,7 @@ def measure(n, repeats):
 
 
 def main():
+    print("### The pure function\n")
     print("| n | median ms | p95 ms | ms per episode |")
     print("|---:|---:|---:|---:|")
     for n in SIZES:
@@ -66,3 +72,8 @@ def main():
 
 if __name__ == "__main__":
     main()
+    if "--pure-only" not in sys.argv[1:]:
+        print()
+        from bench import assessment_endpoint
+
+        assessment_endpoint.main()
