@@ -11,8 +11,8 @@ from ..episodes.service import clean_moment, decode_cursor, encode_cursor
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..idempotency import save_once
-from ..models import RoutineSession, User
-from ..routines.service import get_routine, stop_rules
+from ..models import Routine, RoutineSession, User
+from ..routines.service import get_routine, routine_dict, stop_rules
 
 DONE_FOR_NOW = "done_for_now"
 SESSION_FIELDS = (
@@ -143,4 +143,5 @@ def _export_sessions(user: User) -> dict:
     rows = db.session.scalars(
         select(RoutineSession).where(RoutineSession.user_id == user.id).order_by(RoutineSession.started_at)
     ).all()
-    return {"routine_sessions": [session_dict(s) for s in rows]}
+    own = db.session.scalars(select(Routine).where(Routine.owner_id == user.id).order_by(Routine.id)).all()
+    return {"routine_sessions": [session_dict(s) for s in rows], "routines": [routine_dict(r) for r in own]}

@@ -72,7 +72,7 @@ def mark_all_read(user: User, now: datetime) -> int:
 @exporter
 def _export(user: User) -> dict:
     """The export (GET /api/v1/me/export) includes reminders, the inbox and the push devices."""
-    from ..models import PushSubscription, Reminder
+    from ..models import CalendarFeed, PushSubscription, Reminder
     from .devices import subscription_dict
     from .service import reminder_dict
 
@@ -80,6 +80,9 @@ def _export(user: User) -> dict:
     notes = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
     subs = db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)
                               .order_by(PushSubscription.id))
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
     return {"reminders": [reminder_dict(r) for r in reminders],
             "notifications": [notification_dict(n) for n in notes],
-            "push_devices": [subscription_dict(s) for s in subs]}
+            "push_devices": [subscription_dict(s) for s in subs],
+            # Only that the private calendar link exists: its secret is not stored, so it cannot be exported.
+            "calendar_feed": None if feed is None else {"created_at": iso(feed.created_at), "last_used_at": iso(feed.last_used_at)}}

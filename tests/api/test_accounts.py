@@ -141,6 +141,29 @@ def test_export_contains_profile_and_token_metadata_but_no_secrets(api):
     assert token not in text and "password" not in text
 
 
+def test_export_lists_my_own_routines_and_whether_a_calendar_link_exists(app, api):
+    from datetime import UTC, datetime
+
+    from coach.extensions import db
+    from coach.models import Routine, RoutineStep, User
+    from coach.reminders.calendar import create_feed
+
+    user, token = api.register(role="trainer")
+    assert api.get("/api/v1/me/export", token=token).get_json()["calendar_feed"] is None
+    with app.app_context():
+        routine = Routine(slug="my-warm-up", title="My warm-up", kind="prevention", summary="Before squats.",
+                          sources=[20], evidence=[], next=[], is_stock=False, owner_id=user["id"])
+        routine.steps.append(RoutineStep(position=1, title="March", instruction="March on the spot.", seconds=60))
+        db.session.add(routine)
+        db.session.commit()
+        secret = create_feed(db.session.get(User, user["id"]), datetime.now(UTC))
+    response = api.get("/api/v1/me/export", token=token)
+    body = response.get_json()
+    assert [r["slug"] for r in body["routines"]] == ["my-warm-up"] and body["routines"][0]["steps"][0]["title"] == "March"
+    assert body["calendar_feed"]["created_at"].endswith("Z") and body["calendar_feed"]["last_used_at"] is None
+    assert secret not in response.get_data(as_text=True)
+
+
 def test_delete_account_needs_password_and_removes_everything(app, api):
     from coach.extensions import db
     from coach.models import ApiToken, User
