@@ -227,7 +227,7 @@ def edit_latest():
     user, now = _me(), _now()
     episode = latest_episode(user, now - RECENT_EPISODE)
     if episode is None:
-        flash("No spasm logged in the last day: log this one.")
+        flash("No spasm logged in the last day: log this one.", "info")
         return redirect(url_for(".create"))
     return redirect(url_for(".edit", episode_id=episode.id, _anchor="symptoms-card"))
 
