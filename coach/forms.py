@@ -12,7 +12,8 @@ def apply_errors(form: FlaskForm, error: ServiceError, aliases: dict[str, str] |
     for name, message in error.fields.items():
         field = getattr(form, aliases.get(name, name), None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), message[:1].upper() + message[1:] + "."]
+            sentence = message[:1].upper() + message[1:]
+            field.errors = [*list(field.errors or []), sentence if sentence.endswith((".", "?", "!")) else sentence + "."]
             placed = True
     if not placed:
         form.form_errors.append(error.message)

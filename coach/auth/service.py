@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, ValidationError
@@ -120,12 +121,17 @@ def register_user(info: Registration, now: datetime) -> User:
     )
     if errors:
         raise ValidationError(errors)
+    taken = Conflict("An account with this email already exists.", {"email": "already registered; sign in instead"})
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("An account with this email already exists.", {"email": "already registered; sign in instead"})
+        raise taken
     user = User(email=email, password_hash=generate_password_hash(info.password), role=info.role, **clean)
     user.created_at = now
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same email registered a moment ago (a double tap): the unique index decides
+        db.session.rollback()
+        raise taken from None
     return user
 
 

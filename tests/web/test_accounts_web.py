@@ -16,6 +16,34 @@ def test_register_signs_in_and_lands_home(web, client):
     assert data["email"] in profile and "Pacific/Auckland" in profile and "New Zealand" in profile
 
 
+def test_a_double_tap_on_register_gets_a_clear_answer_not_a_server_error(app, web):
+    """Two taps race: the other request stores the same email between this one's check and its commit."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from coach.extensions import db
+    from coach.models import User
+
+    data, fired = user_data(), []
+
+    def other_tap_commits_first(session, flush_context, instances):
+        if fired or not any(isinstance(obj, User) for obj in session.new):
+            return
+        fired.append(True)
+        with db.engine.begin() as connection:
+            connection.execute(User.__table__.insert().values(
+                email=data["email"], password_hash="x", role="athlete", display_name="Other tap", timezone="UTC",
+                country="GB", session_version=1))
+
+    event.listen(Session, "before_flush", other_tap_commits_first)
+    try:
+        response = web.post("/register", data)
+    finally:
+        event.remove(Session, "before_flush", other_tap_commits_first)
+    assert fired and response.status_code in (400, 409)
+    assert "Already registered; sign in instead." in response.get_data(as_text=True)
+
+
 def test_register_shows_field_errors_and_keeps_what_was_typed(web):
     response = web.post("/register", user_data(display_name="Kim", timezone="Nowhere/Land", password="123"))
     html = response.get_data(as_text=True)

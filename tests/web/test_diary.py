@@ -291,6 +291,7 @@ def test_follow_up_form_saves_and_shows_on_the_episode(app, web, client, signed_
     assert "How is it now?" in page and "Getting better" in page
     missing = web.post(f"/episodes/{episode}/follow-up", {"severity": "3"}, page=f"/episodes/{episode}/follow-up")
     assert missing.status_code == 400 and "Choose how it is now." in missing.get_data(as_text=True)
+    assert "now.." not in missing.get_data(as_text=True)  # one full stop
     response = web.post(f"/episodes/{episode}/follow-up", {"status": "improving", "severity": "3", "notes": "<i>ok</i>"},
                         page=f"/episodes/{episode}/follow-up")
     assert response.status_code == 302 and response.headers["Location"].startswith("/diary")
