@@ -135,7 +135,8 @@ def create():
         done = _save(form, lambda values: create_reminder(user, values, now)[0])
         if done:
             return done
-        return render_template("reminders/form.html", nav="reminders", form=form, reminder=None), 400
+        return render_template("reminders/form.html", nav="reminders", form=form, reminder=None,
+                               preset=preset if preset in PRESETS else None), 400
     if preset not in PRESETS:
         return render_template("reminders/presets.html", nav="reminders", presets=PRESETS)
     form.fill(preset_values(preset), user.timezone, now)

@@ -3,7 +3,9 @@
  * - fills <input data-detect-timezone> with the phone's IANA time zone
  * - window.Coach: csrfToken(), fetchJSON(url, {method, body, headers}), clearDraft(key)
  * - <button data-confirm="Question?">: asks before it submits
- * - <form data-keep-draft="key">: keeps what was typed in sessionStorage until it is sent
+ * - <form data-keep-draft="key">: keeps what was typed in sessionStorage until it is sent, says so when it
+ *   refills a form ("Start fresh" clears it); <a data-discard-draft> (Cancel) forgets it
+ * - every POST form is sent once per tap (a double tap is ignored for 8 s or until the next page)
  * - <form data-logout>: forgets drafts and this phone's offline copies, and unsubscribes its push, before signing out
  */
 (function () {
@@ -134,11 +136,12 @@
     let pending;
     try { pending = JSON.parse(store.getItem(PENDING_KEY) || 'null'); } catch (err) { pending = null; }
     store.removeItem(PENDING_KEY);
-    if (!pending || !pending.key || Date.now() - pending.at > PENDING_MAX_AGE_MS) return;
+    if (!pending || !pending.key || Date.now() - pending.at > PENDING_MAX_AGE_MS) return null;
     const nav = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
     const redirected = !!nav && nav.type === 'navigate' && nav.redirectCount > 0;
     const succeeded = document.querySelector('.flash-success') !== null;
     if (redirected || succeeded) clearDraft(pending.key);
+    return pending.key; // just sent: a form shown again (with its errors) is no surprise refill
   }
 
   function saveDraft(store, form) {
@@ -147,20 +150,65 @@
     } catch (err) { /* storage full or blocked: the form still works */ }
   }
 
+  // Says that the form holds what was typed earlier, with a way to start again from the page's own values.
+  function noteRestored(form) {
+    const note = document.createElement('p');
+    note.className = 'card draft-note';
+    note.setAttribute('role', 'status');
+    note.textContent = 'We kept what you typed here earlier. ';
+    const fresh = document.createElement('button');
+    fresh.type = 'button';
+    fresh.className = 'btn btn-secondary';
+    fresh.textContent = 'Start fresh';
+    fresh.addEventListener('click', function () {
+      clearDraft(form);
+      form.reset();
+      form.dispatchEvent(new CustomEvent('coach:draft-restored', { bubbles: true }));
+      note.remove();
+    });
+    note.appendChild(fresh);
+    form.insertBefore(note, form.firstChild);
+  }
+
+  function cameBackInHistory() {
+    const nav = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
+    return !!nav && nav.type === 'back_forward';
+  }
+
   function keepDrafts() {
     const store = storage();
     if (!store) return;
-    settlePendingDraft(store);
+    const justSent = settlePendingDraft(store);
+    const back = cameBackInHistory();
     document.querySelectorAll('form[data-keep-draft]').forEach(function (form) {
       let saved = null;
       try { saved = JSON.parse(store.getItem(DRAFT_PREFIX + form.getAttribute('data-keep-draft')) || 'null'); } catch (err) { saved = null; }
       if (saved && typeof saved === 'object') {
         applyDraft(form, saved);
+        if (form.getAttribute('data-keep-draft') !== justSent) noteRestored(form);
         form.dispatchEvent(new CustomEvent('coach:draft-restored', { bubbles: true }));
       }
       const save = function () { saveDraft(store, form); };
       form.addEventListener('input', save);
       form.addEventListener('change', save);
+    });
+    // Back to a form that was sent: the browser refills it from history (after load, by pageshow) or brings
+    // the whole page back from its cache, but it was saved already and its draft is gone. The page's own
+    // values (for a log, a new id and nothing chosen) stop a second copy.
+    window.addEventListener('pageshow', function (event) {
+      if (!event.persisted && !back) return;
+      setTimeout(function () {
+        document.querySelectorAll('form[data-keep-draft]').forEach(function (form) {
+          if (store.getItem(DRAFT_PREFIX + form.getAttribute('data-keep-draft')) !== null) return;
+          form.reset();
+          form.dispatchEvent(new CustomEvent('coach:draft-restored', { bubbles: true }));
+        });
+      }, 0);
+    });
+    // Cancel means the typing is not wanted: forget it.
+    document.addEventListener('click', function (event) {
+      if (!event.target.closest('a[data-discard-draft]')) return;
+      document.querySelectorAll('form[data-keep-draft]').forEach(clearDraft);
     });
     // On window, so it runs after the page's own submit handlers: one that cancels the
     // submit (to send the data another way) leaves the draft alone.
@@ -220,11 +268,34 @@
     }
   }
 
+  /* ---------- One send per tap ---------- */
+  // A double tap must not send a form twice (two reminders, two accounts). Capture phase: runs before the
+  // page's own handlers. A form that is sent another way (its handler cancels the submit) is not marked.
+  function guardDoubleSubmit() {
+    document.addEventListener('submit', function (event) {
+      if (event.target.dataset.sending === 'yes') {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    }, true);
+    window.addEventListener('submit', function (event) {
+      const form = event.target;
+      if (event.defaultPrevented || (form.method || '').toLowerCase() !== 'post') return;
+      form.dataset.sending = 'yes';
+      // A response that does not leave the page (a download, a network error) must not lock the form.
+      setTimeout(function () { delete form.dataset.sending; }, 8000);
+    });
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) document.querySelectorAll('form[data-sending]').forEach(function (form) { delete form.dataset.sending; });
+    });
+  }
+
   window.Coach = { csrfToken: csrfToken, fetchJSON: fetchJSON, clearDraft: clearDraft };
 
   registerServiceWorker();
   fillTimeZones();
   keepDrafts();
+  guardDoubleSubmit();
   document.addEventListener('click', onConfirmClick);
   document.addEventListener('submit', onLogoutSubmit);
 })();
