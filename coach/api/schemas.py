@@ -16,6 +16,8 @@ from pydantic import (
 )
 from spectree import Response
 
+from ..domain.codes import EARLIEST_DAY, LATEST_DAY
+
 # Endpoints that need a signed-in caller: a bearer token, or the browser session plus X-CSRFToken.
 AUTH = [{"bearer": []}, {"session": []}]
 
@@ -35,9 +37,11 @@ def _iso_date(value):
     if not isinstance(value, str):
         raise ValueError("must be a YYYY-MM-DD string")
     try:
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError("must be a date such as 2026-11-25") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be a date from {EARLIEST_DAY} to {LATEST_DAY}")
     return value
 
 

@@ -13,10 +13,17 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import codes
+
+
+def sensible_day(form, field) -> None:
+    """A date inside the range the app can count with (a mistyped year such as 0202 or 20260 is not)."""
+    if field.data is not None and not codes.EARLIEST_DAY <= field.data <= codes.LATEST_DAY:
+        raise ValidationError(f"Choose a date from {codes.EARLIEST_DAY.year} on.")
+
 
 # Codes are checked by the service (the same messages as the API), so the fields accept any value
 # (validate_choice=False) and the form only parses.
@@ -86,8 +93,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[Optional()], format="%Y-%m-%d")
-    end = DateField("To", validators=[Optional()], format="%Y-%m-%d")
+    start = DateField("From", validators=[Optional(), sensible_day], format="%Y-%m-%d")
+    end = DateField("To", validators=[Optional(), sensible_day], format="%Y-%m-%d")
     location = SelectField("Where", choices=options([("", "Anywhere"), *codes.LOCATION_LABELS.items()]), validators=[Optional()])
     trigger = SelectField("Doing", choices=options([("", "Anything"), *codes.TRIGGER_LABELS.items()]), validators=[Optional()])
     min_severity = SelectField(
@@ -103,4 +110,4 @@ class ReportForm(FlaskForm):
         csrf = False
 
     days = SelectField("Period", choices=REPORT_PERIODS, default="90", validators=[Optional()])
-    end = DateField("Ending on", validators=[Optional()], format="%Y-%m-%d", description="Leave empty for today.")
+    end = DateField("Ending on", validators=[Optional(), sensible_day], format="%Y-%m-%d", description="Leave empty for today.")

@@ -40,7 +40,8 @@ def _text(value, limit: int, name: str, errors: dict) -> str | None:
     if not isinstance(value, str):
         errors[name] = "must be text"
         return None
-    value = value.strip()
+    # A browser sends a textarea's line breaks as CR LF; its counter (and the person) counts one character.
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > limit:
         errors[name] = f"at most {limit} characters"
     return value or None

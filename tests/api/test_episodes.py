@@ -185,3 +185,12 @@ def test_deleting_the_account_deletes_episodes(app, api):
     assert api.delete("/api/v1/me", json={"password": PASSWORD}, token=token).status_code == 204
     with app.app_context():
         assert db.session.query(Episode).count() == 0 and db.session.query(FollowUp).count() == 0
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=1899-12-31"])
+def test_list_dates_outside_the_counted_range_are_a_clear_400(api, query):
+    _, token = api.register()
+    response = api.get(f"/api/v1/episodes?{query}", token=token)
+    assert response.status_code == 400
+    field = query.split("=")[0]
+    assert "must be a date from 1900-01-01 to 2999-12-31" in response.get_json()["error"]["fields"][field]

@@ -170,6 +170,17 @@ def test_notes_with_html_are_shown_as_text(app, web, client, signed_in):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
 
 
+def test_line_breaks_in_notes_count_once_as_the_counter_shows(app, web, client, signed_in):
+    """Browsers send a textarea's line breaks as CR LF: 1,800 characters on screen must not be refused as 2,400."""
+    notes = "ok\r\n" * 600  # 2,400 characters sent, 1,800 on screen
+    response = web.post("/log", _episode_form(client, notes=notes))
+    assert response.status_code == 302
+    (episode,) = _episodes(app, signed_in)
+    assert episode.notes == ("ok\n" * 600).strip() and "\r" not in episode.notes
+    too_long = web.post("/log", _episode_form(client, notes="x\r\n" * 1001))  # 2,002 on screen
+    assert too_long.status_code == 400 and "At most 2000 characters." in too_long.get_data(as_text=True)
+
+
 def test_edit_prefills_and_saves(app, web, client, signed_in):
     _log(app, signed_in, severity=4, exercise="squat", load_kg=80.5, eased_by_stretch=None)
     (episode,) = _episodes(app, signed_in)
@@ -360,6 +371,14 @@ def test_home_page_puts_urgent_advice_above_relief_and_routine_flags_below(app, 
     html = client.get("/").get_data(as_text=True)
     assert "E5 (Urgent)" in html and html.index('id="assessment"') < html.index("Start relief now")
     assert html.count('id="assessment"') == 1
+
+
+@pytest.mark.parametrize("path", [
+    "/diary?start=0001-01-01", "/diary?start=9999-12-31&end=9999-12-31", "/report?end=0001-01-05",
+    "/report.pdf?end=0001-01-05", "/report?end=9999-12-31&days=365",
+])
+def test_a_mistyped_year_in_a_filter_or_period_is_ignored_not_a_server_error(client, signed_in, path):
+    assert client.get(path).status_code == 200
 
 
 def test_diary_groups_by_week_filters_and_pages(app, client, signed_in):
