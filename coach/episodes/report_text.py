@@ -169,7 +169,8 @@ def sections(ctx: ReportContext) -> list[Section]:
     no = [RISK_SHORT.get(name, name) for name, answer in ctx.risks if not answer]
     out.append(Section("Profile", [
         ("Age", age),
-        ("Risk answers: yes", "; ".join(yes) if yes else "none"),
-        ("Risk answers: no", "; ".join(no) if no else "none"),
+        # The profile has tick boxes: an unticked one may be a "no" or a question never looked at.
+        ("Ticked in the profile", "; ".join(yes) if yes else "none"),
+        ("Not ticked", "; ".join(no) if no else "none"),
     ]))
     return out

@@ -48,7 +48,7 @@ def test_report_page_covers_what_a_doctor_asks(client, seeded):
     assert "Pain, tingling or numbness down one leg, no weakness:" in html
     assert "heat 6" in html and "Gone 3, Getting better 3, No check-in 6" in html
     assert "P1 routine:" in html and "P7 routine:" in html and "[11] NHS / nidirect, Leg cramps" in html
-    assert "Risk answers: yes:</strong> kidney disease" in html
+    assert "Ticked in the profile:</strong> kidney disease" in html and "Not ticked:</strong> history of cancer" in html
     assert "Medicines are a decision for your doctor." in html and "This content is a coaching aid, not a diagnosis." in html
     assert "css/diary.css" in html and "@media print" in client.get("/static/css/diary.css").get_data(as_text=True)
 
