@@ -32,6 +32,11 @@ FORM_ALIASES = {
     "schedule.every_minutes": "every_minutes", "schedule.start": "start", "schedule.end": "end",
     "schedule.at": "once_at", "reminders": "title",
 }
+# The service's messages are written for API clients (formats, slugs); the form says the same in plain words.
+FORM_WORDS = {
+    "schedule.at": ("use an ISO 8601", "Choose the date and time."),
+    "routine": ("required for a routine reminder", "Choose which routine."),
+}
 
 
 def _now() -> datetime:
@@ -113,6 +118,9 @@ def _save(form: ReminderForm, save):
         try:
             reminder = save(form.values(user.timezone))
         except ServiceError as error:
+            for name, (api_words, plain) in FORM_WORDS.items():
+                if error.fields.get(name, "").startswith(api_words):
+                    error.fields[name] = plain
             times_error = error.fields.pop("schedule.times", None)
             if times_error:
                 form.place_times_error(times_error[:1].upper() + times_error[1:] + ".")

@@ -74,6 +74,13 @@ def test_form_errors_are_shown_and_keep_what_was_typed(web, client):
     assert response.status_code == 400 and "Must be in the future" in response.get_data(as_text=True)
     response = web.post("/reminders/new", _form(weekdays=[]), page="/reminders/new?preset=custom")
     assert "Pick at least one weekday" in response.get_data(as_text=True)
+    # Plain words, not the API's formats and slugs.
+    response = web.post("/reminders/new", _form(schedule_type="once", once_at=""), page="/reminders/new?preset=once")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose the date and time." in html and "ISO 8601" not in html
+    response = web.post("/reminders/new", _form(kind="routine", routine=""), page="/reminders/new?preset=routine")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose which routine." in html and "slug" not in html
 
 
 def test_a_one_off_is_read_in_my_zone(app, web):
