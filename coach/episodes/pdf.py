@@ -1,7 +1,11 @@
-"""The doctor report as a one-page A4 PDF, drawn with fpdf2 (pure Python, core fonts only)."""
+"""The doctor report as a one-page A4 PDF, drawn with fpdf2 (pure Python) in Liberation Sans, which ships with
+the package (fonts/, GPL with the font exception: a document that embeds it is not covered). It has Helvetica's
+metrics, so the one-page layout holds, and Latin, Greek and Cyrillic letters, so names and notes print as typed."""
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
@@ -18,23 +22,30 @@ LIGHT = (215, 215, 215)
 BAR = (23, 89, 110)
 BAR_FILL = (150, 196, 210)
 DOT = (179, 38, 30)
-# Core PDF fonts cover Latin-1 only; these common characters get a close stand-in instead of "?".
-REPLACE = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...",
-    "\u2022": "-", "\u2192": "->", "\u2264": "<=", "\u2265": ">=", "\u00a0": " ",
-})
+FONTS = Path(__file__).with_name("fonts")
+FONT_FILES = {"": "LiberationSans-Regular.ttf", "B": "LiberationSans-Bold.ttf", "I": "LiberationSans-Italic.ttf"}
+SANS = "Sans"
+# Stand-ins for characters the font lacks.
+REPLACE = str.maketrans({"\u2192": "->", "\u2264": "<=", "\u2265": ">="})
 
 
-def latin1(text) -> str:
-    """Text the core fonts can draw: typographic stand-ins, accents kept where Latin-1 has them, else '?'."""
-    text = unicodedata.normalize("NFC", str(text)).translate(REPLACE)
+@cache
+def _drawable_codepoints() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(FONTS / FONT_FILES[""]).getBestCmap())
+
+
+def printable(text) -> str:
+    """Text the font can draw: as typed where it has the letters, else the letter without its accent, else '?'
+    (e.g. Chinese, which no font that keeps the report small covers)."""
+    drawable = _drawable_codepoints()
     out = []
-    for ch in text:
-        try:
-            ch.encode("latin-1")
+    for ch in unicodedata.normalize("NFC", str(text)).translate(REPLACE):
+        if ord(ch) in drawable or ch in "\n\t":
             out.append(ch)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) in drawable and not unicodedata.combining(c))
             out.append(base or "?")
     return "".join(out)
 
@@ -45,15 +56,17 @@ class ReportPDF(FPDF):
         self.footer_text = footer_text
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 4)
+        for style, name in FONT_FILES.items():
+            self.add_font(SANS, style, str(FONTS / name))
         self.set_title("Back spasm report")
         self.set_author("Relief Coach")
         self.set_creator("Relief Coach")
 
     def footer(self):
         self.set_y(-MARGIN - 2)
-        self.set_font("Helvetica", "", 6.5)
+        self.set_font(SANS, "", 6.5)
         self.set_text_color(*GREY)
-        self.cell(0, 4, latin1(self.footer_text), align="L")
+        self.cell(0, 4, printable(self.footer_text), align="L")
         self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", align="R")
 
 
@@ -62,7 +75,7 @@ def _chart(pdf: FPDF, ctx: ReportContext, height: float = 20) -> None:
     r = ctx.report
     x0, y0 = pdf.l_margin + 6, pdf.get_y()
     width = pdf.epw - 6
-    pdf.set_font("Helvetica", "", 6)
+    pdf.set_font(SANS, "", 6)
     pdf.set_text_color(*GREY)
     pdf.set_draw_color(*LIGHT)
     pdf.set_line_width(0.2)
@@ -87,8 +100,8 @@ def _chart(pdf: FPDF, ctx: ReportContext, height: float = 20) -> None:
         y = y0 + height - height * severity / 10
         pdf.ellipse(x - 0.8, y - 0.8, 1.6, 1.6, style="F")
     pdf.set_xy(pdf.l_margin, y0 + height + 0.5)
-    pdf.cell(width / 2, 3, latin1(day(r.start)))
-    pdf.cell(width / 2 + 6, 3, latin1(day(r.end)), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(width / 2, 3, printable(day(r.start)))
+    pdf.cell(width / 2 + 6, 3, printable(day(r.end)), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.cell(0, 3, f"Dots: severity of each episode (left scale, 0-10). Bars: episodes per week (tallest bar = {most}).",
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
@@ -99,12 +112,12 @@ def render_pdf(ctx: ReportContext) -> bytes:
     pdf = ReportPDF(f"{ctx.disclaimer} Made by Relief Coach from the patient's own diary.")
     pdf.alias_nb_pages()
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 13)
+    pdf.set_font(SANS, "B", 13)
     pdf.cell(0, 6, "Back spasm diary: report for a doctor", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(SANS, "", 8)
     generated = ctx.generated_at.astimezone(ZoneInfo(user.timezone))
     born = f", born {user.birth_year}" if user.birth_year else ""
-    pdf.multi_cell(0, 3.8, latin1(
+    pdf.multi_cell(0, 3.8, printable(
         f"{user.display_name}{born}. Period: {day(r.start)} to {day(r.end)} ({r.days} days), {r.total} episodes. "
         f"Generated {day(generated.date())} {generated:%H:%M} ({user.timezone}). Severity is self-rated 0-10."
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -115,22 +128,22 @@ def render_pdf(ctx: ReportContext) -> bytes:
         for index, section in enumerate(sections(ctx)):
             if index == RIGHT_COLUMN_FROM:
                 cols.new_column()
-            pdf.set_font("Helvetica", "B", 9.5)
+            pdf.set_font(SANS, "B", 9.5)
             pdf.set_text_color(*BAR)
-            cols.write(latin1(section.title))
+            cols.write(printable(section.title))
             cols.ln()
             pdf.set_text_color(0, 0, 0)
             for label, text in section.lines:
                 if label:
-                    pdf.set_font("Helvetica", "B", 8)
-                    cols.write(latin1(f"{label}: "))
-                pdf.set_font("Helvetica", "", 8)
-                cols.write(latin1(text))
+                    pdf.set_font(SANS, "B", 8)
+                    cols.write(printable(f"{label}: "))
+                pdf.set_font(SANS, "", 8)
+                cols.write(printable(text))
                 cols.ln()
-            pdf.set_font("Helvetica", "", 3)
+            pdf.set_font(SANS, "", 3)
             cols.ln()
     pdf.ln(1)
-    pdf.set_font("Helvetica", "I", 7)
-    pdf.multi_cell(0, 3.5, latin1(f"{ctx.no_medication} {ctx.disclaimer}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(SANS, "I", 7)
+    pdf.multi_cell(0, 3.5, printable(f"{ctx.no_medication} {ctx.disclaimer}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
