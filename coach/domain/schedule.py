@@ -385,7 +385,7 @@ def describe(schedule: Schedule, tz: str | tzinfo | None = None) -> str:
     """A short English summary; a one-off is shown in ``tz`` (UTC when None)."""
     if isinstance(schedule, Once):
         at = schedule.at.astimezone(_zone(tz)) if tz is not None else schedule.at
-        return f"Once, {at.day} {_MONTHS[at.month - 1]} {at:%H:%M}"
+        return f"Once, {at.day} {_MONTHS[at.month - 1]} {at.year} {at:%H:%M}"
     days = schedule.weekdays
     if isinstance(schedule, Daily):
         when = ", ".join(f"{t:%H:%M}" for t in schedule.times)

@@ -48,7 +48,7 @@ def _me():
 
 
 def when(moment: datetime | None, tz: str, now: datetime) -> str:
-    """'Today 07:30', 'Tomorrow 07:30', 'Mon 2 Dec, 07:30' in the person's zone."""
+    """'Today 07:30', 'Tomorrow 07:30', 'Mon 2 Dec, 07:30' in the person's zone; another year says which."""
     if moment is None:
         return ""
     zone = ZoneInfo(tz)
@@ -58,7 +58,8 @@ def when(moment: datetime | None, tz: str, now: datetime) -> str:
         return f"Today {local:%H:%M}"
     if days == 1:
         return f"Tomorrow {local:%H:%M}"
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
 
 
 @bp.app_context_processor

@@ -245,8 +245,8 @@ def test_parse_and_canonical_dict(data, schedule, canonical):
     (every(60, "09:00", "17:00"), None, "Every hour 09:00-17:00"),
     (every(90, "08:00", "20:00", [6, 7]), None, "Every 1 h 30 min 08:00-20:00, weekends"),
     (every(45, "08:00", "20:00", [1, 2, 3, 5]), None, "Every 45 min 08:00-20:00, Mon-Wed, Fri"),
-    (Once(U("2026-11-25 14:00")), BERLIN, "Once, 25 Nov 15:00"),
-    (Once(U("2026-11-25 14:00")), None, "Once, 25 Nov 14:00"),
+    (Once(U("2026-11-25 14:00")), BERLIN, "Once, 25 Nov 2026 15:00"),
+    (Once(U("2026-11-25 14:00")), None, "Once, 25 Nov 2026 14:00"),
 ])
 def test_describe(schedule, zone, text):
     assert describe(schedule, zone) == text
