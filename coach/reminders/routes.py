@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..domain.schedule import describe, parse_schedule
@@ -214,9 +214,13 @@ def _feed_url(raw: str) -> str:
 @bp.route("/reminders/calendar", methods=["GET", "POST"])
 @login_required
 def calendar():
-    user, feed_url = _me(), None
+    user = _me()
     if request.method == "POST":
-        feed_url = _feed_url(create_feed(user, _now()))
+        # Shown once, on the page the redirect lands on: a reload then cannot make (and break) another link.
+        session["calendar_link"] = create_feed(user, _now())
+        return redirect(url_for("reminders.calendar"))
+    raw = session.pop("calendar_link", None)
+    feed_url = _feed_url(raw) if isinstance(raw, str) else None
     webcal = "webcal://" + feed_url.split("://", 1)[1] if feed_url else None
     return render_template("reminders/calendar.html", nav="reminders", feed=feed_of(user), feed_url=feed_url,
                            webcal=webcal)
