@@ -19,6 +19,7 @@ from .inbox import list_notifications, mark_all_read, mark_read, unread_count
 from .service import (
     create_reminder,
     delete_reminder,
+    episode_starts,
     get_reminder,
     reminder_dict,
     reminders_for_page,
@@ -85,8 +86,11 @@ def index():
     user, now = _me(), _now()
     own, check_ins = reminders_for_page(user)
     feed = feed_of(user)
+    zone = ZoneInfo(user.timezone)
+    spasm_day = {eid: f"{at.astimezone(zone):%a} {at.astimezone(zone).day} {at.astimezone(zone):%b}"
+                 for eid, at in episode_starts(user, [r.episode_id for r in check_ins]).items()}
     return render_template(
-        "reminders/index.html", nav="reminders", reminders=own, check_ins=check_ins, presets=PRESETS,
+        "reminders/index.html", nav="reminders", reminders=own, check_ins=check_ins, presets=PRESETS, spasm_day=spasm_day,
         when=lambda m: when(m, user.timezone, now), describe=lambda r: _describe(r, user.timezone),
         unread=unread_count(user), feed=feed, tz=user.timezone,
     )

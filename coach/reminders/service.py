@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, REMINDER_KINDS, Notification, Reminder, User
+from ..models import MAX_ID, REMINDER_KINDS, Episode, Notification, Reminder, User
 
 TITLE_MAX, BODY_MAX = 80, 200
 MAX_REMINDERS = 50  # per person, follow-ups not counted: each one may push many times a day
@@ -244,12 +244,27 @@ def list_reminders(user: User, *, limit: int = 50, cursor: int | None = None) ->
 
 
 def reminders_for_page(user: User) -> tuple[list[Reminder], list[Reminder]]:
-    """(the person's own reminders, upcoming follow-up check-ins), soonest first, paused last."""
+    """(the person's own reminders, the next check-in of each logged spasm), soonest first, paused last.
+
+    A spasm has up to four check-ins; listing them all would bury the reminders under identical cards."""
     rows = list(db.session.scalars(select(Reminder).where(Reminder.user_id == user.id)))
     rows.sort(key=lambda r: (r.next_fire_at is None, r.next_fire_at or r.created_at, r.id))
     own = [r for r in rows if r.kind != "follow_up"]
-    check_ins = [r for r in rows if r.kind == "follow_up" and r.next_fire_at is not None]
+    check_ins, seen = [], set()
+    for r in rows:
+        if r.kind == "follow_up" and r.next_fire_at is not None and r.episode_id not in seen:
+            seen.add(r.episode_id)
+            check_ins.append(r)
     return own, check_ins
+
+
+def episode_starts(user: User, episode_ids: list[int]) -> dict[int, datetime]:
+    """When each of these (the user's own) episodes started: the check-in cards name their spasm."""
+    if not episode_ids:
+        return {}
+    rows = db.session.execute(
+        select(Episode.id, Episode.started_at).where(Episode.user_id == user.id, Episode.id.in_(episode_ids)))
+    return dict(rows.all())
 
 
 def reschedule_user(user: User, now: datetime) -> int:

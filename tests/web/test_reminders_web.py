@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -212,3 +213,22 @@ def test_next_times_read_today_tomorrow_a_date_and_the_year_when_it_is_another()
     assert when(datetime(2027, 1, 4, 8, 0, tzinfo=UTC), "Europe/Berlin", now) == "Mon 4 Jan 2027, 09:00"
     assert when(datetime(2026, 12, 2, 8, 0, tzinfo=UTC), "Europe/Berlin", now - timedelta(days=30)) == "Wed 2 Dec, 09:00"
     assert when(None, "Europe/Berlin", now) == ""
+
+
+def test_each_spasm_shows_only_its_next_check_in_and_says_which_spasm(app, web, client):
+    from coach.episodes.service import log_episode
+
+    data = web.register(timezone="Europe/Berlin")
+    now = datetime.now(UTC)
+    with app.app_context():
+        user = _user(app, data["email"])
+        user = db.session.merge(user)
+        for hours in (2, 30):  # one spasm with all four check-ins ahead, one whose 24 h check-in is past
+            log_episode(user, {"started_at": now - timedelta(hours=hours), "severity": 5}, now)
+    page = client.get("/reminders").get_data(as_text=True)
+    cards = page[page.index('id="checkins-title"'):page.index('id="add-title"')]
+    assert cards.count('class="card reminder"') == 2  # not 4 + 3
+    for hours in (2, 30):
+        started = (now - timedelta(hours=hours)).astimezone(ZoneInfo("Europe/Berlin"))
+        assert f"About your spasm of {started:%a} {started.day} {started:%b}." in cards
+    assert "1 day since your spasm" in cards and "3 days since your spasm" in cards
