@@ -87,3 +87,16 @@ class WebSession:
         if next is not None:
             payload["next"] = next
         return self.post("/login", payload)
+
+
+def add_own_routine(app, owner_id: int, slug: str = "my-warm-up") -> None:
+    """A trainer's own one-step prevention routine, stored directly (there is no trainer API yet)."""
+    from coach.extensions import db
+    from coach.models import Routine, RoutineStep
+
+    with app.app_context():
+        routine = Routine(slug=slug, title="My warm-up", kind="prevention", summary="Before squats.",
+                          sources=[20], evidence=[], next=[], is_stock=False, owner_id=owner_id)
+        routine.steps.append(RoutineStep(position=1, title="March", instruction="March on the spot.", seconds=60))
+        db.session.add(routine)
+        db.session.commit()

@@ -145,17 +145,14 @@ def test_export_lists_my_own_routines_and_whether_a_calendar_link_exists(app, ap
     from datetime import UTC, datetime
 
     from coach.extensions import db
-    from coach.models import Routine, RoutineStep, User
+    from coach.models import User
     from coach.reminders.calendar import create_feed
+    from tests.factories import add_own_routine
 
     user, token = api.register(role="trainer")
     assert api.get("/api/v1/me/export", token=token).get_json()["calendar_feed"] is None
+    add_own_routine(app, user["id"])
     with app.app_context():
-        routine = Routine(slug="my-warm-up", title="My warm-up", kind="prevention", summary="Before squats.",
-                          sources=[20], evidence=[], next=[], is_stock=False, owner_id=user["id"])
-        routine.steps.append(RoutineStep(position=1, title="March", instruction="March on the spot.", seconds=60))
-        db.session.add(routine)
-        db.session.commit()
         secret = create_feed(db.session.get(User, user["id"]), datetime.now(UTC))
     response = api.get("/api/v1/me/export", token=token)
     body = response.get_json()

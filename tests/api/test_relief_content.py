@@ -10,6 +10,7 @@ from coach.content import ContentError, load_content
 from coach.extensions import db
 from coach.models import Routine, RoutineStep, Source, Tip, User
 from coach.seed import seed
+from tests.factories import add_own_routine
 
 
 @pytest.fixture
@@ -129,12 +130,7 @@ def test_routine_by_slug_and_unknown_ones(api, seeded):
 def test_a_trainers_own_routine_is_visible_to_them_only(app, api, seeded):
     owner, owner_token = api.register(role="trainer")
     _, other_token = api.register()
-    with app.app_context():
-        routine = Routine(slug="my-warm-up", title="My warm-up", kind="prevention", summary="Before squats.",
-                          sources=[20], evidence=[], next=[], is_stock=False, owner_id=owner["id"])
-        routine.steps.append(RoutineStep(position=1, title="March", instruction="March on the spot.", seconds=60))
-        db.session.add(routine)
-        db.session.commit()
+    add_own_routine(app, owner["id"])
     mine = api.get("/api/v1/routines?kind=prevention", token=owner_token).get_json()["items"]
     assert [r["slug"] for r in mine] == ["my-warm-up"] and mine[0]["is_stock"] is False
     assert api.get("/api/v1/routines/my-warm-up", token=owner_token).status_code == 200

@@ -78,6 +78,30 @@ def first_step_showing(page):
     page.locator("[data-step-title]", has_text=re.compile(r"\S")).wait_for()
 
 
+def start_routine(page, path):
+    """Open a routine's player and start it (the intro's Start), waiting for the first step."""
+    page.goto(path)
+    page.get_by_role("button", name="Start").click()
+    first_step_showing(page)
+
+
+def stop_with(page, reason):
+    """Stop the running routine and answer "What happened?"."""
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("dialog").get_by_role("button", name=reason).click()
+
+
+def sos_quick_log(page, severity, region, trigger, *, front=False):
+    """From /sos: "No to all of these", then the three-tap quick log (severity, a body-map region, a trigger)."""
+    page.goto("/sos")
+    page.get_by_role("link", name="No to all of these").click()
+    page.locator("#severity").get_by_role("button", name=str(severity), exact=True).click()
+    if front:
+        page.get_by_role("button", name="Front").click()
+    page.get_by_role("button", name=region).click()
+    page.get_by_role("button", name=trigger).click()
+
+
 class Taps:
     """Counts every tap a person makes, and the time from the first one."""
 
@@ -290,11 +314,8 @@ def test_a_stop_and_log_reason_goes_into_todays_log_where_triage_sees_it(page, r
 
 def test_done_for_now_offers_no_log_change(page, relief_server):
     register(page, "done@example.com")
-    page.goto("/routines/heat/play")
-    page.get_by_role("button", name="Start").click()
-    first_step_showing(page)
-    page.get_by_role("button", name="Stop").click()
-    page.get_by_role("dialog").get_by_role("button", name="Just done for now").click()
+    start_routine(page, "/routines/heat/play")
+    stop_with(page, "Just done for now")
     page.get_by_role("button", name="Skip this question").click()
     expect(page.get_by_role("heading", name="Stopped and logged")).to_be_visible()
     expect(page.get_by_role("link", name="Add it to my log")).to_be_hidden()
@@ -302,11 +323,8 @@ def test_done_for_now_offers_no_log_change(page, relief_server):
 
 def test_stop_with_an_emergency_sign_goes_to_the_emergency_screen(page, relief_server):
     register(page, "uk@example.com", country="GB")
-    page.goto("/routines/cat-cow-child/play")
-    page.get_by_role("button", name="Start").click()
-    first_step_showing(page)
-    page.get_by_role("button", name="Stop").click()
-    page.get_by_role("dialog").get_by_role("button", name="New leg weakness").click()
+    start_routine(page, "/routines/cat-cow-child/play")
+    stop_with(page, "New leg weakness")
     page.wait_for_url(re.compile(r"/emergency\?reason=New\+leg\+weakness"))
     expect(page.get_by_role("link", name="Call 999")).to_be_visible()
     assert page.locator("[data-reason]").inner_text() == "New leg weakness"
@@ -317,12 +335,7 @@ def test_stop_with_an_emergency_sign_goes_to_the_emergency_screen(page, relief_s
 
 
 def test_logged_out_quick_log_is_offered_after_sign_in(page, relief_server):
-    page.goto("/sos")
-    page.get_by_role("link", name="No to all of these").click()
-    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
-    page.get_by_role("button", name="Front").click()
-    page.get_by_role("button", name="Thigh left").click()
-    page.get_by_role("button", name="Running").click()
+    sos_quick_log(page, 5, "Thigh left", "Running", front=True)
     first_step_showing(page)
     page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
     page.get_by_role("button", name="Skip this question").click()

@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import RoutineSession
-from tests.e2e.test_relief_browser import SPEED, Taps, counts, first_step_showing, register, wait_for_counts
+from tests.e2e.test_relief_browser import (
+    SPEED,
+    Taps,
+    counts,
+    first_step_showing,
+    register,
+    sos_quick_log,
+    wait_for_counts,
+)
 
 
 @pytest.fixture
@@ -147,12 +155,7 @@ def test_offline_a_quick_log_with_chest_cramps_shows_the_urgent_advice_first(per
     ready_for_offline(page)
     context.set_offline(True)
 
-    page.goto("/sos")
-    page.get_by_role("link", name="No to all of these").click()
-    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
-    page.get_by_role("button", name="Front").click()
-    page.get_by_role("button", name="Chest middle").click()
-    page.get_by_role("button", name="Sport").click()
+    sos_quick_log(page, 5, "Chest middle", "Sport", front=True)
     expect(page.get_by_role("heading", name="See a doctor today")).to_be_visible()
     expect(page.locator("[data-urgent-reasons]")).to_have_text("You logged cramps in your chest.")
     page.get_by_role("link", name=re.compile(r"^Start ")).click()
@@ -173,10 +176,6 @@ def test_offline_a_back_only_quick_log_goes_straight_to_relief(persistent_contex
     register(page, "offline-back@example.com", country="GB")
     ready_for_offline(page)
     context.set_offline(True)
-    page.goto("/sos")
-    page.get_by_role("link", name="No to all of these").click()
-    page.locator("#severity").get_by_role("button", name="5", exact=True).click()
-    page.get_by_role("button", name="Lower back left").click()
-    page.get_by_role("button", name="Sport").click()
+    sos_quick_log(page, 5, "Lower back left", "Sport")
     first_step_showing(page)
     assert "/play" in page.url
