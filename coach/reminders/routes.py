@@ -87,8 +87,9 @@ def index():
     own, check_ins = reminders_for_page(user)
     feed = feed_of(user)
     zone = ZoneInfo(user.timezone)
-    spasm_day = {eid: f"{at.astimezone(zone):%a} {at.astimezone(zone).day} {at.astimezone(zone):%b}"
-                 for eid, at in episode_starts(user, [r.episode_id for r in check_ins]).items()}
+    spasm_day = {eid: f"{local:%a} {local.day} {local:%b}"
+                 for eid, local in ((eid, at.astimezone(zone))
+                                    for eid, at in episode_starts(user, [r.episode_id for r in check_ins]).items())}
     return render_template(
         "reminders/index.html", nav="reminders", reminders=own, check_ins=check_ins, presets=PRESETS, spasm_day=spasm_day,
         when=lambda m: when(m, user.timezone, now), describe=lambda r: _describe(r, user.timezone),

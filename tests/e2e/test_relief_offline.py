@@ -50,6 +50,15 @@ def ready_for_offline(page):
         assert path in cached, path
 
 
+def signed_in_then_offline(context, email):
+    """A new page of a person signed in (country GB) whose phone has the app cached, then loses the network."""
+    page = context.new_page()
+    register(page, email, country="GB")
+    ready_for_offline(page)
+    context.set_offline(True)
+    return page
+
+
 def waiting_line(page) -> str:
     status = page.locator("[data-outbox-status]").first
     status.wait_for(state="visible")
@@ -59,11 +68,7 @@ def waiting_line(page) -> str:
 @pytest.mark.parametrize("reload_while_offline", [False, True], ids=["same-page", "reloaded-offline"])
 def test_sos_quick_log_and_routine_offline_then_sync_once(persistent_context, relief_server, reload_while_offline):
     context = persistent_context
-    page = context.new_page()
-    register(page, f"offline-{reload_while_offline}@example.com", country="GB")
-    ready_for_offline(page)
-
-    context.set_offline(True)
+    page = signed_in_then_offline(context, f"offline-{reload_while_offline}@example.com")
     page.goto("/")  # from the offline copy
     taps = Taps(page)
     taps.tap(page.get_by_role("link", name="SOS", exact=True))
@@ -101,10 +106,7 @@ def test_sos_quick_log_and_routine_offline_then_sync_once(persistent_context, re
 
 def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_context, relief_server):
     context = persistent_context
-    page = context.new_page()
-    register(page, "offline-taps@example.com", country="GB")
-    ready_for_offline(page)
-    context.set_offline(True)
+    page = signed_in_then_offline(context, "offline-taps@example.com")
 
     page.goto("/")
     taps = Taps(page)
@@ -150,10 +152,7 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
 def test_offline_a_quick_log_with_chest_cramps_shows_the_urgent_advice_first(persistent_context, relief_server):
     """Rule E5 needs nothing but the log, so with no server the phone shows its advice before the routine."""
     context = persistent_context
-    page = context.new_page()
-    register(page, "offline-chest@example.com", country="GB")
-    ready_for_offline(page)
-    context.set_offline(True)
+    page = signed_in_then_offline(context, "offline-chest@example.com")
 
     sos_quick_log(page, 5, "Chest middle", "Sport", front=True)
     expect(page.get_by_role("heading", name="See a doctor today")).to_be_visible()
@@ -172,10 +171,7 @@ def test_offline_a_quick_log_with_chest_cramps_shows_the_urgent_advice_first(per
 
 def test_offline_a_back_only_quick_log_goes_straight_to_relief(persistent_context, relief_server):
     context = persistent_context
-    page = context.new_page()
-    register(page, "offline-back@example.com", country="GB")
-    ready_for_offline(page)
-    context.set_offline(True)
+    page = signed_in_then_offline(context, "offline-back@example.com")
     sos_quick_log(page, 5, "Lower back left", "Sport")
     first_step_showing(page)
     assert "/play" in page.url
