@@ -14,6 +14,7 @@ TRIGGER_LABELS = {
     "standing": "Standing",
     "sleeping": "Sleeping",
     "at_rest": "At rest",
+    "fall": "Slip, trip or fall from standing height",
     "accident": "Accident, fall from height or direct blow",
     "other": "Something else",
     "unknown": "Not sure",
@@ -61,8 +62,8 @@ SEVERITY_RANGE = (0, 10)
 LOCKED_MINUTES_RANGE = (0, 1440)
 
 # code -> (user wording exactly as in CONTENT.md, base tier, source ids).
-# The base tier is the tier a symptom carries on its own in the 7-day window;
-# "none" for cannot_stand because its tier comes from F3 only.
+# The base tier is the tier a symptom carries on its own in the 7-day window. cannot_stand is raised to
+# emergency by F3 (it needs the profile and the trigger, so it is not a raise listed here).
 SYMPTOMS = {
     "saddle_numbness": (
         "numbness or tingling in the genitals, buttocks, inner thighs or around the anus",
@@ -77,9 +78,10 @@ SYMPTOMS = {
     "sexual_dysfunction_new": ("new loss of sexual function", "emergency", (4,)),
     "both_legs": ("pain, tingling, numbness or weakness in both legs", "emergency", (3, 5, 2)),
     "difficulty_walking": (
-        "severe or worsening leg weakness, new difficulty walking or standing",
+        "your legs feel weak, numb or heavy, or keep giving way, and it is severe or getting worse, or your legs "
+        "won't do what you want when you walk (not just because moving hurts)",
         "emergency",
-        (3, 5),
+        (3, 5, 2),
     ),
     "chest_pain": ("chest pain", "emergency", (3,)),
     "jaw_or_swallowing": ("stiff jaw, trouble swallowing or breathing", "emergency", (16, 11)),
@@ -95,7 +97,7 @@ SYMPTOMS = {
     "back_lump": ("a lump, swelling or change in the shape of the back", "urgent", (3,)),
     "cough_sneeze_pain": ("pain worse when coughing, sneezing or straining", "urgent", (3,)),
     "one_leg_weakness": (
-        "new weakness in one leg (foot catching or slapping, knee giving way)",
+        "new, mild weakness in one leg that is not getting worse (foot catching or slapping)",
         "urgent",
         (6,),
     ),
@@ -109,7 +111,11 @@ SYMPTOMS = {
         "routine",
         (11,),
     ),
-    "cannot_stand": ("cannot stand or bear weight", "none", (5,)),
+    "cannot_stand": (
+        "cannot stand up or put weight on the legs because of the pain",
+        "urgent",
+        (5, 3, 2),
+    ),
 }
 SYMPTOM_CODES = tuple(SYMPTOMS)
 

@@ -8,18 +8,111 @@ from zoneinfo import ZoneInfo
 
 from coach.domain.codes import SYMPTOM_UPGRADES, SYMPTOMS
 
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2026.2"
 
 # Ordered lowest to highest; "highest tier wins" compares positions in this tuple.
 LEVELS = ("none", "routine", "urgent", "emergency")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
-# What to do at each level, from CONTENT.md section 0 (Tiers).
-ADVICE = {
-    "emergency": "Call emergency services or go to A&E now.",
-    "urgent": "See a doctor today or within 48 hours: an urgent GP appointment, 111 or urgent care.",
-    "routine": "Book an appointment with a GP or a physiotherapist.",
-    "none": "Look after yourself at home: try one of the relief routines.",
+
+@dataclass(frozen=True)
+class LocalServices:
+    """Who to call and where to go in one country (CONTENT.md section 0: wording follows the user's country)."""
+
+    country: str | None
+    number: str
+    is_fallback: bool
+    number_label: str | None  # "international emergency number" for the 112 fallback, else None
+    fallback_note: str | None  # the line shown under the 112 fallback, else None
+    urgent: str
+    emergency: str
+    doctor: str  # "a GP" for GB, "a doctor" elsewhere
+
+
+FALLBACK_NUMBER = "112"
+FALLBACK_LABEL = "international emergency number"
+FALLBACK_NOTE = "If 112 doesn't connect, call your local emergency number."
+GENERIC_URGENT = "a doctor today, or an urgent care service"
+GENERIC_EMERGENCY = "the emergency department"
+GENERIC_DOCTOR = "a doctor"
+
+# The wording for a person whose country is not known: generic services and the 112 fallback.
+GENERIC_SERVICES = LocalServices(
+    country=None, number=FALLBACK_NUMBER, is_fallback=True, number_label=FALLBACK_LABEL,
+    fallback_note=FALLBACK_NOTE, urgent=GENERIC_URGENT, emergency=GENERIC_EMERGENCY, doctor=GENERIC_DOCTOR,
+)
+
+
+def advice(level: str, services: LocalServices) -> str:
+    """What to do at `level` (CONTENT.md section 0, Tiers), in the wording of the person's country."""
+    if level == "emergency":
+        if services.number in services.emergency.split():
+            # The country's own phrase already names the number ("999 or A&E").
+            text = f"Call emergency services or go to an emergency department now: {services.emergency}."
+        else:
+            label = f" ({services.number_label})" if services.number_label else ""
+            text = f"Call emergency services on {services.number}{label} or go to {services.emergency} now."
+        return f"{text} {services.fallback_note}" if services.fallback_note else text
+    if level == "urgent":
+        return f"See a doctor today or within 48 hours: {services.urgent}."
+    if level == "routine":
+        return f"Book an appointment with {services.doctor} or a physiotherapist."
+    if level == "none":
+        return "Look after yourself at home: try one of the relief routines."
+    raise ValueError(f"unknown level {level!r}")
+
+
+# The `none` level is not a clean bill of health (CONTENT.md section 0).
+NONE_HEADING = "None of the app's warning rules apply to what you logged"
+SAFETY_NET = (
+    "See {doctor} if your back pain does not improve after treating it at home for a few weeks, stops you doing "
+    "your day-to-day activities, is severe or getting worse over time, or you're worried about it or struggling "
+    "to cope. Go to the emergency screen if any warning sign appears."
+)
+SAFETY_NET_SOURCES = (3,)
+
+
+def safety_net(services: LocalServices) -> str:
+    """The NHS safety-net sentence shown with `none` [3]; "a doctor" for "a GP" outside GB."""
+    return SAFETY_NET.format(doctor=services.doctor)
+
+
+# "Why am I seeing this?" for the pattern rules (CONTENT.md section 0, Why it matters) [12, 13].
+WHY_IT_MATTERS = (
+    "Frequent or unusual cramps can have causes other than training that a doctor can check, such as low levels "
+    "of salts and minerals in the blood (potassium, magnesium, calcium), kidney, hormone or nerve problems, or a "
+    "side effect of a medicine."
+)
+WHY_IT_MATTERS_SOURCES = (12, 13)
+WHY_IT_MATTERS_RULES = frozenset({"P1", "P4", "P5", "P6", "P7", "F4"})
+
+# One short plain title per rule id: the one name of a flag everywhere (diary card, report, badge).
+RULE_TITLES = {
+    "E1": "Warning sign you reported",
+    "E2": "Accident, fall or blow",
+    "E3": "Muscle locked for over an hour",
+    "E4": "Locked muscle not eased by stretching",
+    "E5": "Cramps in the arm, hand or belly",
+    "E6": "Jaw spasm",
+    "E7": "Chest spasm",
+    "F1": "Back pain after cancer",
+    "F2": "Risk of infection",
+    "F3": "Possible fragile-bone fracture",
+    "F4": "Leg cramps with a prescribed medicine",
+    "P1": "Frequent spasms",
+    "P2": "Spasms coming closer together",
+    "P3": "Spasms getting stronger",
+    "P4": "Spasms at rest",
+    "P5": "Back and leg together",
+    "P6": "Tingling in hands or feet",
+    "P7": "Kidney disease or heavy sweating",
+    "P8": "Not improving",
+    "P9": "Pain between the shoulder blades",
+    "A1": "First spasm at your age",
+    "A2": "Repeated spasms at 60 or over",
+    "C1": "Several signs together",
+    "U16": "Under 16",
+    "history_red_flag": "Earlier warning sign",
 }
 
 DISCLAIMER = "This content is a coaching aid, not a diagnosis."
@@ -28,14 +121,16 @@ NO_MEDICATION_COPY = "Medicines are a decision for your doctor. Don't start, sto
 
 @dataclass(frozen=True)
 class Episode:
+    """One logged spasm. None means "not recorded" and never counts as False, 0 or "unknown" in a rule."""
+
     id: int
     started_at: datetime
-    trigger: str
-    during_exercise: bool
+    trigger: str | None
+    during_exercise: bool | None
     locations: tuple[str, ...]
     side: str | None
-    severity: int
-    locked_minutes: int
+    severity: int | None
+    locked_minutes: int | None
     eased_by_stretch: bool | None
     symptoms: tuple[str, ...] = ()
 
@@ -103,7 +198,8 @@ class Assessment:
 
     @property
     def advice(self) -> str:
-        return ADVICE[self.level]
+        """What to do, in the generic wording; pages that know the country use advice(level, services)."""
+        return advice(self.level, GENERIC_SERVICES)
 
     def to_dict(self) -> dict:
         return {

@@ -17,9 +17,13 @@ from coach.domain.triage import LEVEL_RANK, NO_MEDICATION_COPY, Flag, Info, symp
 
 BACK = frozenset(BACK_LOCATIONS)
 LEG = frozenset({"calf", "thigh", "foot"})
-BEYOND_BACK_AND_LEGS = ("chest", "arm", "abdomen")
+# E5's places: cramps beyond the back and legs ("hand" extends the source's "arms").
+BEYOND_BACK_AND_LEGS = ("hand", "arm", "abdomen")
+# The tier a location gives on its own (E5, E6, E7), for pages that must decide offline from one log.
+# E6 can rise to emergency with a dirty wound or injected drug use; the location alone gives urgent.
+LOCATION_LEVELS = {"hand": "urgent", "arm": "urgent", "chest": "emergency", "abdomen": "urgent", "jaw": "urgent"}
 REST_TRIGGERS = frozenset({"sleeping", "at_rest", "unknown"})
-FRACTURE_TRIGGERS = frozenset({"lifting", "bending", "accident"})
+FRACTURE_TRIGGERS = frozenset({"lifting", "bending", "fall", "accident"})
 NOT_IMPROVING = frozenset({"same", "worse"})
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -137,8 +141,10 @@ class Timeline:
         return f"on {d.day} {MONTHS[d.month - 1]}{year}"
 
     def worst_severity(self, ep):
+        """The highest known severity of the episode and its check-ins, or None when none was recorded."""
         # A check-in that reports more pain than the log counts: the spasm got worse.
-        return max(ep.severity, self.worst_follow_up.get(ep.id, 0))
+        known = [s for s in (ep.severity, self.worst_follow_up.get(ep.id)) if s is not None]
+        return max(known, default=None)
 
 
 def _cluster(episodes, days):
@@ -169,13 +175,25 @@ def _ids(items):
     return tuple(out)
 
 
-def fracture_risk(tl, ep):
-    """F3's condition, before the cannot_stand raise."""
+def bone_risk(tl):
+    """Age >= 50 with osteoporosis or long-term steroids, as F3 asks.
+
+    Unknown age (no birth year) counts as 50 or over here: the bone risk in the profile is the specific part.
+    """
     p = tl.profile
-    # Unknown age counts as 50 or over: the bone risk in the profile is the specific part of this rule.
-    old_enough = tl.age is None or tl.age >= 50
-    return (old_enough and (p.osteoporosis or p.long_term_steroids)
-            and ep.trigger in FRACTURE_TRIGGERS and tl.worst_severity(ep) >= 7)
+    return (tl.age is None or tl.age >= 50) and (p.osteoporosis or p.long_term_steroids)
+
+
+def fracture_risk(tl, ep):
+    """F3's urgent condition: bone risk, a fracture trigger and a known severity of 7 or more."""
+    severity = tl.worst_severity(ep)
+    return bone_risk(tl) and ep.trigger in FRACTURE_TRIGGERS and severity is not None and severity >= 7
+
+
+def fracture_emergency(tl, ep):
+    """F3's emergency condition: cannot stand after a fracture trigger, aged 65+ or 50+ with bone risk."""
+    old = tl.age is not None and tl.age >= 65
+    return ep.trigger in FRACTURE_TRIGGERS and cannot_stand(tl, ep) and (old or bone_risk(tl))
 
 
 def cannot_stand(tl, ep):
@@ -195,8 +213,6 @@ def symptom_flags(tl):
         if code not in seen:
             continue
         level = symptom_tier(code, seen)
-        if level == "none":
-            continue  # cannot_stand has no tier of its own; F3 uses it
         wording, base, sources = SYMPTOMS[code]
         day, owners = seen[code]
         when = tl.when(day)
@@ -209,7 +225,7 @@ def symptom_flags(tl):
 
 
 def episode_flags(tl):
-    """E2-E5 and F1-F3: red flags count only on episodes in the 7-day window."""
+    """E2-E7 and F1-F3: red flags count only on episodes in the 7-day window."""
     p, recent, flags = tl.profile, tl.episodes_in(7), []
     if not recent:
         return flags
@@ -222,22 +238,41 @@ def episode_flags(tl):
         when = tl.when(tl.day_of[accidents[-1].id])
         add("E2", "emergency", f"You logged a spasm after an accident, a fall or a blow {when}.",
             accidents, (3,))
-    locked = [e for e in recent if e.locked_minutes > 60]
+    # locked_minutes None is "not recorded": it never counts as 0 or as long.
+    locked = [e for e in recent if e.locked_minutes is not None and e.locked_minutes > 60]
     if locked:
         most = max(e.locked_minutes for e in locked)
-        add("E3", "emergency", f"A spasm kept your muscle locked hard for {most} minutes.", locked, (11, 14))
-    unrelieved = [e for e in recent if e.locked_minutes > 10 and e.eased_by_stretch is not True]
+        add("E3", "urgent", f"A spasm kept your muscle locked hard for {most} minutes.", locked, (11, 14))
+    # "eased_by_stretch is not true": False and not recorded both fire (the safer reading, docs/TRIAGE.md).
+    unrelieved = [e for e in recent
+                  if e.locked_minutes is not None and e.locked_minutes > 10 and e.eased_by_stretch is not True]
     if unrelieved:
         worst = max(unrelieved, key=lambda e: e.locked_minutes)
         how = ("stretching did not ease it" if worst.eased_by_stretch is False
-               else "you did not note that stretching eased it")
+               else "whether stretching eased it is not recorded")
         add("E4", "urgent", f"A spasm kept your muscle locked for {worst.locked_minutes} minutes and {how}.",
             unrelieved, (11,))
     beyond = [e for e in recent if not set(BEYOND_BACK_AND_LEGS).isdisjoint(e.locations)]
     if beyond:
-        places = " and ".join(LOCATION_LABELS[loc].lower() for loc in BEYOND_BACK_AND_LEGS
-                              if any(loc in e.locations for e in beyond))
+        places = _and(LOCATION_LABELS[loc].lower() for loc in BEYOND_BACK_AND_LEGS
+                      if any(loc in e.locations for e in beyond))
         add("E5", "urgent", f"You logged cramps in your {places} in the last 7 days.", beyond, (12,))
+    jaw = [e for e in recent if "jaw" in e.locations]
+    if jaw:
+        when = tl.when(tl.day_of[jaw[-1].id])
+        wound = any("dirty_wound" in codes for _, _, codes in tl.records_in(7))
+        raisers = [text for held, text in ((wound, "a recent dirty or deep wound"),
+                                           (p.iv_drug_use, "injected drug use")) if held]
+        if raisers:
+            add("E6", "emergency", f"You logged a spasm in your jaw {when}, and you told us about "
+                f"{' and '.join(raisers)}. A stiff jaw after a wound can be tetanus.", jaw, (16, 12))
+        else:
+            add("E6", "urgent", f"You logged a spasm in your jaw {when}.", jaw, (16, 12))
+    chest = [e for e in recent if "chest" in e.locations]
+    if chest:
+        when = tl.when(tl.day_of[chest[-1].id])
+        add("E7", "emergency", f"You logged a spasm in your chest {when}. A spasm in the chest is chest pain "
+            "until a doctor says otherwise.", chest, (3, 12))
     if p.cancer_history:
         add("F1", "urgent", "Your profile mentions cancer in the past, and you logged a spasm in the last "
             "7 days.", recent, (2, 7))
@@ -248,16 +283,32 @@ def episode_flags(tl):
     if noted:
         add("F2", "urgent", "You logged a spasm in the last 7 days, and you told us about "
             f"{' and '.join(noted)}.", recent, (2, 7))
-    fragile = [e for e in recent if fracture_risk(tl, e)]
-    if fragile:
-        standing = any(cannot_stand(tl, e) for e in fragile)
-        worst = max(fragile, key=tl.worst_severity)
-        reason = (f"A severe spasm ({tl.worst_severity(worst)}/10) after "
-                  f"{TRIGGER_LABELS[worst.trigger].lower()}, with a risk of fragile bones noted in your "
-                  "profile")
-        reason += ", and you could not stand or bear weight." if standing else "."
-        add("F3", "emergency" if standing else "urgent", reason, fragile, (5, 7, 2))
+    fallen = [e for e in recent if fracture_emergency(tl, e)]
+    if fallen:
+        worst = fallen[-1]
+        why = (f"you are {tl.age}" if tl.age is not None and tl.age >= 65
+               else "your profile notes a risk of fragile bones")
+        add("F3", "emergency", f"You could not stand or put weight on your legs after "
+            f"{_trigger_words(worst.trigger)} {tl.when(tl.day_of[worst.id])}, and {why}.", fallen, (5, 7, 2))
+    else:
+        fragile = [e for e in recent if fracture_risk(tl, e)]
+        if fragile:
+            worst = max(fragile, key=tl.worst_severity)
+            add("F3", "urgent", f"A severe spasm ({tl.worst_severity(worst)}/10) after "
+                f"{_trigger_words(worst.trigger)}, with a risk of fragile bones noted in your profile.",
+                fragile, (5, 7, 2))
     return flags
+
+
+def _trigger_words(trigger):
+    return {"fall": "a slip, trip or fall", "accident": "an accident, a fall from height or a blow"}.get(
+        trigger, TRIGGER_LABELS[trigger].lower())
+
+
+def _and(words):
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(words)
+    return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def not_improving(tl, min_days):
@@ -296,12 +347,13 @@ def pattern_flags(tl):
                 "apart.", last)
     if len(tl.clusters) >= 3:
         last = tl.clusters[-3:]
-        s = [max(e.severity for e in c.episodes) for c in last]  # a spasm logged twice: its worst
-        if s[0] < s[1] < s[2] and s[2] >= 7:
+        # A spasm logged twice: its worst known severity; a spasm with none recorded stops the rule.
+        s = [max((e.severity for e in c.episodes if e.severity is not None), default=None) for c in last]
+        if None not in s and s[0] < s[1] < s[2] and s[2] >= 7:
             add("P3", "routine", f"Your last 3 spasms got stronger each time: {s[0]}, {s[1]}, then {s[2]} "
                 "out of 10.", last)
     resting = [c for c in clusters30
-               if any(e.trigger in REST_TRIGGERS and not e.during_exercise for e in c.episodes)]
+               if any(e.trigger in REST_TRIGGERS and e.during_exercise is False for e in c.episodes)]
     if len(resting) >= 2:
         add("P4", "routine", f"{len(resting)} spasms in the last 30 days came on at rest, in your sleep or "
             "without a clear cause.", resting, (11,))
@@ -328,7 +380,7 @@ def pattern_flags(tl):
     shoulder = [e for e in tl.episodes_in(7) if "between_shoulder_blades" in e.locations]
     if shoulder:
         when = tl.when(tl.day_of[shoulder[-1].id])
-        add("P9", "routine", f"You logged pain between the shoulder blades {when}.", shoulder, (3,))
+        add("P9", "urgent", f"You logged pain between the shoulder blades {when}.", shoulder, (3,))
     return flags
 
 
@@ -382,15 +434,10 @@ def history_info(tl):
     for day in reversed(by_day):  # records are sorted by day, so this runs newest first
         entry = by_day[day]
         for code, owners in entry.items():
-            if code == "cannot_stand":
-                # Its tier comes from F3: an emergency only on an episode that met the fracture-risk test.
-                fragile = any(o in tl.by_id and fracture_risk(tl, tl.by_id[o]) for o in owners)
-                tier = "emergency" if fragile else "none"
-            else:
-                tier = symptom_tier(code, entry)
+            tier = symptom_tier(code, entry)
             if LEVEL_RANK[tier] >= LEVEL_RANK["urgent"]:
                 found.setdefault(code, (day, {}))[1].update(owners)
     order = {code: i for i, code in enumerate(SYMPTOM_CODES)}
     return [Info("history_red_flag", f"You reported {SYMPTOMS[code][0]} {tl.when(day, with_year=True)}. "
-                 "Were you assessed by a doctor?", tuple(owners))
+                 "Were you assessed by a doctor? If you still have it, go to the emergency screen now.", tuple(owners))
             for code, (day, owners) in sorted(found.items(), key=lambda kv: (-kv[1][0], order[kv[0]]))]

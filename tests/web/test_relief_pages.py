@@ -10,7 +10,7 @@ import yaml
 
 from coach.account.forms import RISK_QUESTIONS
 from coach.content import ContentError, medication_words_in
-from coach.relief.emergency import emergency_number, emergency_numbers, parse_numbers
+from coach.relief.emergency import emergency_number, emergency_numbers, parse_countries
 from coach.relief.sos import SAFETY_QUESTIONS
 from coach.routines.service import stop_rules
 from coach.seed import seed
@@ -78,21 +78,21 @@ def test_every_eu_country_uses_112():
 
 
 @pytest.mark.parametrize(("doc", "field"), [
-    ({"fallback": "112", "numbers": {"GB": 999}}, "numbers.GB"),
-    ({"fallback": "112", "numbers": {False: "113"}}, "numbers.False"),
-    ({"fallback": "112", "numbers": {"gbr": "999"}}, "numbers.gbr"),
-    ({"fallback": 112, "numbers": {"GB": "999"}}, "fallback"),
+    ({"countries": {"GB": 999}}, "countries.GB"),
+    ({"countries": {False: "113"}}, "countries.False"),
+    ({"countries": {"gbr": "999"}}, "countries.gbr"),
+    ({"fallback": "112", "countries": {"GB": "999"}}, ""),
     ({"numbers": {"GB": "999"}}, ""),
 ])
 def test_bad_emergency_number_files_name_the_field(doc, field):
     with pytest.raises(ContentError) as error:
-        parse_numbers(doc)
-    assert error.value.origin == "emergency_numbers.yaml" and error.value.path == field
+        parse_countries(doc)
+    assert error.value.origin == "countries.yaml" and error.value.path == field
 
 
 def test_unquoted_norway_would_be_caught():
-    with pytest.raises(ContentError, match="numbers.False"):
-        parse_numbers(yaml.safe_load('fallback: "112"\nnumbers:\n  NO: "113"\n'))
+    with pytest.raises(ContentError, match="countries.False"):
+        parse_countries(yaml.safe_load('countries:\n  NO: "113"\n'))
 
 
 def test_emergency_screen_signed_out_uses_the_param_then_the_language(client):
