@@ -20,10 +20,16 @@ SESSION_FIELDS = (
 )
 
 
+# Stop codes of rules version 2026.1, still accepted so a session recorded offline (or by an older client)
+# before the 2026.2 stop rules is not refused: "New leg weakness" became `difficulty_walking` (emergency) and
+# `one_leg_weakness` (stop and log); "Dizziness or palpitations" became `palpitations_or_fainting` and `dizziness`.
+RETIRED_STOP_REASONS = ("leg_weakness", "dizziness_or_palpitations")
+
+
 def stop_reasons() -> tuple[str, ...]:
     """The codes a stopped session may give: every stop rule (CONTENT.md section 3), or just "done for now"."""
     rules = stop_rules()
-    return tuple(rule.code for rule in rules.emergency + rules.stop_and_log) + (DONE_FOR_NOW,)
+    return tuple(rule.code for rule in rules.emergency + rules.stop_and_log) + (DONE_FOR_NOW,) + RETIRED_STOP_REASONS
 
 
 def _pain(values: dict, name: str, errors: dict) -> int | None:

@@ -105,7 +105,7 @@ def test_routines_list_is_public_and_in_content_order(api, seeded):
     assert walk["steps"][2] == {"position": 3, "title": "5 more minutes", "instruction": "If it feels fine, walk 5 more minutes.",
                                 "seconds": 300, "optional": True, "note": None}
     assert {rule["code"] for rule in walk["stop_rules"]["stop_and_log"]} == {
-        "pain_below_knee", "new_numbness", "pain_up_2_points", "dizziness_or_palpitations"}
+        "pain_below_knee", "one_leg_weakness", "new_numbness", "pain_up_2_points", "dizziness"}
     assert walk["sources"] == [19, 20, 29] and walk["is_stock"] is True
 
 

@@ -49,8 +49,9 @@ def test_record_a_completed_session(api, seeded):
 
 def test_record_a_stopped_session_with_each_reason(api, seeded):
     _, token = api.register()
-    reasons = ["pain_below_knee", "new_numbness", "pain_up_2_points", "dizziness_or_palpitations", "done_for_now",
-               "saddle_numbness", "chest_pain"]
+    reasons = ["pain_below_knee", "one_leg_weakness", "new_numbness", "pain_up_2_points", "dizziness", "done_for_now",
+               "saddle_numbness", "difficulty_walking", "chest_pain", "palpitations_or_fainting",
+               "leg_weakness", "dizziness_or_palpitations"]  # the last two: 2026.1 codes, still accepted
     for reason in reasons:
         response = api.post("/api/v1/sessions", token=token, json=session_body(
             completed=False, completed_steps=[1], stop_reason=reason, pain_after=None))

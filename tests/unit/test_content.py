@@ -22,7 +22,7 @@ from coach.content import (
 
 # CONTENT.md section 3: slug -> (step seconds in order, sources, total, total with the optional step)
 EXPECTED = {
-    "gym-floor-settle": ([10, 30, 100, 30, 20, 60], (13, 23, 11), 250, 250),
+    "gym-floor-settle": ([10, 30, 100, 30, 20, 60], (13, 23, 11), 190, 250),
     "heat": ([30, 900, 10], (24, 17, 18, 8), 940, 940),
     "floor-mobility": ([96, 56, 100, 64], (20, 21), 316, 316),
     "walk-it-off": ([30, 300, 300], (19, 20, 29), 330, 630),
@@ -62,9 +62,16 @@ def test_step_timings_and_totals_match_content_md(content, slug, seconds, source
     assert routine.total_seconds_with_optional == with_optional
 
 
-def test_only_the_walk_it_off_extra_five_minutes_is_optional(content):
+def test_only_the_slow_steps_and_the_walk_it_off_extra_five_minutes_are_optional(content):
     optional = [(r.slug, s.position) for r in content.routines for s in r.steps if s.optional]
-    assert optional == [("walk-it-off", 3)]
+    assert optional == [("gym-floor-settle", 6), ("walk-it-off", 3)]  # 2026.2: the last gym-floor step too
+    assert "Skip this step if you cannot stand" in content.routine("gym-floor-settle").steps[5].instruction
+
+
+def test_heat_checks_the_skin_every_few_minutes(content):
+    apply, check = content.routine("heat").steps[1:3]
+    assert "Check the skin every few minutes and stop if it is very red, sore or blistered" in apply.instruction
+    assert check.instruction == "Check the skin. Stop if it is very red, sore or blistered."
 
 
 def test_gym_floor_settle_labels_and_counts(content):
@@ -140,17 +147,31 @@ def test_tips(content):
 def test_stop_rules(content):
     rules = content.stop_rules
     assert [r.code for r in rules.emergency] == [
-        "saddle_numbness", "bladder_bowel_change", "both_legs", "leg_weakness", "chest_pain",
-        "jaw_or_swallowing",
+        "saddle_numbness", "bladder_bowel_change", "both_legs", "difficulty_walking", "chest_pain",
+        "jaw_or_swallowing", "palpitations_or_fainting",
     ]
     assert [r.text for r in rules.stop_and_log] == [
         "Pain spreads below the knee",
+        "New, mild weakness in one leg that is not getting worse (foot catching or slapping)",
         "New numbness or pins and needles",
         "Pain up by 2 points or more and not settled within 2 minutes of stopping",
-        "Dizziness or palpitations",
+        "Dizziness",
     ]
     assert rules.general == "Stop any movement that worsens symptoms or causes new pain."
     assert rules.sources == (20,)
+
+
+def test_stop_rules_agree_with_the_tiers(content):
+    """2026.2: an emergency stop rule is an emergency symptom (saved as it, with its sources); a stop-and-log
+    item never claims the emergency tier (no emergency symptom code hides in it)."""
+    from coach.domain import codes
+
+    rules = content.stop_rules
+    emergency_symptoms = {code for code, (_, tier, _) in codes.SYMPTOMS.items() if tier == "emergency"}
+    assert {r.code for r in rules.emergency} <= emergency_symptoms
+    assert all(r.sources == codes.SYMPTOMS[r.code][2] for r in rules.emergency)
+    assert not {r.code for r in rules.stop_and_log} & emergency_symptoms
+    assert "palpitations" not in " ".join(r.text.lower() for r in rules.stop_and_log)
 
 
 def test_routine_to_dict_has_the_api_shape(content):

@@ -136,8 +136,8 @@ def test_player_renders_every_step_for_use_without_script(client, seeded):
     html = client.get("/routines/walk-it-off/play").get_data(as_text=True)
     steps = re.findall(r'data-position="(\d+)" data-seconds="(\d+)" data-optional="(true|false)"', html)
     assert steps == [("1", "30", "false"), ("2", "300", "false"), ("3", "300", "true")]
-    for code in ("pain_below_knee", "new_numbness", "pain_up_2_points", "dizziness_or_palpitations", "done_for_now",
-                 "saddle_numbness", "chest_pain"):
+    for code in ("pain_below_knee", "one_leg_weakness", "new_numbness", "pain_up_2_points", "dizziness", "done_for_now",
+                 "saddle_numbness", "difficulty_walking", "chest_pain", "palpitations_or_fainting"):
         assert f'data-stop-code="{code}"' in html
     assert 'data-speed="1.0"' in html and 'data-speed-param="true"' in html  # testing allows ?speed=
     assert client.get("/routines/nope/play").status_code == 404
