@@ -45,14 +45,14 @@ class EpisodeOut(BaseModel):
     id: int
     client_id: str | None
     started_at: str
-    trigger: str
-    during_exercise: bool
+    trigger: str | None = Field(description="null: not recorded (skipped); 'unknown': the person chose Not sure")
+    during_exercise: bool | None = Field(description="null: not recorded")
     exercise: str | None
     load_kg: float | None
     locations: list[str]
     side: str | None
-    severity: int
-    locked_minutes: int
+    severity: int | None = Field(description="0-10; null: not recorded (e.g. saved by the safety check first)")
+    locked_minutes: int | None = Field(description="null: not recorded")
     eased_by_stretch: bool | None
     symptoms: list[str]
     relief_used: str | None

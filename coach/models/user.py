@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     quiet_end: Mapped[time | None] = mapped_column(Time)
     # Bumped on logout and password change: every session cookie carries it, so old ones stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set once the person has answered or dismissed the profile prompt shown after their first spasm.
+    profile_prompt_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
