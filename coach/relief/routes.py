@@ -5,28 +5,57 @@ from flask import current_app, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from ..domain import triage
 from ..domain.codes import LOCATION_LABELS
-from ..domain.triage_rules import BEYOND_BACK_AND_LEGS
+from ..domain.triage_rules import LOCATION_LEVELS
 from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
 from . import bp
-from .emergency import emergency_number, emergency_numbers
-from .sos import BACK_VIEW, FRONT_VIEW, QUICK_TRIGGERS, SAFETY_QUESTIONS, body_map
+from .emergency import emergency_number, emergency_numbers, local_services
+from .sos import (
+    BACK_VIEW,
+    FRONT_VIEW,
+    QUICK_TRIGGERS,
+    SAFETY_HEADING,
+    SAFETY_QUESTIONS,
+    URGENT_ITEMS,
+    URGENT_LINE,
+    body_map,
+)
 
 REASON_MAX = 200
 DEFAULT_REASON = "You told us about a warning sign."
 MAX_SPEED = 1000.0
-# Rule E5 on the phone: a quick log that cannot reach the server (offline, or slow) still shows the urgent
-# advice first when it names one of these places. The server's assessment replaces it once the log arrives.
-URGENT_LOCATIONS = {code: LOCATION_LABELS[code].lower() for code in BEYOND_BACK_AND_LEGS}
+
+
+def _sos_location_levels() -> dict[str, dict[str, str]]:
+    """LOCATION_LEVELS for the phone: a quick log that cannot reach the server still shows what the place alone
+    gives (chest: the emergency screen, E7; arm, hand, belly, jaw: the urgent advice first, E5/E6)."""
+    return {code: {"level": tier, "label": LOCATION_LABELS[code].lower()} for code, tier in LOCATION_LEVELS.items()}
+
+
+def _urgent_advice_by_country() -> dict[str, str]:
+    """The urgent advice in each country's wording, "" for an unknown country; countries worded like the
+    fallback are left out, so the offline copy of /sos can pick the text for the country the phone knows."""
+    generic = triage.advice("urgent", local_services(None))
+    wording = {"": generic}
+    for code in emergency_numbers()[1]:
+        text = triage.advice("urgent", local_services(code))
+        if text != generic:
+            wording[code] = text
+    return wording
 
 
 @bp.route("/sos")
 def sos():
+    country, _source = _country()
     return render_template(
-        "relief/sos.html", nav="sos", questions=SAFETY_QUESTIONS, routine=recommended_routine(),
+        "relief/sos.html", nav="sos", questions=SAFETY_QUESTIONS, safety_heading=SAFETY_HEADING,
+        urgent_line=URGENT_LINE, urgent_items=URGENT_ITEMS, routine=recommended_routine(),
         stop_rules=stop_rules(), back_view=body_map(BACK_VIEW), front_view=body_map(FRONT_VIEW),
-        triggers=QUICK_TRIGGERS, urgent_locations=URGENT_LOCATIONS,
+        triggers=QUICK_TRIGGERS, location_levels=_sos_location_levels(), country=country,
+        urgent_advice=triage.advice("urgent", local_services(country)),
+        urgent_advice_by_country=_urgent_advice_by_country(),
     )
 
 

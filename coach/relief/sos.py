@@ -5,44 +5,66 @@ from dataclasses import dataclass
 
 from ..domain import codes
 
+SAFETY_HEADING = "Since this spasm started, have you had any of these?"
+
 
 @dataclass(frozen=True)
 class SafetyQuestion:
-    key: str
-    question: str
-    reason: str  # the emergency screen's one line when the answer is yes
-    stop_rules: tuple[str, ...]  # the emergency stop rules (stop_rules.yaml) this question covers
-    sources: tuple[int, ...]
+    code: str  # the symptom code a "Yes" saves on the spasm's log, or "accident" (saved as its trigger)
+    question: str  # CONTENT.md section 0, "Safety check before relief", in its order
+    stop_rules: tuple[str, ...]  # emergency stop rules (stop_rules.yaml) this question asks about, besides its code
+    sources: tuple[int, ...]  # CONTENT.md section 1 (symptom table) or rule E2 for the accident
+
+    @property
+    def saved(self) -> dict:
+        """What a "Yes" adds to the spasm's log (the episode upsert's body, besides started_at)."""
+        return {"trigger": "accident"} if self.code == "accident" else {"symptoms": [self.code]}
 
 
-# The four questions of issue 4, covering every emergency stop rule of CONTENT.md section 3 plus a serious
-# accident (rule E2). A test checks that each emergency stop rule is asked about here.
+# The ten emergency items of the 2026.2 safety check, in CONTENT.md's order and words. Any "Yes" goes to
+# /emergency?reason=<code> (contract 8) and is saved on the spasm's log. A test checks that together they
+# ask about every emergency stop rule.
 SAFETY_QUESTIONS = (
-    SafetyQuestion(
-        "saddle_or_bladder",
-        "Numbness or tingling around your genitals, buttocks, inner thighs or anus, "
-        "or a new change in bladder or bowel control?",
-        "Numbness in the saddle area, or a change in bladder or bowel control.",
-        ("saddle_numbness", "bladder_bowel_change"), (3, 4, 2, 6),
-    ),
-    SafetyQuestion(
-        "legs",
-        "Pain, tingling, numbness or weakness in both legs, or new weakness in a leg?",
-        "Symptoms in both legs, or new leg weakness.",
-        ("both_legs", "leg_weakness"), (3, 5, 2, 6),
-    ),
-    SafetyQuestion(
-        "chest_or_breathing",
-        "Chest pain, a stiff jaw, or trouble swallowing or breathing?",
-        "Chest pain, or jaw, swallowing or breathing trouble.",
-        ("chest_pain", "jaw_or_swallowing"), (3, 16, 11),
-    ),
-    SafetyQuestion(
-        "accident",
-        "Did a serious accident or fall cause it (a fall from height or a direct blow)?",
-        "A serious accident or fall.",
-        (), (3,),
-    ),
+    SafetyQuestion("saddle_numbness",
+                   "Numbness or tingling in the genitals, buttocks, inner thighs or around the anus", (), (3, 4, 2)),
+    SafetyQuestion("bladder_bowel_change", "New trouble starting or controlling urine or bowels", (), (3, 4, 6)),
+    SafetyQuestion("sexual_dysfunction_new", "New loss of sexual function", (), (4,)),
+    SafetyQuestion("both_legs", "Pain, tingling, numbness or weakness in both legs", (), (3, 5, 2)),
+    # "New leg weakness" (stop rule leg_weakness in 2026.1) is this item in 2026.2.
+    SafetyQuestion("difficulty_walking",
+                   "Legs weak, numb or heavy or giving way, severe or getting worse (not just because moving hurts)",
+                   ("leg_weakness",), (3, 5, 2)),
+    SafetyQuestion("chest_pain", "Chest pain or a spasm in the chest", (), (3,)),
+    SafetyQuestion("jaw_or_swallowing", "Stiff jaw, trouble swallowing or breathing", (), (16, 11)),
+    SafetyQuestion("whole_body_spasms", "Spasms spreading over the whole body", (), (16, 12)),
+    SafetyQuestion("palpitations_or_fainting", "Palpitations, fainting, confusion or a seizure", (), (12, 15)),
+    SafetyQuestion("accident", "A serious accident, fall from height or direct blow", (), (3,)),
+)
+
+
+@dataclass(frozen=True)
+class UrgentItem:
+    key: str
+    label: str  # the part of CONTENT.md's urgent line that names it, said by the person
+    saved: dict  # the episode upsert's body (besides started_at), or the profile change for "profile"
+    target: str  # "episode" (PUT /api/v1/episodes/by-client/<id>) or "profile" (PATCH /api/v1/me)
+
+
+# The non-blocking line below the list (CONTENT.md section 0). Ticking an item saves it at once and shows the
+# urgent advice above the routine; relief is never held back by it.
+URGENT_LINE = (
+    "Also tell a doctor soon (today or within 48 hours) if you have a fever or feel very unwell, have ever had "
+    "cancer, are losing weight without trying, cannot stand because of the pain, or the muscle has stayed locked "
+    "hard for more than an hour."
+)
+URGENT_ITEMS = (
+    UrgentItem("fever", "I have a fever or feel very unwell", {"symptoms": ["fever"]}, "episode"),
+    UrgentItem("cancer_history", "I have ever had cancer", {"cancer_history": True}, "profile"),
+    UrgentItem("weight_loss", "I'm losing weight without trying", {"symptoms": ["weight_loss"]}, "episode"),
+    UrgentItem("cannot_stand", "I cannot stand because of the pain", {"symptoms": ["cannot_stand"]}, "episode"),
+    # E3: locked_minutes > 60; 61 is the least that says "more than an hour".
+    UrgentItem("locked_minutes", "The muscle has stayed locked hard for more than an hour",
+               {"locked_minutes": 61}, "episode"),
 )
 
 # Body map: rows of three cells as the phone shows them, (location, side) or None for an empty cell.

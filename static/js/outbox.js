@@ -2,11 +2,17 @@
  * until the server has them. Loaded by pages (window.CoachOutbox) and by the service worker through
  * importScripts (self.CoachOutbox), so a Background Sync replays with the same code as a page does.
  *
- * An item: {id: client-made UUID (also the Idempotency-Key), kind: 'episode'|'session', url, body,
- *           owner: user id it belongs to or null (made signed out), created_at, failed: null|message}
+ * An item: {id: client-made UUID (also the Idempotency-Key), kind: 'episode'|'session'|'profile', url, body,
+ *           method: 'POST' (default) | 'PUT' | 'PATCH', owner: user id it belongs to or null (made signed out),
+ *           created_at, failed: null|message}
+ * Upserts (PUT /api/v1/episodes/by-client/<spasm's client_id>): each queued item has its own id, the URL
+ * carries the spasm's id, and each body holds only what that step knew, so replaying them in order (oldest
+ * first) never undoes a newer answer (the server keeps symptoms and locations as unions).
  *
  * Replay (flush): ask /sync-state who is signed in and for a fresh CSRF token (a page served from the
- * offline cache carries a stale one), then POST each item of that user with Idempotency-Key: <id>.
+ * offline cache carries a stale one), then send each item of that user (its method, POST by default) with
+ * Idempotency-Key: <id>. A 2xx reply carrying an assessment goes to window.CoachLevel.remember (level.js),
+ * so a late answer, or one for a log made offline, is shown at the next page open.
  * The server answers a replay with the original record, so sending twice (page and worker at once, or a
  * reply lost on a bad connection) never makes a duplicate. 2xx: removed. Offline, 401, 429 or 5xx: kept
  * for the next try. Any other 4xx: kept, marked failed with the server's message (nothing is thrown away
@@ -54,10 +60,10 @@
   // IndexedDB writes started while a page is being left may never finish; localStorage writes are
   // synchronous. stash() is for that moment (pagehide); the next page moves stashed items into the outbox.
   const STASH_KEY = 'coach:outbox-stash';
-  function stash(kind, url, body) {
+  function stash(kind, url, body, options) {
     try {
       const list = JSON.parse(root.localStorage.getItem(STASH_KEY) || '[]');
-      list.push(makeItem(kind, url, body));
+      list.push(makeItem(kind, url, body, options));
       root.localStorage.setItem(STASH_KEY, JSON.stringify(list));
       return true;
     } catch (err) {
@@ -80,7 +86,11 @@
 
   function allStored() {
     return tx('readonly', function (store) { return store.getAll(); }).then(function (items) {
-      return (items || []).sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
+      // Oldest first: an upsert's steps must reach the server in the order they were made.
+      return (items || []).sort(function (a, b) {
+        if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
+        return (a.seq || 0) - (b.seq || 0);
+      });
     });
   }
   function put(item) { return tx('readwrite', function (store) { store.put(item); }).then(changed); }
@@ -121,17 +131,21 @@
     } catch (err) { /* private mode: items are then offered rather than sent on their own */ }
   }
 
-  // kind, url, body -> the stored item. Ask for a Background Sync so the worker sends it even if the
-  // page is closed before the network returns.
-  function makeItem(kind, url, body) {
+  // kind, url, body, {method} -> the stored item. Ask for a Background Sync so the worker sends it even if
+  // the page is closed before the network returns.
+  const METHODS = ['POST', 'PUT', 'PATCH'];
+  let sequence = 0; // orders items made in the same millisecond
+  function makeItem(kind, url, body, options) {
+    const method = String((options && options.method) || 'POST').toUpperCase();
+    if (METHODS.indexOf(method) === -1) throw new TypeError('outbox: unsupported method ' + method);
     return {
-      id: uuid(), kind: kind, url: url, body: body, owner: identity().user_id,
-      created_at: new Date().toISOString(), failed: null,
+      id: uuid(), kind: kind, url: url, body: body, method: method, owner: identity().user_id,
+      created_at: new Date().toISOString(), seq: ++sequence, failed: null,
     };
   }
 
-  function add(kind, url, body) {
-    const item = makeItem(kind, url, body);
+  function add(kind, url, body, options) {
+    const item = makeItem(kind, url, body, options);
     return put(item).then(function () { requestSync(); return item; });
   }
 
@@ -161,7 +175,7 @@
     let response;
     try {
       response = await root.fetch(item.url, {
-        method: 'POST',
+        method: item.method || 'POST', // items queued before methods existed are POSTs
         credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Idempotency-Key': item.id, 'X-CSRFToken': token },
         body: JSON.stringify(item.body),
@@ -179,6 +193,14 @@
     if (!error) return 'The server refused it (' + status + ').';
     const fields = error.fields ? Object.keys(error.fields).map(function (k) { return k + ': ' + error.fields[k]; }) : [];
     return fields.length ? fields.join('; ') : error.message;
+  }
+
+  // The phone's stored level (contract 7): pages only; the worker has no CoachLevel, and the next signed-in
+  // page carries the level from the server anyway.
+  function remember(data) {
+    const assessment = data && data.assessment;
+    if (!assessment || !root.CoachLevel || typeof root.CoachLevel.remember !== 'function') return;
+    try { root.CoachLevel.remember(assessment); } catch (err) { /* the level is a notice; the log is saved */ }
   }
 
   let running = null;
@@ -204,6 +226,7 @@
       results[item.id] = result;
       if (result.ok) {
         await remove(item.id);
+        remember(result.data);
       } else if (result.status === 0 || result.status === 401 || result.status === 429 || result.status >= 500 ||
                  (result.data && result.data.error && result.data.error.code === 'csrf_failed')) {
         return { state: state, results: results, retry: true };

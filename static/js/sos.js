@@ -1,8 +1,20 @@
 /* SOS: safety check -> quick log (three taps: severity, where, what) -> the recommended routine.
- * Any "yes" is a plain link to the emergency screen. The quick log goes into the outbox first (so it is
- * saved offline too), then, online, to the server; its assessment picks the next screen: emergency ->
- * the emergency screen (no routine), urgent -> the advice with the routine below it, otherwise straight
- * into the player, which starts the first step at once (?from=sos) with the severity as pain before.
+ *
+ * The spasm: an SOS that begins makes one client id for this spasm and keeps it in localStorage
+ * 'coach:spasm' ({client_id, started_at, saved_at}; the player reads it to save an emergency stop reason on
+ * the same spasm). Everything this page learns goes into the outbox as an upsert of that spasm
+ * (PUT /api/v1/episodes/by-client/<client_id>), each step with only the fields it knows, so the safety
+ * answers and the quick log are one episode, online or offline.
+ *
+ * - Any "Yes" is saved (the symptom code, or trigger: accident) and opens /emergency?reason=<code>. Without
+ *   script it is still a plain link to the emergency screen.
+ * - A ticked urgent item (the line below the list) is saved at once (a symptom, locked_minutes 61, or the
+ *   profile's cancer_history through PATCH /api/v1/me) and the urgent advice comes before the routine.
+ * - The quick log (also when relief is started before the pain score: severity is then not recorded) waits
+ *   up to 3 s for the server's assessment: emergency -> the emergency screen (no routine), urgent -> the
+ *   advice with the routine below it, otherwise straight into the player. With no answer in time the phone
+ *   decides what it can (a ticked item, or a place that alone gives a tier: LOCATION_LEVELS). A later answer
+ *   reaches window.CoachLevel through the outbox and is shown at the next page open.
  * What was tapped so far survives a reload (sessionStorage).
  */
 (function () {
@@ -11,15 +23,18 @@
   const root = document.querySelector('[data-sos]');
   if (!root || !window.CoachOutbox) return;
 
+  const Outbox = window.CoachOutbox;
   const STATE_KEY = 'coach:sos';
+  const SPASM_KEY = 'coach:spasm';
   const ASSESSMENT_WAIT_MS = 3000; // on a bad connection, relief does not wait longer than this
+  const STORE_WAIT_MS = 1500; // the emergency screen never waits longer than this for the phone's storage
   const playUrl = root.getAttribute('data-play-url');
   const emergencyUrl = root.getAttribute('data-emergency-url');
   const stages = {};
   root.querySelectorAll('[data-stage]').forEach(function (el) { stages[el.getAttribute('data-stage')] = el; });
   const logStages = ['severity', 'where', 'what'];
   let state = load();
-  let saving = false;
+  let leaving = false;
 
   function load() {
     try { return JSON.parse(window.sessionStorage.getItem(STATE_KEY) || 'null') || {}; } catch (err) { return {}; }
@@ -29,6 +44,36 @@
   }
   function forget() {
     try { window.sessionStorage.removeItem(STATE_KEY); } catch (err) { /* nothing kept */ }
+  }
+  function readJson(name, fallback) {
+    try { return JSON.parse(root.getAttribute(name) || 'null') || fallback; } catch (err) { return fallback; }
+  }
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  /* ---------- The spasm this SOS is about (contract 6) ---------- */
+  function beginSpasm() {
+    if (!state.client_id) {
+      state.client_id = Outbox.uuid();
+      state.started_at = new Date().toISOString();
+      state.urgent = [];
+      keep();
+    }
+    rememberSpasm();
+  }
+  function rememberSpasm() {
+    try {
+      window.localStorage.setItem(SPASM_KEY, JSON.stringify({
+        client_id: state.client_id, started_at: state.started_at, saved_at: Date.now(),
+      }));
+    } catch (err) { /* private mode: the page still saves through its own state */ }
+  }
+
+  // fields: only what this step knows. started_at travels with every step: the first one to reach the
+  // server creates the episode, whichever it is.
+  function queueEpisode(fields) {
+    const body = Object.assign({ started_at: state.started_at }, fields);
+    rememberSpasm();
+    return Outbox.add('episode', '/api/v1/episodes/by-client/' + encodeURIComponent(state.client_id), body, { method: 'PUT' });
   }
 
   function show(name) {
@@ -47,28 +92,72 @@
     root.querySelector('[data-log-progress]').textContent = 'Question ' + (logStages.indexOf(name) + 1) + ' of 3';
   }
 
-  /* ---------- Safety check ---------- */
+  beginSpasm();
+
+  /* ---------- Safety check: any "Yes" is saved, then the emergency screen ---------- */
+  root.querySelectorAll('[data-safety-yes]').forEach(function (link) {
+    link.addEventListener('click', async function (event) {
+      event.preventDefault();
+      if (leaving) return;
+      leaving = true;
+      const fields = JSON.parse(link.getAttribute('data-saves'));
+      // The emergency screen matters more than the record: it never waits long for storage.
+      await Promise.race([queueEpisode(fields).catch(function () { return null; }), wait(STORE_WAIT_MS)]);
+      forget();
+      window.location.assign(link.href);
+    });
+  });
+
   function toLog() {
     state.stage = 'log';
-    state.started_at = state.started_at || new Date().toISOString();
     keep();
     show('log');
     showLogStage(state.logStage || 'severity');
   }
-
-  root.querySelectorAll('[data-safety-yes]').forEach(function (link) {
-    link.addEventListener('click', forget);
-  });
-  root.querySelectorAll('[data-safety-no]').forEach(function (button) {
-    button.addEventListener('click', function () {
-      button.setAttribute('aria-pressed', 'true');
-      const open = root.querySelectorAll('[data-safety-no][aria-pressed="false"]');
-      if (open.length === 0) toLog();
-    });
-  });
   root.querySelector('[data-safety-all-no]').addEventListener('click', function (event) {
     event.preventDefault();
     toLog();
+  });
+
+  /* ---------- The urgent line: each tick saved at once, relief not held back ---------- */
+  const urgentBox = root.querySelector('[data-urgent-items]');
+  const urgentStatus = root.querySelector('[data-urgent-status]');
+  const ticks = Array.prototype.slice.call(root.querySelectorAll('[data-urgent-item]'));
+  function labelOf(input) { return input.closest('label').textContent.trim(); }
+  function ticked() {
+    return ticks.filter(function (input) { return (state.urgent || []).indexOf(input.value) !== -1; });
+  }
+  urgentBox.hidden = false;
+  ticks.forEach(function (input) {
+    input.checked = (state.urgent || []).indexOf(input.value) !== -1; // a reload keeps what was saved
+    input.addEventListener('change', async function () {
+      const saved = (state.urgent || []).indexOf(input.value) !== -1;
+      if (!input.checked) {
+        // A saved answer is on the spasm's log already; taking the tick away here would not remove it.
+        if (saved) {
+          input.checked = true;
+          urgentStatus.textContent = 'Already saved on this spasm\'s log. You can change it in your diary.';
+        }
+        return;
+      }
+      if (saved) return;
+      const fields = JSON.parse(input.getAttribute('data-saves'));
+      try {
+        if (input.getAttribute('data-target') === 'profile') {
+          await Outbox.add('profile', '/api/v1/me', fields, { method: 'PATCH' });
+        } else {
+          await queueEpisode(fields);
+        }
+      } catch (err) {
+        input.checked = false;
+        urgentStatus.textContent = 'This phone could not save it (storage is blocked). Tell a doctor about it.';
+        return;
+      }
+      state.urgent = (state.urgent || []).concat([input.value]);
+      keep();
+      urgentStatus.textContent = 'Saved: ' + labelOf(input) + '. We\'ll show what to do before the routine.';
+      Outbox.flush().catch(function () { /* sent later */ });
+    });
   });
 
   /* ---------- Quick log ---------- */
@@ -83,7 +172,7 @@
       root.querySelectorAll('[data-view-toggle]').forEach(function (b) { b.setAttribute('aria-pressed', b === button ? 'true' : 'false'); });
       root.querySelectorAll('[data-view]').forEach(function (map) { map.hidden = map.getAttribute('data-view') !== view; });
       const hint = root.querySelector('[data-view-hint]');
-      hint.textContent = hint.getAttribute('data-' + view);
+      if (hint) hint.textContent = hint.getAttribute('data-' + view);
     });
   });
 
@@ -122,6 +211,7 @@
     });
   });
 
+  // Relief before the pain score: the log is still sent (severity not recorded) and the server still checks it.
   root.querySelector('[data-start-now]').addEventListener('click', function (event) {
     event.preventDefault();
     save();
@@ -133,77 +223,96 @@
     return playUrl + '?' + params.toString();
   }
 
-  function episodeBody() {
-    const body = { started_at: state.started_at || new Date().toISOString(), severity: state.severity };
-    if (state.location) { body.locations = [state.location]; body.side = state.side; }
-    if (state.trigger) body.trigger = state.trigger;
-    if (typeof state.duringExercise === 'boolean') body.during_exercise = state.duringExercise;
-    return body;
+  // Only what was answered: a question skipped is not recorded, never a made-up "no".
+  function logFields() {
+    const fields = {};
+    if (typeof state.severity === 'number') fields.severity = state.severity;
+    if (state.location) { fields.locations = [state.location]; fields.side = state.side; }
+    if (state.trigger) fields.trigger = state.trigger;
+    if (typeof state.duringExercise === 'boolean') fields.during_exercise = state.duringExercise;
+    return fields;
   }
 
-  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+  function toEmergency(reason) {
+    window.location.assign(emergencyUrl + '?' + new URLSearchParams({ reason: reason }).toString());
+  }
 
   async function save() {
-    if (saving) return;
-    saving = true;
+    if (leaving) return;
+    leaving = true;
     const next = playerUrl();
-    if (typeof state.severity !== 'number') { // nothing to log yet: relief first, details later
-      forget();
-      window.location.assign(next);
-      return;
-    }
     root.querySelector('[data-log-progress]').textContent = 'Saving. Relief starts in a moment';
-    let item;
+    let item = null;
     try {
-      item = await window.CoachOutbox.add('episode', '/api/v1/episodes', episodeBody());
+      item = await queueEpisode(logFields());
     } catch (err) {
       const error = root.querySelector('[data-log-error]');
       error.textContent = 'This phone could not save the log (storage is blocked). Starting relief anyway.';
       error.hidden = false;
     }
+    const local = localAssessment();
     forget();
+    let assessment = null;
     if (item) {
-      const outcome = await Promise.race([window.CoachOutbox.flush({ ids: [item.id] }), wait(ASSESSMENT_WAIT_MS)]);
+      // Everything waiting goes, oldest first (a tick before the log); this log's answer decides the next screen.
+      const outcome = await Promise.race([Outbox.flush().catch(function () { return null; }), wait(ASSESSMENT_WAIT_MS)]);
       const result = outcome && outcome.results && outcome.results[item.id];
-      const assessment = result && result.ok && result.data && result.data.assessment;
-      if (assessment && assessment.level === 'emergency') {
-        const reason = (assessment.flags.filter(function (f) { return f.level === 'emergency'; })[0] || {}).reason || '';
-        window.location.assign(emergencyUrl + '?' + new URLSearchParams({ reason: reason.slice(0, 200) }).toString());
-        return;
-      }
-      if (assessment && assessment.level === 'urgent') {
-        showUrgent(assessment, next);
-        return;
-      }
-      if (!assessment) {
-        // No answer in time (offline or a slow network): rule E5 needs nothing but this log, so the phone
-        // checks it itself; the rest waits for the server, which assesses the log when it arrives.
-        const local = localAssessment();
-        if (local) { showUrgent(local, next); return; }
-      }
+      assessment = (result && result.ok && result.data && result.data.assessment) || null;
     }
+    if (assessment && assessment.level === 'emergency') { toEmergency('assessment'); return; }
+    if (assessment && assessment.level === 'urgent') { showUrgent(reasonsOf(assessment), next); return; }
+    if (!assessment && local.level === 'emergency') { toEmergency(local.reason); return; }
+    // The server's answer (none or routine) cannot know a tick that has not reached it yet: the higher wins.
+    if (local.level === 'urgent') { showUrgent(local.reasons, next); return; }
     window.location.assign(next);
   }
 
+  function reasonsOf(assessment) {
+    return (assessment.flags || []).filter(function (f) { return f.level === 'urgent'; }).map(function (f) { return f.reason; });
+  }
+
+  // What the phone can decide without the server: the ticked urgent items, and a place that alone gives a
+  // tier (rules E5, E6, E7 through LOCATION_LEVELS).
   function localAssessment() {
-    let places = {};
-    try { places = JSON.parse(root.getAttribute('data-urgent-locations') || '{}'); } catch (err) { /* none */ }
-    if (!state.location || !Object.prototype.hasOwnProperty.call(places, state.location)) return null;
-    return { level: 'urgent', flags: [{ level: 'urgent', reason: 'You logged cramps in your ' + places[state.location] + '.' }] };
+    const reasons = ticked().map(labelOf);
+    const places = readJson('data-location-levels', {});
+    const place = state.location && Object.prototype.hasOwnProperty.call(places, state.location) ? places[state.location] : null;
+    if (place && place.level === 'emergency') return { level: 'emergency', reason: 'chest_pain', reasons: reasons };
+    if (place && place.level === 'urgent') reasons.push('You logged cramps in your ' + place.label + '.');
+    return { level: reasons.length ? 'urgent' : 'none', reasons: reasons };
+  }
+
+  // The country this phone knows: the signed-in page's, then the one remembered from the last signed-in page
+  // (this may be the signed-out copy kept for offline use), then the phone's language.
+  function country() {
+    const fresh = document.querySelector('[data-identity][data-user-id]');
+    if (fresh) return fresh.getAttribute('data-country') || '';
+    const remembered = Outbox.identity().country;
+    if (remembered) return remembered;
+    const region = String(navigator.language || '').split('-').pop().toUpperCase();
+    return /^[A-Z]{2}$/.test(region) ? region : (root.getAttribute('data-country') || '');
   }
 
   // Urgent: the advice first, the routine only below it (CONTENT.md section 0).
-  function showUrgent(assessment, next) {
+  function showUrgent(reasons, next) {
+    const wording = readJson('data-urgent-advice', {});
+    const text = wording[country()] || wording[''];
+    if (text) root.querySelector('[data-urgent-advice-text]').textContent = text;
     const list = root.querySelector('[data-urgent-reasons]');
     list.textContent = '';
-    assessment.flags.filter(function (f) { return f.level === 'urgent'; }).forEach(function (flag) {
+    reasons.forEach(function (reason) {
       const li = document.createElement('li');
-      li.textContent = flag.reason;
+      li.textContent = reason;
       list.appendChild(li);
     });
     root.querySelector('[data-urgent-continue]').setAttribute('href', next);
     show('urgent');
   }
+
+  // Back to this page from the next one (back/forward cache): what was sent is sent; start a fresh check.
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted && leaving) window.location.reload();
+  });
 
   /* ---------- Back where the person left off (a reload mid-log) ---------- */
   if (state.stage === 'log') {

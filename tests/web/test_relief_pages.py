@@ -11,8 +11,6 @@ import yaml
 from coach.account.forms import RISK_QUESTIONS
 from coach.content import ContentError, medication_words_in
 from coach.relief.emergency import emergency_number, emergency_numbers, parse_countries
-from coach.relief.sos import SAFETY_QUESTIONS
-from coach.routines.service import stop_rules
 from coach.seed import seed
 
 
@@ -30,21 +28,7 @@ def _text(html: str) -> str:
 # --- SOS ---
 
 
-def test_sos_works_signed_out_and_asks_the_four_safety_questions(client, seeded):
-    response = client.get("/sos")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert html.count("data-safety-yes") == 4 and html.count("data-safety-no") == 4
-    # Without script: yes opens the emergency screen with the reason, no-to-all opens the routine.
-    assert 'href="/emergency?reason=Chest+pain' in html
-    assert 'href="/routines/gym-floor-settle/play?from=sos" data-safety-all-no' in html
-    assert 'aria-current="page"' in html and "tab-sos" in html
-
-
-def test_safety_questions_cover_every_emergency_stop_rule():
-    with_rules = {code for q in SAFETY_QUESTIONS for code in q.stop_rules}
-    assert with_rules == {rule.code for rule in stop_rules().emergency}
-    assert any("accident" in q.question for q in SAFETY_QUESTIONS)
+# The safety check itself (the ten items, each "Yes", the urgent line): tests/web/test_safety_check.py.
 
 
 def test_quick_log_has_a_labelled_body_map_front_and_back(client, seeded):
