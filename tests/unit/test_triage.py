@@ -73,7 +73,7 @@ RULE_TABLE = [
     R("E1-tingling-alone", eps(2, symptoms=("hands_feet_tingling",)), [], P, "E1", "routine"),
     R("E1-tingling-with-one-leg-weakness", eps(2, symptoms=("hands_feet_tingling", "one_leg_weakness")), [], P, "E1",
       "urgent"),
-    R("E1-cannot-stand-has-no-own-tier", eps(2, symptoms=("cannot_stand",)), [], P, "E1", None),
+    R("E1-cannot-stand-alone-is-urgent", eps(2, symptoms=("cannot_stand",)), [], P, "E1", "urgent"),
     R("E1-follow-up-day-6", eps(10), [fu(1, 1, 6, symptoms=("chest_pain",))], P, "E1", "emergency"),
     R("E1-follow-up-day-7", eps(10), [fu(1, 1, 7, symptoms=("chest_pain",))], P, "E1", None),
     R("E1-fever-raised-by-follow-up", eps(3, symptoms=("fever",)), [fu(1, 1, 1, symptoms=("one_leg_weakness",))], P,
@@ -81,8 +81,8 @@ RULE_TABLE = [
     # E2: accident
     R("E2-accident-day-6", eps(6, trigger="accident"), [], P, "E2", "emergency"),
     R("E2-accident-day-7", eps(7, trigger="accident"), [], P, "E2", None),
-    # E3: locked_minutes > 60
-    R("E3-locked-61", eps(1, locked_minutes=61), [], P, "E3", "emergency"),
+    # E3: locked_minutes > 60 (urgent since 2026.2)
+    R("E3-locked-61", eps(1, locked_minutes=61), [], P, "E3", "urgent"),
     R("E3-locked-60", eps(1, locked_minutes=60), [], P, "E3", None),
     R("E3-locked-day-7", eps(7, locked_minutes=90), [], P, "E3", None),
     # E4: locked_minutes > 10 and eased_by_stretch not true
@@ -90,12 +90,12 @@ RULE_TABLE = [
     R("E4-locked-10", eps(1, locked_minutes=10, eased_by_stretch=False), [], P, "E4", None),
     R("E4-eased-unknown", eps(1, locked_minutes=11, eased_by_stretch=None), [], P, "E4", "urgent"),
     R("E4-eased", eps(1, locked_minutes=11, eased_by_stretch=True), [], P, "E4", None),
-    # E5: chest, arm or abdomen
-    R("E5-chest", eps(1, locations=("chest",)), [], P, "E5", "urgent"),
+    # E5: arm, hand or abdomen (2026.2: hand added, chest moved to E7)
+    R("E5-chest-is-E7-now", eps(1, locations=("chest",)), [], P, "E5", None),
     R("E5-arm", eps(1, locations=("arm",)), [], P, "E5", "urgent"),
     R("E5-abdomen", eps(1, locations=("lower_back", "abdomen")), [], P, "E5", "urgent"),
-    R("E5-hand-is-not-listed", eps(1, locations=("hand",)), [], P, "E5", None),
-    R("E5-day-7", eps(7, locations=("chest",)), [], P, "E5", None),
+    R("E5-hand", eps(1, locations=("hand",)), [], P, "E5", "urgent"),
+    R("E5-day-7", eps(7, locations=("arm",)), [], P, "E5", None),
     # F1: cancer history and an episode in the 7-day window
     R("F1-day-6", eps(6), [], Profile(cancer_history=True), "F1", "urgent"),
     R("F1-day-7", eps(7), [], Profile(cancer_history=True), "F1", None),
@@ -166,8 +166,8 @@ RULE_TABLE = [
     R("P8-latest-follow-up-counts", eps(40), [fu(1, 1, 10, "worse"), fu(2, 1, 5, "improving")], P, "P8", None),
     R("P8-follow-up-day-29", eps(50), [fu(1, 1, 29, "worse")], P, "P8", "routine"),
     R("P8-follow-up-day-30", eps(50), [fu(1, 1, 30, "worse")], P, "P8", None),
-    # P9: between the shoulder blades in 7 days
-    R("P9-day-6", eps(6, locations=("between_shoulder_blades",)), [], P, "P9", "routine"),
+    # P9: between the shoulder blades in 7 days (urgent since 2026.2)
+    R("P9-day-6", eps(6, locations=("between_shoulder_blades",)), [], P, "P9", "urgent"),
     R("P9-day-7", eps(7, locations=("between_shoulder_blades",)), [], P, "P9", None),
     # A1: age >= 50 or < 20 and the first-ever episode in the 30-day window
     R("A1-age-50", eps(3), [], aged(50), "A1", "routine"),
@@ -202,7 +202,7 @@ def test_rule_table(episodes, follow_ups, profile, rule, expected):
     assert level_of(assess(episodes, follow_ups, profile, NOW, TZ), rule) == expected
 
 
-@pytest.mark.parametrize("code", [c for c in SYMPTOM_CODES if c != "cannot_stand"])
+@pytest.mark.parametrize("code", SYMPTOM_CODES)
 def test_each_symptom_alone_has_its_base_tier(code):
     wording, tier, sources = SYMPTOMS[code]
     result = assess(eps(0, symptoms=(code,)), [], P, NOW, TZ)
@@ -290,14 +290,15 @@ def test_highest_tier_wins_and_flags_are_ordered():
     assert [(f.rule, f.level) for f in result.flags] == [
         ("E1", "emergency"), ("E4", "urgent"), ("P1", "routine"), ("P7", "routine"),
     ]
-    assert result.advice == triage.ADVICE["emergency"]
+    assert result.advice == triage.advice("emergency", triage.GENERIC_SERVICES)
 
 
 def test_history_red_flag_for_an_8_day_old_emergency_symptom():
     result = assess(eps(8, symptoms=("chest_pain", "one_leg_symptoms")), [], P, NOW, TZ)
     assert (result.level, result.flags) == ("none", ())
     # one_leg_symptoms is routine: no prompt for it.
-    message = "You reported chest pain on 7 June 2026. Were you assessed by a doctor?"
+    message = ("You reported chest pain on 7 June 2026. Were you assessed by a doctor? If you still have it, go to "
+               "the emergency screen now.")
     assert [(i.rule, i.message, i.episode_ids) for i in result.info] == [("history_red_flag", message, (1,))]
     assert result.to_dict()["info"] == [{"rule": "history_red_flag", "message": message}]
 
@@ -306,15 +307,20 @@ def test_history_red_flag_is_one_prompt_per_symptom_naming_the_latest_date():
     result = assess(eps(40, 20, 9, symptoms=("night_pain",)), [], P, NOW, TZ)
     assert [i.message for i in result.info] == [
         "You reported pain worse at night or not eased by rest or changing position on 6 June 2026. "
-        "Were you assessed by a doctor?",
+        "Were you assessed by a doctor? If you still have it, go to the emergency screen now.",
     ]
     assert result.info[0].episode_ids == (3, 2, 1)
 
 
-def test_history_cannot_stand_prompts_only_with_fracture_risk():
+def test_history_cannot_stand_prompts_since_it_is_urgent_on_its_own():
+    # 2026.2: cannot_stand alone is urgent, so an old report prompts whatever the age or bone risk.
     episodes = eps(9, severity=8, symptoms=("cannot_stand",))
-    assert assess(episodes, [], aged(30), NOW, TZ).info == ()
-    assert len(assess(episodes, [], aged(70, osteoporosis=True), NOW, TZ).info) == 1
+    for profile in (aged(30), aged(70, osteoporosis=True)):
+        result = assess(episodes, [], profile, NOW, TZ)
+        assert [i.message for i in result.info] == [
+            "You reported cannot stand up or put weight on the legs because of the pain on 6 June 2026. Were you "
+            "assessed by a doctor? If you still have it, go to the emergency screen now."]
+        assert result.level == ("routine" if profile.birth_year == NOW.year - 70 else "none")  # A1 at 70
 
 
 def test_episodes_after_now_are_ignored_and_at_sets_the_reference_time():
@@ -331,11 +337,11 @@ def test_follow_ups_after_now_are_ignored():
 def test_to_dict_shape():
     data = assess(eps(0, 3, 9), [], P, NOW, TZ).to_dict()
     assert list(data) == ["level", "rules_version", "evaluated_at", "flags", "info", "disclaimer"]
-    assert data == {"level": "routine", "rules_version": "2026.1", "evaluated_at": "2026-06-15T11:00:00Z",
+    assert data == {"level": "routine", "rules_version": "2026.2", "evaluated_at": "2026-06-15T11:00:00Z",
                     "flags": [{"rule": "P1", "level": "routine", "reason": "3 spasms in the last 30 days.",
                                "episode_ids": [3, 2, 1], "sources": [11, 13]}],
                     "info": [], "disclaimer": triage.DISCLAIMER}
-    assert json.loads(json.dumps(data)) == data and triage.RULES_VERSION == "2026.1"
+    assert json.loads(json.dumps(data)) == data and triage.RULES_VERSION == "2026.2"
 
 
 def test_f4_reason_uses_the_fixed_medicine_copy_and_names_no_medicine():
@@ -372,9 +378,11 @@ episode_strategy = st.builds(
         id=ident, started_at=NOW - timedelta(minutes=minutes_ago), trigger=trigger, during_exercise=exercise,
         locations=tuple(locations), side=side, severity=severity, locked_minutes=locked,
         eased_by_stretch=eased, symptoms=tuple(symptoms)),
-    st.integers(1, 10_000), st.integers(-3 * 1440, 200 * 1440), st.sampled_from(TRIGGERS), st.booleans(),
+    st.integers(1, 10_000), st.integers(-3 * 1440, 200 * 1440), st.sampled_from(TRIGGERS + (None,)),
+    st.sampled_from((True, False, None)),
     st.lists(st.sampled_from(LOCATIONS), max_size=4, unique=True), st.sampled_from(SIDES + (None,)),
-    st.integers(0, 10), st.sampled_from((0, 10, 11, 60, 61, 300)), st.sampled_from((True, False, None)),
+    st.one_of(st.none(), st.integers(0, 10)), st.sampled_from((None, 0, 10, 11, 60, 61, 300)),
+    st.sampled_from((True, False, None)),
     st.lists(st.sampled_from(SYMPTOM_CODES), max_size=3, unique=True),
 )
 profile_strategy = st.builds(Profile, birth_year=st.one_of(st.none(), st.integers(1920, 2024)),
@@ -385,7 +393,7 @@ profile_strategy = st.builds(Profile, birth_year=st.one_of(st.none(), st.integer
 @given(st.lists(episode_strategy, max_size=25, unique_by=lambda e: e.id), profile_strategy,
        st.sampled_from(("Europe/London", "Pacific/Auckland", "America/Los_Angeles")))
 def test_property_level_is_the_highest_flag_level(episodes, profile, zone):
-    follow_ups = [FollowUp(id=e.id, episode_id=e.id, at=e.started_at + timedelta(days=e.severity * 3),
+    follow_ups = [FollowUp(id=e.id, episode_id=e.id, at=e.started_at + timedelta(days=(e.severity or 0) * 3),
                            severity=e.severity, status=("same", "worse", "improving")[e.id % 3],
                            symptoms=e.symptoms[:1]) for e in episodes]
     result = assess(episodes, follow_ups, profile, NOW, zone)
