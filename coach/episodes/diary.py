@@ -14,10 +14,10 @@ from sqlalchemy.orm import selectinload
 from ..domain import diary, triage
 from ..extensions import db
 from ..models import Episode, FollowUp, User
+from ..relief.emergency import local_services
 from .service import assess_user, decode_cursor, encode_cursor, local_day_bounds
 
 EMERGENCY_PATH = "/emergency"
-REASON_MAX = 140
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,14 @@ def chart_data(user: User, start: date, end: date) -> dict:
     days = []
     for started_at, severity in rows:
         wall = started_at.astimezone(zone).replace(tzinfo=None)
-        points.append([int((wall - datetime(1970, 1, 1)).total_seconds()), severity])
+        if severity is not None:  # a severity not recorded has no point to plot; the week still counts it
+            points.append([int((wall - datetime(1970, 1, 1)).total_seconds()), severity])
         days.append(wall.date())
     weeks = diary.weekly_counts(days, start, end)
     return {
         "start": start.isoformat(),
         "end": end.isoformat(),
+        "episodes": len(days),
         "severity": points,
         "weeks": [[monday.isoformat(), count] for monday, count in weeks],
     }
@@ -90,6 +92,7 @@ def chart_data(user: User, start: date, end: date) -> dict:
 class Prompt:
     episode: Episode
     due: diary.Due
+    since: str = ""  # the real time since the spasm started ("14 days ago"), not the milestone's name
 
 
 def due_prompts(user: User, now: datetime) -> list[Prompt]:
@@ -104,7 +107,7 @@ def due_prompts(user: User, now: datetime) -> list[Prompt]:
     for episode in recent:
         due = diary.due_follow_up(episode.id, episode.started_at, [(f.at, f.status) for f in episode.follow_ups], now)
         if due is not None:
-            prompts.append(Prompt(episode, due))
+            prompts.append(Prompt(episode, due, time_since(episode.started_at, now, user.timezone)))
     prompts.sort(key=lambda p: p.due.due_at)
     return prompts
 
@@ -120,9 +123,14 @@ HEADINGS = {
     "emergency": "Get help now",
     "urgent": "See a doctor within 48 hours",
     "routine": "Book a check-up",
-    "none": "No warning signs in your diary",
+    "none": triage.NONE_HEADING,
 }
-LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine", "none": "None"}
+LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine", "none": "None", "info": "Info"}
+
+
+def rule_title(rule: str) -> str:
+    """The one title of a flag everywhere (card, episode page, "Why am I seeing this?")."""
+    return triage.RULE_TITLES.get(rule, rule)
 
 
 @dataclass
@@ -130,6 +138,7 @@ class DiaryStatus:
     assessment: triage.Assessment
     prompts: list[Prompt]
     episode_days: dict[int, date] = field(default_factory=dict)
+    services: triage.LocalServices = triage.GENERIC_SERVICES
 
     @property
     def level(self) -> str:
@@ -137,11 +146,16 @@ class DiaryStatus:
 
     @property
     def advice(self) -> str:
-        return self.assessment.advice
+        """What to do at this level, in the wording of the person's country."""
+        return triage.advice(self.assessment.level, self.services)
 
     @property
     def heading(self) -> str:
         return HEADINGS[self.assessment.level]
+
+    @property
+    def safety_net(self) -> str:
+        return triage.safety_net(self.services)
 
     @property
     def emergency_url(self) -> str:
@@ -149,14 +163,29 @@ class DiaryStatus:
 
     no_medication = triage.NO_MEDICATION_COPY
     disclaimer = triage.DISCLAIMER
+    why_it_matters = triage.WHY_IT_MATTERS
+    why_it_matters_sources = triage.WHY_IT_MATTERS_SOURCES
+    safety_net_sources = triage.SAFETY_NET_SOURCES
 
     @staticmethod
     def level_word(level: str) -> str:
         return LEVEL_WORDS[level]
 
+    @staticmethod
+    def title(rule: str) -> str:
+        return rule_title(rule)
+
+    @staticmethod
+    def why_matters(rule: str) -> bool:
+        return rule in triage.WHY_IT_MATTERS_RULES
+
     def sources(self, ids) -> list[tuple[int, str]]:
         titles = source_titles()
         return [(i, titles.get(i, f"Source {i}")) for i in ids]
+
+    def flags_for(self, episode_id: int) -> list[triage.Flag]:
+        """The current flags that name this episode, highest tier first (as the assessment orders them)."""
+        return [flag for flag in self.assessment.flags if episode_id in flag.episode_ids]
 
 
 def status_for(user: User, now: datetime) -> DiaryStatus:
@@ -170,16 +199,43 @@ def status_for(user: User, now: datetime) -> DiaryStatus:
             select(Episode.id, Episode.started_at).where(Episode.user_id == user.id, Episode.id.in_(ids))
         ):
             days[ident] = started_at.astimezone(zone).date()
-    return DiaryStatus(assessment, due_prompts(user, now), days)
+    return DiaryStatus(assessment, due_prompts(user, now), days, local_services(user.country))
 
 
 def emergency_url(assessment: triage.Assessment) -> str:
-    """The emergency screen, with the first emergency reason as one short line."""
-    flag = next((f for f in assessment.flags if f.level == "emergency"), None)
-    reason = flag.reason if flag else triage.ADVICE["emergency"]
-    if len(reason) > REASON_MAX:
-        reason = reason[: REASON_MAX - 1].rstrip() + "…"
-    return f"{EMERGENCY_PATH}?{urlencode({'reason': reason})}"
+    """The emergency screen for an assessment at emergency: a reason code, never free text (the screen
+    names the current assessment's reason itself)."""
+    return f"{EMERGENCY_PATH}?{urlencode({'reason': 'assessment'})}"
+
+
+def time_since(started_at: datetime, now: datetime, tz: str) -> str:
+    """How long ago a spasm started, in plain words: hours within a day, then the person's calendar days
+    ("yesterday", "14 days ago"), then weeks, months and years."""
+    elapsed = now - started_at
+    if elapsed < timedelta(hours=1):
+        minutes = max(int(elapsed.total_seconds() // 60), 0)
+        return "just now" if minutes < 1 else _ago(minutes, "minute")
+    if elapsed < timedelta(hours=24):
+        return _ago(int(elapsed.total_seconds() // 3600), "hour")
+    zone = ZoneInfo(tz)
+    days = (now.astimezone(zone).date() - started_at.astimezone(zone).date()).days
+    if days <= 1:
+        return "yesterday"
+    if days < 21:
+        return _ago(days, "day")
+    if days < 60:
+        return _ago(days // 7, "week")
+    if days < 365:
+        return _ago(days // 30, "month")
+    return _ago(days // 365, "year")
+
+
+def _ago(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'} ago"
+
+
+def newest_first(follow_ups) -> list[FollowUp]:
+    return sorted(follow_ups, key=lambda f: (f.at, f.id), reverse=True)
 
 
 def combine_local(day: date, moment: time, tz: str) -> datetime:

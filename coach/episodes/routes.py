@@ -21,7 +21,9 @@ from .diary import (
     emergency_url,
     history,
     latest_follow_up,
+    newest_first,
     status_for,
+    time_since,
 )
 from .forms import EpisodeForm, FilterForm, FollowUpForm
 from .service import (
@@ -249,9 +251,10 @@ def delete(episode_id: int):
 def show(episode_id: int):
     user, now = _me(), _now()
     episode = get_episode(user, episode_id)
-    follow_ups = sorted(episode.follow_ups, key=lambda f: (f.at, f.id))
+    follow_ups = newest_first(episode.follow_ups)
     due = diary.due_follow_up(episode.id, episode.started_at, [(f.at, f.status) for f in follow_ups], now)
-    return _render("episodes/show.html", episode=episode, follow_ups=follow_ups, due=due, tz=user.timezone)
+    return _render("episodes/show.html", episode=episode, follow_ups=follow_ups, due=due, tz=user.timezone,
+                   since=time_since(episode.started_at, now, user.timezone))
 
 
 @bp.route("/episodes/<int:episode_id>/follow-up", methods=["GET", "POST"])
@@ -259,9 +262,11 @@ def show(episode_id: int):
 def follow_up(episode_id: int):
     user, now = _me(), _now()
     episode = get_episode(user, episode_id)
+    page = {"episode": episode, "tz": user.timezone, "since": time_since(episode.started_at, now, user.timezone),
+            "follow_ups": newest_first(episode.follow_ups)}
     if request.method == "GET":
         form = FollowUpForm(data={"client_id": str(uuid.uuid4())})
-        return _render("episodes/follow_up.html", form=form, episode=episode, tz=user.timezone)
+        return _render("episodes/follow_up.html", form=form, **page)
     form = FollowUpForm()
     form.validate()
     values = {
@@ -275,7 +280,7 @@ def follow_up(episode_id: int):
     except ValidationError as error:
         fields = {k: REQUIRED["status"] if k == "status" and values["status"] is None else v for k, v in error.fields.items()}
         apply_errors(form, ValidationError(fields))
-        return _render("episodes/follow_up.html", 400, form=form, episode=episode, tz=user.timezone)
+        return _render("episodes/follow_up.html", 400, form=form, **page)
     return after_save(user, now, "Check-in saved.")
 
 

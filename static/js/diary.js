@@ -88,9 +88,9 @@
   function summary(data) {
     const severities = data.severity.map(function (p) { return p[1]; });
     const weeks = data.weeks.map(function (w) { return w[1]; });
-    const episodes = severities.length;
+    const episodes = typeof data.episodes === 'number' ? data.episodes : severities.length;
     let text = episodes + (episodes === 1 ? ' episode' : ' episodes') + ' from ' + data.start + ' to ' + data.end;
-    if (episodes) {
+    if (severities.length) {
       text += ', severity from ' + Math.min.apply(null, severities) + ' to ' + Math.max.apply(null, severities) + ' out of 10';
       text += ', at most ' + Math.max.apply(null, weeks) + ' in one week';
     }

@@ -1,0 +1,177 @@
+"""The diary says what is known and no more: "not recorded" for a skipped answer, the real time since a spasm,
+one title and badge per flag everywhere, the `none` heading with its safety net in the person's country wording,
+and the detailed log's error summary and length limits."""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from coach.domain import triage
+from coach.episodes.diary import time_since
+from coach.extensions import db
+from coach.models import User
+
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def _uid(app, email) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.email == email))
+
+
+def _sign_in(app, web, **overrides) -> int:
+    data = web.register(**overrides)
+    return _uid(app, data["email"])
+
+
+def _log(app, uid: int, now: datetime | None = None, **values) -> int:
+    from coach.episodes.service import log_episode
+
+    now = now or datetime.now(UTC)
+    base = {"started_at": now - timedelta(hours=1), "severity": 5, "trigger": "lifting", "during_exercise": True,
+            "locations": ["lower_back"], "side": "left", "locked_minutes": 0, "eased_by_stretch": True, "symptoms": []}
+    base.update(values)
+    with app.app_context():
+        episode, _ = log_episode(db.session.get(User, uid), base, now)
+        return episode.id
+
+
+def _check_in(app, uid: int, episode_id: int, at: datetime, status: str, severity: int) -> None:
+    from coach.episodes.service import add_follow_up
+
+    with app.app_context():
+        add_follow_up(db.session.get(User, uid), episode_id, {"at": at, "status": status, "severity": severity}, at)
+
+
+def _text(html: str) -> str:
+    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+# ---------- The real time since a spasm ----------
+
+@pytest.mark.parametrize(
+    ("started", "now", "tz", "expected"),
+    [
+        (NOW - timedelta(seconds=20), NOW, "Europe/London", "just now"),
+        (NOW - timedelta(minutes=1), NOW, "Europe/London", "1 minute ago"),
+        (NOW - timedelta(minutes=45), NOW, "Europe/London", "45 minutes ago"),
+        (NOW - timedelta(hours=5), NOW, "Europe/London", "5 hours ago"),
+        (NOW - timedelta(hours=25), NOW, "Europe/London", "yesterday"),
+        (NOW - timedelta(days=3), NOW, "Europe/London", "3 days ago"),
+        (NOW - timedelta(days=14), NOW, "Europe/London", "14 days ago"),
+        (NOW - timedelta(days=20), NOW, "Europe/London", "20 days ago"),
+        (NOW - timedelta(days=21), NOW, "Europe/London", "3 weeks ago"),
+        (NOW - timedelta(days=59), NOW, "Europe/London", "8 weeks ago"),
+        (NOW - timedelta(days=95), NOW, "Europe/London", "3 months ago"),
+        (NOW - timedelta(days=800), NOW, "Europe/London", "2 years ago"),
+        # 36 hours: one calendar day back in London, two in Auckland (13 h ahead): the person's own days count.
+        (datetime(2026, 3, 19, 0, 30, tzinfo=UTC), datetime(2026, 3, 20, 12, 30, tzinfo=UTC), "Europe/London", "yesterday"),
+        (datetime(2026, 3, 18, 10, 30, tzinfo=UTC), datetime(2026, 3, 19, 22, 30, tzinfo=UTC), "Pacific/Auckland", "2 days ago"),
+    ],
+)
+def test_time_since_a_spasm_in_plain_words_and_the_persons_days(started, now, tz, expected):
+    assert time_since(started, now, tz) == expected
+
+
+def test_follow_up_page_and_episode_say_the_real_time_since_and_list_check_ins_newest_first(app, web, client):
+    uid = _sign_in(app, web)
+    now = datetime.now(UTC)
+    started = now - timedelta(days=14, hours=1)
+    episode = _log(app, uid, now=started + timedelta(minutes=5), started_at=started)
+    _check_in(app, uid, episode, started + timedelta(days=1, hours=1), "same", 6)
+    _check_in(app, uid, episode, started + timedelta(days=3, hours=1), "improving", 4)
+
+    for path in (f"/episodes/{episode}/follow-up", f"/episodes/{episode}"):
+        page = _text(client.get(path).get_data(as_text=True))
+        assert "14 days ago" in page, path
+        assert "3 days ago" not in page and "2 weeks" not in page, path
+        newer, older = page.index("Getting better, 4/10"), page.index("About the same, 6/10")
+        assert newer < older, f"{path}: check-ins are listed newest first"
+
+    # The diary's "how is it now?" prompt (the 14-day check-in is open) names the real time too.
+    diary = _text(client.get("/diary").get_data(as_text=True))
+    assert "14 days ago" in diary and "3 days ago" not in diary
+
+
+# ---------- One title and badge per flag, the country's wording ----------
+
+BADGE = '<span class="badge badge-{level}">{word}</span> <strong class="flag-title">{title}</strong>'
+
+
+def test_a_flag_has_one_title_and_badge_on_the_diary_home_and_episode_pages(app, web, client):
+    uid = _sign_in(app, web)
+    episode = _log(app, uid, locations=["lower_back", "arm"])  # E5: cramps beyond the back and legs, urgent
+    badge = BADGE.format(level="urgent", word="Urgent", title=html_lib.escape(triage.RULE_TITLES["E5"]))
+    for path in ("/diary", "/", f"/episodes/{episode}"):
+        html = client.get(path).get_data(as_text=True)
+        assert badge in html, path
+        # the card's stylesheet comes with it, so the badge looks the same on the home page as in the diary
+        assert re.search(r'href="/static/css/assessment\.css[^"]*"', html), path
+    card = client.get("/diary").get_data(as_text=True)
+    assert "E5 (Urgent): Cramps in the arm, hand or belly" in card
+
+
+def test_why_it_matters_is_on_pattern_flags_only(app, web, client):
+    uid = _sign_in(app, web)
+    now = datetime.now(UTC)
+    for days in (2, 9, 16):  # three spasms in 30 days: P1
+        _log(app, uid, now=now, started_at=now - timedelta(days=days))
+    card = client.get("/diary").get_data(as_text=True)
+    why = html_lib.escape(triage.WHY_IT_MATTERS)
+    assert BADGE.format(level="routine", word="Routine", title="Frequent spasms") in card
+    assert card.count(why) == 1 and "<dt>Why it matters</dt>" in card and "[12, 13]" in card
+
+    _log(app, uid, now=now, started_at=now - timedelta(hours=3), locations=["hand"])  # E5 joins: not a pattern rule
+    card = client.get("/diary").get_data(as_text=True)
+    assert card.count(why) == 1, "only P1's explanation carries the line"
+
+
+@pytest.mark.parametrize(
+    ("country", "doctor", "absent"),
+    [("GB", "See a GP if your back pain", "See a doctor if"), ("FR", "See a doctor if your back pain", "See a GP if")],
+)
+def test_none_is_not_a_clean_bill_of_health(app, web, client, country, doctor, absent):
+    _sign_in(app, web, country=country)
+    html = client.get("/diary").get_data(as_text=True)
+    page = _text(html)
+    assert "None of the app's warning rules apply to what you logged" in page
+    assert "No warning signs" not in page
+    assert doctor in page and absent not in page
+    assert "or you're worried about it or struggling to cope. Go to the emergency screen if any warning sign appears." in page
+    assert re.search(r'Go to <a href="/emergency">the emergency screen</a> if any warning sign appears', html)
+
+
+@pytest.mark.parametrize(
+    ("country", "present", "absent"),
+    [
+        ("GB", ["an urgent GP appointment, or call 111", "Northern Ireland"], ["urgent care service"]),
+        ("FR", ["a doctor today, or an urgent care service"], ["111", "A&E", "GP"]),
+    ],
+)
+def test_urgent_advice_is_in_the_persons_country_wording(app, web, client, country, present, absent):
+    uid = _sign_in(app, web, country=country)
+    _log(app, uid, locked_minutes=20, eased_by_stretch=False)  # E4, urgent
+    card = _text(client.get("/diary").get_data(as_text=True))
+    advice = card[card.index("See a doctor within 48 hours"):card.index("Why am I seeing this?")]
+    for words in present:
+        assert words in advice, (country, advice)
+    for words in absent:
+        assert words not in advice, (country, advice)
+
+
+def test_an_old_warning_sign_asks_and_links_the_plain_emergency_screen(app, web, client):
+    uid = _sign_in(app, web)
+    now = datetime.now(UTC)
+    episode = _log(app, uid, now=now, started_at=now - timedelta(days=10), symptoms=["chest_pain"])
+    html = client.get("/diary").get_data(as_text=True)
+    assert BADGE.format(level="info", word="Info", title="Earlier warning sign") in html
+    assert "Were you assessed by a doctor?" in _text(html)
+    info = html[html.index('class="flag flag-info"'):]
+    info = info[:info.index("</li>")]
+    assert '<a class="btn btn-secondary btn-block" href="/emergency">Open the emergency screen</a>' in info
+    assert "reason=" not in info  # the current assessment is not at emergency: no reason to claim
+    assert f'href="/episodes/{episode}"' in info
