@@ -35,7 +35,7 @@ def test_log_episode_returns_episode_and_assessment(api):
     assert response.status_code == 201
     body = response.get_json()
     assert body["episode"]["severity"] == 6 and body["episode"]["locations"] == ["lower_back"]
-    assert body["assessment"]["level"] == "none" and body["assessment"]["rules_version"] == "2026.1"
+    assert body["assessment"]["level"] == "none" and body["assessment"]["rules_version"] == "2026.2"
 
 
 def test_idempotency_key_replay_returns_the_original_once(app, api):

@@ -38,7 +38,7 @@ def test_report_page_covers_what_a_doctor_asks(client, seeded):
     assert response.status_code == 200
     assert "Sam Example, born 1978" in html and "(90 days)" in html and "<strong>12</strong> episodes" in html
     for heading in ("Onset", "Distribution", "Frequency", "Occurrence", "Severity (0-10)", "Associated symptoms",
-                    "Relief tried", "Current flags (rules 2026.1", "Profile"):
+                    "Relief tried", "Current flags (rules 2026.2", "Profile"):
         assert f">{heading}" in html, heading
     assert "Lower back 10, Buttock 2" in html and "Left 8" in html
     assert "12 episodes: 0.9 a week, 4.1 a month" in html and "last 30 days 5, last 90 days 12" in html
