@@ -2,12 +2,27 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import current_user
 
+from ..level import emergency_gate, level_view, level_words
 from . import bp
+
+
+def page_level_words() -> dict[str, str]:
+    """The advice words for level.js's banner: the signed-in person's country, else the generic wording."""
+    return level_words(current_user.country if current_user.is_authenticated else None)
+
+
+@bp.app_context_processor
+def level_context():
+    # Functions, so only pages that ask pay for the assessment (once per request, cached by level.py).
+    return {"coach_level": level_view, "coach_level_words": page_level_words}
 
 
 @bp.route("/")
 def index():
+    if gate := emergency_gate():  # at emergency the emergency screen comes first (CONTENT.md section 0)
+        return gate
     return render_template("main/index.html", nav="home")
 
 

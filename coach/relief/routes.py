@@ -1,17 +1,18 @@
 """SOS (safety check, quick log), the emergency screen, the routine player and the outbox's sync state."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from .. import level
 from ..domain import triage
 from ..domain.codes import LOCATION_LABELS
 from ..domain.triage_rules import LOCATION_LEVELS
 from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
-from . import bp
-from .emergency import emergency_number, emergency_numbers, local_services
+from . import bp, screen
+from .emergency import emergency_numbers, local_services
 from .sos import (
     BACK_VIEW,
     FRONT_VIEW,
@@ -23,8 +24,6 @@ from .sos import (
     body_map,
 )
 
-REASON_MAX = 200
-DEFAULT_REASON = "You told us about a warning sign."
 MAX_SPEED = 1000.0
 
 
@@ -77,12 +76,19 @@ def _country() -> tuple[str | None, str]:
 
 @bp.route("/emergency")
 def emergency():
-    reason = " ".join((request.args.get("reason") or "").split())[:REASON_MAX] or DEFAULT_REASON
+    # Only a code from the fixed list (contract 8) chooses the line; any other text is ignored.
+    code = screen.reason_code(request.args.get("reason"))
+    if code == screen.ASSESSMENT:
+        reason = level.top_emergency_reason() or screen.DEFAULT_REASON
+    else:
+        reason = screen.reason_lines().get(code or "", screen.DEFAULT_REASON)
     country, source = _country()
-    fallback, numbers = emergency_numbers()
+    # At emergency, home leads back here: "I'm safe now" opens the diary, where the log can be checked.
+    safe_url = url_for("episodes.index") if level.current_level() == "emergency" else url_for("main.index")
     return render_template(
-        "relief/emergency.html", nav="", reason=reason, default_reason=DEFAULT_REASON, number=emergency_number(country),
-        country=country, country_source=source, numbers=numbers, fallback=fallback,
+        "relief/emergency.html", nav="", reason=reason, reason_code=code or "", default_reason=screen.DEFAULT_REASON,
+        reasons=screen.reason_lines(), call=screen.call_wording(country), wording=screen.call_wording_table(),
+        country=country, country_source=source, safe_url=safe_url,
     )
 
 
@@ -97,6 +103,8 @@ def _speed() -> float:
 
 @bp.route("/routines/<slug>/play")
 def play(slug: str):
+    if gate := level.emergency_gate():  # no routine at emergency (CONTENT.md section 0)
+        return gate
     routine = get_routine(current_user, slug)
     allow_param = bool(current_app.testing or current_app.config.get("PLAYER_SPEED_PARAM"))
     return render_template(

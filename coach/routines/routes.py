@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template, request
 from flask_login import current_user
 
+from .. import level
 from ..content import CATEGORIES, KINDS
 from . import bp
 from .service import find_routines, get_routine, list_routines, list_tips, sources_for, stop_rules, tip_of_the_day
@@ -45,6 +46,8 @@ def labels():
 
 @bp.route("/routines")
 def library():
+    if gate := level.emergency_gate():  # no routine at emergency (CONTENT.md section 0)
+        return gate
     # Every routine is on the page even when filtered, so the offline copy can filter too (relief.js);
     # without script the server's filter applies.
     kind = request.args.get("kind")
@@ -55,6 +58,8 @@ def library():
 
 @bp.route("/routines/<slug>")
 def detail(slug: str):
+    if gate := level.emergency_gate():
+        return gate
     routine = get_routine(current_user, slug)
     evidence_ids = [i for item in routine.evidence or [] for i in item.get("sources", [])]
     rules = stop_rules()

@@ -6,7 +6,7 @@
  * - <form data-keep-draft="key">: keeps what was typed in sessionStorage until it is sent, says so when it
  *   refills a form ("Start fresh" clears it); <a data-discard-draft> (Cancel) forgets it
  * - every POST form is sent once per tap (a double tap is ignored for 8 s or until the next page)
- * - <form data-logout>: forgets drafts and this phone's offline copies, and unsubscribes its push, before signing out
+ * - <form data-logout>: forgets drafts, this phone's offline copies and stored level, and unsubscribes its push, before signing out
  */
 (function () {
   'use strict';
@@ -263,6 +263,9 @@
     }
     const store = storage();
     if (store) store.clear();
+    // The level, its advice and the name this phone kept (level.js): Clear-Site-Data also empties them, where
+    // the browser honours it.
+    if (window.CoachLevel) window.CoachLevel.forget();
     if ('serviceWorker' in navigator && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: 'clear' });
     }

@@ -11,6 +11,8 @@
  *   every page rendered for a signed-in person so) is never kept: for those the signed-out
  *   rendering of the same page is fetched without cookies and kept instead.
  * - /api/, other origins and anything but GET: not touched at all.
+ *   Those copies carry no level: static/js/level.js (precached) decides on the phone from the last level it
+ *   received, so at emergency the offline home and routine pages lead to the cached emergency screen.
  * Signing out posts {type: 'clear'} (and the server sends Clear-Site-Data), which empties it.
  * - Background Sync ('sync', tag coach-outbox): replays the outbox of static/js/outbox.js.
  * - Push: shows every push as a notification; 'pushsubscriptionchange' subscribes again and tells the server.
