@@ -1,4 +1,8 @@
-"""The doctor report's numbers: a pure function of episodes, follow-ups, routine sessions and a period."""
+"""The doctor report's numbers: a pure function of episodes, follow-ups, routine sessions and a period.
+
+A question the person skipped is None ("not recorded", CONTENT.md section 0): it is counted apart and left out
+of every median, range and share, so each of those says how many episodes it rests on ("n of N recorded").
+"""
 from __future__ import annotations
 
 import statistics
@@ -13,18 +17,20 @@ from coach.domain.diary import weekly_counts
 TIME_OF_DAY = (("night", 0, 6), ("morning", 6, 12), ("afternoon", 12, 18), ("evening", 18, 24))
 DAYS_PER_MONTH = 30.44
 STATUS_ORDER = ("resolved", "improving", "same", "worse")
+NOT_RECORDED = "not_recorded"
+SEVERITY_SCALE = tuple(range(11))
 
 
 @dataclass(frozen=True)
 class EpisodeRow:
     id: int
     started_at: datetime
-    trigger: str
-    during_exercise: bool
+    trigger: str | None
+    during_exercise: bool | None
     locations: tuple[str, ...]
     side: str | None
-    severity: int
-    locked_minutes: int = 0
+    severity: int | None
+    locked_minutes: int | None = None
     eased_by_stretch: bool | None = None
     symptoms: tuple[str, ...] = ()
     exercise: str | None = None
@@ -91,6 +97,7 @@ class Report:
     onset_before_period: bool
     by_location: list[tuple[str, int]] = field(default_factory=list)
     by_side: list[tuple[str, int]] = field(default_factory=list)
+    location_not_recorded: int = 0  # episodes that name no place
     per_week: float = 0.0
     per_month: float = 0.0
     weekly: list[tuple[date, int]] = field(default_factory=list)
@@ -98,16 +105,23 @@ class Report:
     last_30: int = 0
     last_90: int = 0
     frequency_trend: Trend = Trend(None, None, "not enough data")
+    # Triggers as logged, "unknown" (the person chose "Not sure") apart from "not_recorded" (skipped).
     triggers: list[tuple[str, int]] = field(default_factory=list)
     time_of_day: list[tuple[str, int]] = field(default_factory=list)
     during_exercise: int = 0
-    at_rest: int = 0
+    at_rest: int = 0  # explicitly "not exercising"
+    exercise_not_recorded: int = 0
     exercises: list[ExerciseLine] = field(default_factory=list)
+    # Severity: how many episodes scored each value 0-10, and how many were not scored.
+    severity_counts: list[tuple[int, int]] = field(default_factory=list)
+    severity_recorded: int = 0
+    severity_not_recorded: int = 0
     severity_min: int | None = None
     severity_median: float | None = None
     severity_max: int | None = None
     severity_trend: Trend = Trend(None, None, "not enough data")
     severity_points: list[tuple[date, int]] = field(default_factory=list)
+    locked_recorded: int = 0
     locked_median: float | None = None
     locked_max: int | None = None
     locked_over_10: int = 0
@@ -169,6 +183,10 @@ def median_trend(first: list[int], second: list[int]) -> Trend:
     return Trend(a, b, word)
 
 
+def _yes_no(answer: bool | None) -> str:
+    return NOT_RECORDED if answer is None else "yes" if answer else "no"
+
+
 def part_of_day(hour: int) -> str:
     for name, low, high in TIME_OF_DAY:
         if low <= hour < high:
@@ -197,7 +215,7 @@ def build_report(episodes, follow_ups, sessions, *, start: date, end: date, tz: 
     second_half = [e for local, e in in_period if local.date() >= mid]
 
     locations = counts(code for _, e in in_period for code in dict.fromkeys(e.locations))
-    sides = counts(e.side or "not_recorded" for _, e in in_period)
+    sides = counts(e.side or NOT_RECORDED for _, e in in_period)
 
     months = Counter(f"{local:%Y-%m}" for local, _ in in_period)
     month_keys = []
@@ -219,8 +237,8 @@ def build_report(episodes, follow_ups, sessions, *, start: date, end: date, tz: 
         key=lambda line: (-line.count, line.name.casefold()),
     )
 
-    severities = [e.severity for _, e in in_period]
-    locked = [e.locked_minutes or 0 for _, e in in_period]
+    severities = [e.severity for _, e in in_period if e.severity is not None]
+    locked = [e.locked_minutes for _, e in in_period if e.locked_minutes is not None]
 
     period_ids = {e.id for _, e in in_period}
     symptom_days: dict[str, set[date]] = {}
@@ -262,34 +280,38 @@ def build_report(episodes, follow_ups, sessions, *, start: date, end: date, tz: 
         if not s.completed and s.stop_reason:
             stop_days.setdefault(s.stop_reason, []).append(s.started_at.astimezone(zone).date())
 
-    eased = Counter("yes" if e.eased_by_stretch else "no" if e.eased_by_stretch is False else "unknown" for _, e in in_period)
+    eased = Counter(_yes_no(e.eased_by_stretch) for _, e in in_period)
+    exercising = Counter(_yes_no(e.during_exercise) for _, e in in_period)
+    scored = Counter(severities)
     end_ordinal = end.toordinal()
     return Report(
         start=start, end=end, days=days, total=total,
         first_episode=first, first_date=first_local.date() if first_local else None,
         onset_before_period=bool(first_local and first_local.date() < start),
-        by_location=locations, by_side=sides,
+        by_location=locations, by_side=sides, location_not_recorded=sum(1 for _, e in in_period if not e.locations),
         per_week=total / (days / 7), per_month=total / (days / DAYS_PER_MONTH),
         weekly=weekly_counts([local.date() for local, _ in in_period], start, end),
         monthly=[(key, months[key]) for key in month_keys],
         last_30=sum(1 for local, _ in dated if end_ordinal - local.toordinal() < 30),
         last_90=sum(1 for local, _ in dated if end_ordinal - local.toordinal() < 90),
         frequency_trend=count_trend(len(first_half), len(second_half)),
-        triggers=counts(e.trigger for _, e in in_period),
+        triggers=counts(e.trigger or NOT_RECORDED for _, e in in_period),
         time_of_day=[(name, c) for name, c in ((n, sum(1 for local, _ in in_period if part_of_day(local.hour) == n))
                                                 for n, _, _ in TIME_OF_DAY)],
-        during_exercise=sum(1 for _, e in in_period if e.during_exercise),
-        at_rest=sum(1 for _, e in in_period if not e.during_exercise),
+        during_exercise=exercising["yes"], at_rest=exercising["no"], exercise_not_recorded=exercising[NOT_RECORDED],
         exercises=exercise_lines,
+        severity_counts=[(value, scored[value]) for value in SEVERITY_SCALE],
+        severity_recorded=len(severities), severity_not_recorded=total - len(severities),
         severity_min=min(severities, default=None), severity_median=_median(severities),
         severity_max=max(severities, default=None),
-        severity_trend=median_trend([e.severity for e in first_half], [e.severity for e in second_half]),
-        severity_points=[(local.date(), e.severity) for local, e in in_period],
-        locked_median=_median(locked), locked_max=max(locked, default=None),
+        severity_trend=median_trend([e.severity for e in first_half if e.severity is not None],
+                                    [e.severity for e in second_half if e.severity is not None]),
+        severity_points=[(local.date(), e.severity) for local, e in in_period if e.severity is not None],
+        locked_recorded=len(locked), locked_median=_median(locked), locked_max=max(locked, default=None),
         locked_over_10=sum(1 for m in locked if m > 10), locked_over_60=sum(1 for m in locked if m > 60),
         symptoms=symptoms,
         relief_used=text_counts(e.relief_used for _, e in in_period),
-        eased_by_stretch={key: eased[key] for key in ("yes", "no", "unknown") if eased[key]},
+        eased_by_stretch={key: eased[key] for key in ("yes", "no", NOT_RECORDED) if eased[key]},
         routines=routines, sessions_total=len(session_rows), course=course,
         stop_reasons=list(stop_days.items()),
     )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .report_text import day, sections
+from .report_text import INTRO, Chart, charts, day, sections
 from .reports import ReportContext
 
 MARGIN = 12
@@ -21,7 +21,6 @@ GREY = (110, 110, 110)
 LIGHT = (215, 215, 215)
 BAR = (23, 89, 110)
 BAR_FILL = (150, 196, 210)
-DOT = (179, 38, 30)
 FONTS = Path(__file__).with_name("fonts")
 FONT_FILES = {"": "LiberationSans-Regular.ttf", "B": "LiberationSans-Bold.ttf", "I": "LiberationSans-Italic.ttf"}
 SANS = "Sans"
@@ -70,41 +69,48 @@ class ReportPDF(FPDF):
         self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", align="R")
 
 
-def _chart(pdf: FPDF, ctx: ReportContext, height: float = 20) -> None:
-    """Episodes per week as bars, each episode's severity as a dot above its date."""
-    r = ctx.report
-    x0, y0 = pdf.l_margin + 6, pdf.get_y()
-    width = pdf.epw - 6
+def _chart(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float, height: float = 18) -> None:
+    """One measure on its own axes: bars of episode counts, the y scale from 0 to the tallest bar."""
+    pdf.set_font(SANS, "B", 7.5)
+    pdf.set_text_color(*BAR)
+    pdf.text(x0, y0 + 2.5, printable(chart.title))
+    top, left = y0 + 4.5, x0 + 5
+    plot = width - 5
     pdf.set_font(SANS, "", 6)
     pdf.set_text_color(*GREY)
     pdf.set_draw_color(*LIGHT)
     pdf.set_line_width(0.2)
-    pdf.line(x0, y0 + height, x0 + width, y0 + height)
-    pdf.line(x0, y0, x0, y0 + height)
-    for value in (0, 5, 10):
-        y = y0 + height - height * value / 10
-        pdf.text(pdf.l_margin, y + 1, str(value))
-    weeks = r.weekly or []
-    span = max((r.end - r.start).days + 1, 1)
-    most = max((count for _, count in weeks), default=0)
-    if weeks and most:
-        slot = width / len(weeks)
-        pdf.set_fill_color(*BAR_FILL)
-        for i, (_, count) in enumerate(weeks):
-            bar = (height * 0.9) * count / most
-            if count:
-                pdf.rect(x0 + i * slot + slot * 0.2, y0 + height - bar, slot * 0.6, bar, style="F")
-    pdf.set_fill_color(*DOT)
-    for when, severity in r.severity_points:
-        x = x0 + width * ((when - r.start).days + 0.5) / span
-        y = y0 + height - height * severity / 10
-        pdf.ellipse(x - 0.8, y - 0.8, 1.6, 1.6, style="F")
-    pdf.set_xy(pdf.l_margin, y0 + height + 0.5)
-    pdf.cell(width / 2, 3, printable(day(r.start)))
-    pdf.cell(width / 2 + 6, 3, printable(day(r.end)), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(0, 3, f"Dots: severity of each episode (left scale, 0-10). Bars: episodes per week (tallest bar = {most}).",
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.line(left, top + height, left + plot, top + height)
+    pdf.line(left, top, left, top + height)
+    pdf.text(x0, top + height + 0.8, "0")
+    pdf.text(x0, top + 1.8, str(chart.tallest))
+    slot = plot / max(len(chart.bars), 1)
+    for i, bar in enumerate(chart.bars):
+        if bar.count:
+            pdf.set_fill_color(*(LIGHT if bar.muted else BAR_FILL))
+            h = height * bar.share
+            pdf.rect(left + i * slot + slot * 0.15, top + height - h, slot * 0.7, h, style="F")
+        if chart.labelled(i):
+            label = "n/r" if bar.muted else bar.label
+            w = pdf.get_string_width(label)
+            x = left + (i + 0.5) * slot - w / 2
+            pdf.text(min(max(x, left), left + plot - w), top + height + 2.8, printable(label))
+    pdf.set_xy(x0, top + height + 3.6)
+    note = f"{chart.x_label}; bars: {chart.y_label}" + ("; n/r: not recorded" if any(b.muted for b in chart.bars) else "")
+    pdf.multi_cell(width, 2.6, printable(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
+
+
+def _charts(pdf: FPDF, ctx: ReportContext) -> None:
+    """Frequency on the left, severity on the right: separate axes, side by side."""
+    gutter = 7
+    width = (pdf.epw - gutter) / 2
+    y0 = pdf.get_y()
+    bottoms = []
+    for i, chart in enumerate(charts(ctx)):
+        _chart(pdf, chart, pdf.l_margin + i * (width + gutter), y0, width)
+        bottoms.append(pdf.get_y())
+    pdf.set_y(max(bottoms))
 
 
 def render_pdf(ctx: ReportContext) -> bytes:
@@ -118,11 +124,11 @@ def render_pdf(ctx: ReportContext) -> bytes:
     generated = ctx.generated_at.astimezone(ZoneInfo(user.timezone))
     born = f", born {user.birth_year}" if user.birth_year else ""
     pdf.multi_cell(0, 3.8, printable(
-        f"{user.display_name}{born}. Period: {day(r.start)} to {day(r.end)} ({r.days} days), {r.total} episodes. "
-        f"Generated {day(generated.date())} {generated:%H:%M} ({user.timezone}). Severity is self-rated 0-10."
+        f"{user.display_name}{born}. Period: {day(r.start)} to {day(r.end)} ({r.days} days). Episodes logged: "
+        f"{r.total}. Generated {day(generated.date())} {generated:%H:%M} ({user.timezone}). {INTRO}"
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
-    _chart(pdf, ctx)
+    _charts(pdf, ctx)
     pdf.ln(1.5)
     with pdf.text_columns(ncols=2, gutter=7, line_height=1.15) as cols:
         for index, section in enumerate(sections(ctx)):
@@ -133,12 +139,17 @@ def render_pdf(ctx: ReportContext) -> bytes:
             cols.write(printable(section.title))
             cols.ln()
             pdf.set_text_color(0, 0, 0)
-            for label, text in section.lines:
-                if label:
+            for line in section.lines:
+                if line.label:
                     pdf.set_font(SANS, "B", 8)
-                    cols.write(printable(f"{label}: "))
+                    cols.write(printable(f"{line.label}: "))
                 pdf.set_font(SANS, "", 8)
-                cols.write(printable(text))
+                cols.write(printable(line.text))
+                if line.small:
+                    pdf.set_font(SANS, "", 6)
+                    pdf.set_text_color(*GREY)
+                    cols.write(printable(f"  {line.small}"))
+                    pdf.set_text_color(0, 0, 0)
                 cols.ln()
             pdf.set_font(SANS, "", 3)
             cols.ln()

@@ -47,8 +47,9 @@ def _episode_rows(user: User) -> list[EpisodeRow]:
     ).all()
     return [
         EpisodeRow(
-            id=r.id, started_at=r.started_at, trigger=r.trigger, during_exercise=bool(r.during_exercise),
-            locations=tuple(r.locations or ()), side=r.side, severity=r.severity, locked_minutes=r.locked_minutes or 0,
+            # Skipped answers stay None: the report says "not recorded" rather than "no" or 0.
+            id=r.id, started_at=r.started_at, trigger=r.trigger, during_exercise=r.during_exercise,
+            locations=tuple(r.locations or ()), side=r.side, severity=r.severity, locked_minutes=r.locked_minutes,
             eased_by_stretch=r.eased_by_stretch, symptoms=tuple(r.symptoms or ()), exercise=r.exercise,
             load_kg=r.load_kg, relief_used=r.relief_used,
         )

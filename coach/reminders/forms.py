@@ -20,28 +20,33 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.schedule import ALL_DAYS
+from .tip_texts import tip_body
 
 DAY_CHOICES = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
 EVERY_CHOICES = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1 hour 30 minutes"),
                  (120, "2 hours"), (180, "3 hours"), (240, "4 hours")]
-KIND_CHOICES = [("routine", "A routine"), ("posture", "Posture check"), ("hydration", "Drink water"),
+KIND_CHOICES = [("routine", "A routine"), ("posture", "Change position"), ("hydration", "Drink around training"),
                 ("custom", "My own text")]
 TIME_LABELS = ("Time", "Another time (optional)", "A third time (optional)")
 WEEKDAYS = [1, 2, 3, 4, 5]
 
 # One tap from the Reminders tab: each preset fills the form, the person only adjusts and saves.
+# Posture and hydration presets quote their tip with its source (tip_texts.py, CONTENT.md section 4): changing
+# position through the working day, and drinking before and after a training session, not an all-day schedule.
+TRAINING_DAYS = [1, 3, 5]
 PRESETS = {
     "routine": {"label": "Routine at a set time", "hint": "Floor mobility, 07:30, Mon-Fri", "kind": "routine",
                 "title": "Floor mobility", "routine": "floor-mobility", "type": "daily", "times": ["07:30"],
                 "weekdays": WEEKDAYS},
-    "posture": {"label": "Posture check", "hint": "Every 2 hours, 09:00-17:00, weekdays", "kind": "posture",
-                "title": "Posture check", "type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00",
+    "posture": {"label": "Change position", "hint": "Every 2 hours, 09:00-17:00, weekdays (quotes tip 13)",
+                "kind": "posture", "title": "Change position", "type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00",
                 "weekdays": WEEKDAYS},
     "once": {"label": "Once, later today", "hint": "Walk it off at the next full hour", "kind": "custom",
              "title": "Walk it off", "body": "Get up and walk for five minutes.", "type": "once"},
-    "hydration": {"label": "Drink water", "hint": "Every 90 minutes, 08:00-20:00", "kind": "hydration",
-                  "title": "Drink water", "type": "interval", "every_minutes": 90, "start": "08:00", "end": "20:00",
-                  "weekdays": sorted(ALL_DAYS)},
+    "hydration": {"label": "Drink around training",
+                  "hint": "Before and after a session: 17:30 and 19:30, Mon, Wed, Fri (quotes tip 14)",
+                  "kind": "hydration", "title": "Drink around training", "type": "daily", "times": ["17:30", "19:30"],
+                  "weekdays": TRAINING_DAYS},
     "custom": {"label": "My own", "hint": "Any text, any time", "kind": "custom", "title": "", "type": "daily",
                "times": ["09:00"], "weekdays": sorted(ALL_DAYS)},
 }
@@ -148,7 +153,7 @@ def preset_values(name: str) -> dict:
     elif kind == "interval":
         schedule.update({k: preset[k] for k in ("every_minutes", "start", "end", "weekdays")})
     return {"title": preset["title"], "kind": preset["kind"], "routine": preset.get("routine"),
-            "body": preset.get("body"), "schedule": schedule, "enabled": True}
+            "body": preset.get("body") or tip_body(preset["kind"]), "schedule": schedule, "enabled": True}
 
 
 def _hhmm(value: time | None) -> str | None:

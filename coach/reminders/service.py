@@ -10,6 +10,7 @@ from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, p
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, REMINDER_KINDS, Episode, Notification, Reminder, User
+from .tip_texts import tip_body
 
 TITLE_MAX, BODY_MAX = 80, 200
 MAX_REMINDERS = 50  # per person, follow-ups not counted: each one may push many times a day
@@ -21,9 +22,8 @@ FOLLOW_UPS = (
     (timedelta(days=14), "2 weeks"),
     (timedelta(days=28), "4 weeks"),
 )
+# Posture and hydration reminders quote their tip instead (tip_texts.py, CONTENT.md section 4).
 DEFAULT_BODIES = {
-    "posture": "Stand tall, let your shoulders drop, and move for a minute.",
-    "hydration": "Time for a glass of water.",
     "follow_up": "How is your back now? A 20-second check-in.",
 }
 
@@ -171,7 +171,7 @@ def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | 
         raise ValidationError(errors)
     if current is None and not clean.get("body"):
         kind = clean["kind"]
-        clean["body"] = f"Time for {routine_title(user, routine)}."[:BODY_MAX] if kind == "routine" else DEFAULT_BODIES.get(kind)
+        clean["body"] = f"Time for {routine_title(user, routine)}."[:BODY_MAX] if kind == "routine" else (tip_body(kind) or DEFAULT_BODIES.get(kind))
     return clean
 
 

@@ -70,9 +70,41 @@ def test_counts_distribution_and_severity():
     assert (r.severity_min, r.severity_median, r.severity_max) == (3, 6.5, 8)
     assert (r.locked_max, r.locked_over_10, r.locked_over_60) == (70, 2, 1)
     assert r.symptoms == [("night_pain", [date(2026, 3, 30)])]
-    assert r.relief_used == [("Heat", 1)] and r.eased_by_stretch == {"no": 1, "unknown": 3}
+    assert r.relief_used == [("Heat", 1)] and r.eased_by_stretch == {"no": 1, "not_recorded": 3}
     assert r.per_week == pytest.approx(4 / (90 / 7)) and r.per_month == pytest.approx(4 / (90 / 30.44))
     assert r.monthly == [("2026-01", 1), ("2026-02", 1), ("2026-03", 2)]
+
+
+def test_skipped_answers_are_counted_apart_and_left_out_of_medians():
+    """None is "not recorded": never a "no", a 0 or "not sure" (CONTENT.md section 0)."""
+    episodes = [
+        ep(1, at(2026, 3, 1), 2, locked_minutes=5, eased_by_stretch=True, trigger="unknown"),
+        ep(2, at(2026, 3, 2), 8, locked_minutes=30, during_exercise=False),
+        ep(3, at(2026, 3, 3), None, trigger=None, during_exercise=None, locked_minutes=None, locations=(), side=None),
+        ep(4, at(2026, 3, 4), None, trigger=None, during_exercise=None, eased_by_stretch=False),
+    ]
+    r = build_report(episodes, [], [], start=START, end=END, tz="Europe/London")
+    assert r.total == 4
+    assert (r.severity_recorded, r.severity_not_recorded) == (2, 2)
+    # The median of the two scores given, not of 2, 8, 0, 0.
+    assert (r.severity_min, r.severity_median, r.severity_max) == (2, 5, 8)
+    assert dict(r.severity_counts) == {**{v: 0 for v in range(11)}, 2: 1, 8: 1}
+    assert r.severity_points == [(date(2026, 3, 1), 2), (date(2026, 3, 2), 8)]
+    assert dict(r.triggers) == {"lifting": 1, "unknown": 1, "not_recorded": 2}
+    assert (r.during_exercise, r.at_rest, r.exercise_not_recorded) == (1, 1, 2)
+    # Locked minutes: 5 and 30 recorded, episode 4's default None is not 0 either.
+    assert r.locked_recorded == 2 and (r.locked_median, r.locked_max, r.locked_over_10) == (17.5, 30, 1)
+    assert r.eased_by_stretch == {"yes": 1, "no": 1, "not_recorded": 2}
+    assert r.location_not_recorded == 1 and dict(r.by_side)["not_recorded"] == 1
+
+
+def test_severity_trend_uses_only_scored_episodes():
+    # Each half has two scored episodes and one unscored one: the medians are of the scores alone.
+    episodes = [ep(1, at(2026, 1, 5), 3), ep(2, at(2026, 1, 6), 3), ep(3, at(2026, 1, 7), None),
+                ep(4, at(2026, 3, 5), 7), ep(5, at(2026, 3, 6), 7), ep(6, at(2026, 3, 7), None)]
+    r = build_report(episodes, [], [], start=START, end=END, tz="Europe/London")
+    assert r.severity_trend == Trend(3, 7, "rising")
+    assert r.frequency_trend.first == 3 and r.frequency_trend.second == 3  # frequency counts every episode
 
 
 def test_onset_is_the_first_episode_ever_even_before_the_period():

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
+from coach.domain.triage import RULE_TITLES
 from coach.episodes.report_text import short_day
 from coach.extensions import db
-from coach.models import RoutineSession, User
+from coach.models import Episode, RoutineSession, User
 from tests.diary_seed import TYPICAL_90_DAYS, seed_typical
 
 
@@ -36,26 +39,134 @@ def test_report_page_covers_what_a_doctor_asks(client, seeded):
     response = client.get("/report")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Sam Example, born 1978" in html and "(90 days)" in html and "<strong>12</strong> episodes" in html
-    for heading in ("Onset", "Distribution", "Frequency", "Occurrence", "Severity (0-10)", "Associated symptoms",
+    assert "Sam Example, born 1978" in html and "(90 days)" in html and "Episodes logged: <strong>12</strong>" in html
+    for heading in ("Onset", "Distribution", "Frequency", "Occurrence", "Severity (0-10", "Associated symptoms",
                     "Relief tried", "Current flags (rules 2026.2", "Profile"):
         assert f">{heading}" in html, heading
     assert "Lower back 10, Buttock 2" in html and "Left 8" in html
-    assert "12 episodes: 0.9 a week, 4.1 a month" in html and "last 30 days 5, last 90 days 12" in html
-    assert "Lifting 5" in html and "during exercise 8, not exercising 4" in html
+    assert "12 in 90 days: 0.9 a week, 4.1 a month" in html and "last 30 days 5, last 90 days 12" in html
+    assert "Lifting 5" in html and "During exercise:</strong> yes 8, no 4<" in html
     assert "Deadlift x4 (100-120 kg)" in html
     assert "min 3, median 5.5, max 7" in html and "longest 12 min" in html
     assert "Pain, tingling or numbness down one leg, no weakness:" in html
     assert "heat 6" in html and "Gone 3, Getting better 3, No check-in 6" in html
-    assert "P1 routine:" in html and "P7 routine:" in html and "[11] NHS / nidirect, Leg cramps" in html
+    # Each flag under its plain title, the rule id in small print.
+    assert f"<strong>{RULE_TITLES['P1']} (routine):</strong>" in html and '<small class="rule-id">rule P1</small>' in html
+    assert f"<strong>{RULE_TITLES['P7']} (routine):</strong>" in html and "[11] NHS / nidirect, Leg cramps" in html
     assert "Ticked in the profile:</strong> kidney disease" in html and "Not ticked:</strong> history of cancer" in html
     assert "Medicines are a decision for your doctor." in html and "This content is a coaching aid, not a diagnosis." in html
     assert "css/diary.css" in html and "@media print" in client.get("/static/css/diary.css").get_data(as_text=True)
 
 
+def _text(html: str) -> str:
+    """What a reader sees: tags dropped, entities read, spaces collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _article(html: str) -> str:
+    """The report itself, without the fixed footer copy (which speaks to the person by design)."""
+    body = html[html.index('<article class="report'):html.index('<footer class="report-foot">')]
+    return _text(body)
+
+
+def _skipped_episode(app, user_id, days_ago=2):
+    """An episode whose answers were all skipped (NULL in the database), as the quick log may save it."""
+    with app.app_context():
+        db.session.add(Episode(user_id=user_id, started_at=datetime.now(UTC) - timedelta(days=days_ago),
+                               trigger=None, during_exercise=None, severity=None, locked_minutes=None,
+                               eased_by_stretch=None, locations=[], side=None, symptoms=[]))
+        db.session.commit()
+
+
+def test_skipped_answers_read_not_recorded_and_stay_out_of_medians(app, client, seeded):
+    _skipped_episode(app, seeded)
+    html = client.get("/report").get_data(as_text=True)
+    text = _article(html)
+    assert "Episodes logged: 13" in text
+    # Severity: the median and range of the 12 scores given (as before), the 13th counted apart.
+    assert "Scored: 12 of 13 recorded; not recorded 1" in text and "min 3, median 5.5, max 7" in text
+    assert "Triggers: Lifting 5," in text and "not recorded 1" in text.split("Triggers:")[1].split("Time of day")[0]
+    assert "During exercise: yes 8, no 4, not recorded 1" in text  # not counted as "not exercising"
+    assert "longest 12 min; over 10 min 1, over 60 min 0 (12 of 13 recorded)" in text  # not a 0-minute lock
+    assert "Stretching eased it: yes 8, no 2, not recorded 3" in text
+    assert "Where: Lower back 10, Buttock 2, Calf 1, Middle of the back 1, Thigh 1, not recorded 1" in text
+    # The severity chart has a bar of its own for it.
+    assert "<title>not recorded: 1</title>" in html
+    pages, pdf = _pdf_text(client.get("/report.pdf"))
+    pdf = " ".join(pdf.split())
+    assert pages == 1 and "Scored: 12 of 13 recorded; not recorded 1" in pdf
+    assert "During exercise: yes 8, no 4, not recorded 1" in pdf
+
+
+def test_onset_says_not_recorded_for_a_skipped_first_episode(app, client, seeded):
+    _skipped_episode(app, seeded, days_ago=200)
+    text = _article(client.get("/report").get_data(as_text=True))
+    assert ("Trigger: not recorded. During exercise: not recorded. Where: not recorded. Severity: not recorded."
+            in text)
+    assert "The first episode is before this report's period." in text
+
+
+def test_frequency_and_severity_are_separate_charts(client, seeded):
+    html = client.get("/report").get_data(as_text=True)
+    figures = re.findall(r'<figure class="report-chart">(.*?)</figure>', html, re.S)
+    assert len(figures) == 2
+    frequency, severity = figures
+    assert "Frequency: episodes per week" in frequency and "Severity: episodes at each score (0-10)" in severity
+    # Frequency: one bar per week with episodes, adding up to the 12 episodes; no severity on this axis.
+    weekly = [int(n) for n in re.findall(r"<title>[^<:]+: (\d+)</title>", frequency)]
+    assert sum(weekly) == 12 and "severity" not in frequency
+    # Severity: episodes per score (seeded scores 3 x1, 4 x2, 5 x3, 6 x4, 7 x2), no dates on this axis.
+    bars = dict(re.findall(r"<title>(\d+): (\d+)</title>", severity))
+    assert bars == {"3": "1", "4": "2", "5": "3", "6": "4", "7": "2"}
+    assert "week starting" not in severity and "self-rated severity" in severity
+
+
+def test_report_speaks_about_the_person_in_the_third_person(app, client, seeded):
+    """Flags, symptoms and stop reasons are written to the person in the app; the report tells a clinician."""
+    from coach.episodes.service import log_episode
+
+    with app.app_context():
+        user = db.session.get(User, seeded)
+        user.cancer_history = user.iv_drug_use = user.new_medicine_4_weeks = True
+        db.session.commit()
+        now = datetime.now(UTC)
+        log_episode(user, {"started_at": now - timedelta(days=1), "severity": 8, "trigger": "lifting",
+                           "locations": ["between_shoulder_blades", "calf", "arm"], "locked_minutes": 70,
+                           "symptoms": ["difficulty_walking", "night_pain"]}, now)
+        log_episode(user, {"started_at": now - timedelta(days=60), "severity": 4, "locations": ["lower_back"],
+                           "symptoms": ["saddle_numbness"]}, now)
+    html = client.get("/report").get_data(as_text=True)
+    text = _article(html)
+    assert len(re.findall(r'<small class="rule-id">', html)) >= 6  # many flags, each with its id
+    assert re.search(r"\bThey (?:logged|reported)\b", text) and "their profile" in text.lower()
+    assert re.findall(r"\b(?:you|your|yours|yourself)\b", text, re.I) == []
+    pages, pdf = _pdf_text(client.get("/report.pdf"))
+    pdf = " ".join(pdf.split()).replace("Medicines are a decision for your doctor. Don't start, stop or change them "
+                                        "yourself.", "")
+    assert re.findall(r"\b(?:you|your|yours|yourself)\b", pdf, re.I) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        ("You logged a spasm in the last 7 days, and your profile notes kidney disease.",
+         "They logged a spasm in the last 7 days, and their profile notes kidney disease."),
+        ("You are 62 and you told us about it.", "They are 62 and they told the app about it."),
+        ("Your legs feel weak, or your legs won't do what you want when you walk.",
+         "Their legs feel weak, or their legs won't do what they want when they walk."),
+        ("The advice for you; the app asks you.", "The advice for them; the app asks them."),
+        ("Young yoga, Yours.", "Young yoga, Theirs."),
+    ],
+)
+def test_third_person(said, written):
+    from coach.episodes.report_text import third_person
+
+    assert third_person(said) == written
+
+
 def test_report_for_a_chosen_period(client, seeded):
     html = client.get("/report?days=30").get_data(as_text=True)
-    assert "(30 days)" in html and "<strong>5</strong> episodes" in html
+    assert "(30 days)" in html and "Episodes logged: <strong>5</strong>" in html
     end = (datetime.now(UTC) - timedelta(days=60)).date()
     older = client.get(f"/report?days=30&end={end.isoformat()}").get_data(as_text=True)
     assert "(30 days)" in older and f"days=30&amp;end={end.isoformat()}" in older
@@ -69,8 +180,9 @@ def test_pdf_is_one_page_for_a_typical_90_days(client, seeded):
     pages, text = _pdf_text(response)
     assert pages == 1
     for words in ("report for a doctor", "Sam Example", "Onset", "First episode", "Distribution", "Frequency",
-                  "Occurrence", "Severity", "Associated symptoms", "Relief tried", "Current flags", "P1 routine",
-                  "Profile", "kidney disease", "coaching aid, not a diagnosis"):
+                  "Occurrence", "Severity", "Associated symptoms", "Relief tried", "Current flags", RULE_TITLES["P1"],
+                  "rule P1", "Profile", "kidney disease", "coaching aid, not a diagnosis",
+                  "Frequency: episodes per week", "Severity: episodes at each score (0-10)"):
         assert words in text, words
 
 
@@ -174,7 +286,8 @@ def test_export_json_includes_episodes_and_follow_ups(client, seeded):
 def test_empty_diary_report_and_pdf(web, client):
     web.register()
     html = client.get("/report").get_data(as_text=True)
-    assert "No episodes logged." in html and "None reported in this period." in html and "None: no rule holds." in html
+    assert "No episodes logged." in html and "None reported in this period." in html
+    assert "None of the app's warning rules apply to what was logged." in _text(html)
     pages, text = _pdf_text(client.get("/report.pdf"))
     assert pages == 1 and "No episodes logged." in text
     assert client.get("/episodes.csv").get_data(as_text=True).count("\r\n") == 1  # the header only

@@ -43,7 +43,7 @@ def test_presets_are_one_tap_away_and_fill_the_form(web, client):
     for preset in ("routine", "posture", "once", "hydration", "custom"):
         assert f'href="/reminders/new?preset={preset}"' in page
     posture = client.get("/reminders/new?preset=posture").get_data(as_text=True)
-    assert 'value="Posture check"' in posture
+    assert 'value="Change position"' in posture
     assert re.search(r'<input checked [^>]*name="schedule_type" type="radio" value="interval">', posture)
     assert re.search(r'<option selected value="120">|value="120" selected', posture)
     assert client.get("/reminders/new").status_code == 200  # the preset picker
