@@ -174,13 +174,68 @@
     $('[data-next]').textContent = next ? 'Next: ' + next.title + ' · ' + clock(next.seconds * 1000) : 'This is the last step.';
     $('[data-back]').disabled = state.index === 0;
     render();
+    fit();
   }
+
+  /* ---------- Layout: the countdown is never covered ----------
+   * The dock (Back, Pause, Skip, Stop) sticks to the bottom of the screen above the tab bar. When the
+   * countdown would reach under it (a short phone, a long instruction, large text), the ring shrinks to
+   * MIN_DIAL and then the instruction gets a height of its own and scrolls; the timer itself never moves
+   * under the dock. Measured, so it holds for any routine, text size and advice block above. */
+  const MIN_DIAL_REM = 6;
+  const MIN_TEXT_LINES = 2;
+  const GAP_PX = 8;
+  function fit() {
+    if (root.getAttribute('data-state') !== 'run') return;
+    const text = $('[data-step-text]');
+    const dial = $('[data-dial]');
+    const dock = $('[data-dock]');
+    const tabbar = document.querySelector('.tabbar');
+    const tabbarHeight = tabbar && getComputedStyle(tabbar).position === 'sticky' ? tabbar.offsetHeight : 0;
+    root.style.setProperty('--tabbar-height', tabbarHeight + 'px');
+    dial.style.width = '';
+    text.style.maxHeight = '';
+    text.classList.remove('is-scrolling');
+    text.removeAttribute('tabindex');
+    text.removeAttribute('role');
+    text.removeAttribute('aria-label');
+    // Where the timer ends with the page scrolled to the top, against where the stuck dock begins.
+    const dialBottom = dial.getBoundingClientRect().bottom + window.scrollY;
+    const dockTop = window.innerHeight - tabbarHeight - dock.offsetHeight - GAP_PX;
+    let excess = dialBottom - dockTop;
+    if (excess <= 0) return;
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const size = dial.offsetWidth;
+    const shrink = Math.max(0, Math.min(excess, size - MIN_DIAL_REM * rem));
+    if (shrink > 0) {
+      dial.style.width = (size - shrink) + 'px';
+      excess -= shrink;
+    }
+    if (excess <= 0) return;
+    const instruction = $('[data-step-instruction]');
+    const line = parseFloat(getComputedStyle(instruction).lineHeight) || rem * 1.5;
+    const height = text.offsetHeight;
+    const keep = Math.max(Math.min(height, MIN_TEXT_LINES * line), height - excess);
+    if (keep < height) text.style.maxHeight = Math.floor(keep) + 'px';
+    if (text.scrollHeight > text.clientHeight + 1) {
+      text.classList.add('is-scrolling');
+      // A scrolling box is reachable by keyboard and named for screen readers.
+      text.setAttribute('tabindex', '0');
+      text.setAttribute('role', 'region');
+      text.setAttribute('aria-label', 'Step instruction');
+      text.scrollTop = 0;
+    }
+  }
+  window.addEventListener('resize', fit);
+  if (window.visualViewport) window.visualViewport.addEventListener('resize', fit);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(fit);
 
   function setToggle() {
     const button = $('[data-toggle]');
     const fresh = state.remaining === steps[state.index].seconds * 1000;
     button.textContent = state.running ? 'Pause' : (fresh && steps[state.index].optional ? 'Start step' : 'Resume');
     root.classList.toggle('is-paused', !state.running);
+    fit(); // "Start step" may wrap and make the dock taller
   }
 
   /* ---------- Running ---------- */
@@ -240,7 +295,7 @@
   function start() {
     state.startedAt = new Date().toISOString();
     showPanel('run');
-    window.scrollTo(0, 0); // Start sits low on the intro; the step begins at the top
+    window.scrollTo(0, 0); // the step begins at the top, the countdown above the dock
     goTo(0);
   }
 
@@ -252,44 +307,122 @@
 
   /* ---------- Stop ---------- */
   const dialog = $('[data-stop-dialog]');
+  const choices = dialog.querySelector('[data-stop-choices]');
+  const alarm = dialog.querySelector('[data-stop-alarm]');
   let wasRunning = false;
+  function setGroup(toggle, open) {
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    document.getElementById(toggle.getAttribute('aria-controls')).hidden = !open;
+  }
+  const groupToggles = dialog.querySelectorAll('[data-stop-group]');
+  groupToggles.forEach(function (toggle) {
+    toggle.addEventListener('click', function () {
+      setGroup(toggle, toggle.getAttribute('aria-expanded') !== 'true');
+    });
+  });
   $('[data-stop]').addEventListener('click', function () {
     wasRunning = state.running;
     pause();
+    groupToggles.forEach(function (toggle) { setGroup(toggle, false); }); // each opening starts folded
     if (dialog.showModal) dialog.showModal(); else dialog.setAttribute('open', '');
   });
   function closeDialog() {
     if (dialog.close) dialog.close(); else dialog.removeAttribute('open');
   }
-  dialog.addEventListener('cancel', function () { if (wasRunning) run(); }); // Escape: keep going
+  dialog.addEventListener('cancel', function (event) {
+    if (!alarm.hidden) { event.preventDefault(); return; } // the emergency link stays until it is followed
+    if (wasRunning) run(); // Escape: keep going
+  });
   $('[data-stop-cancel]').addEventListener('click', function () {
     closeDialog();
     if (wasRunning) run();
   });
   dialog.querySelectorAll('[data-stop-code]').forEach(function (button) {
-    button.addEventListener('click', async function () {
+    button.addEventListener('click', function () {
       state.stopReason = button.getAttribute('data-stop-code');
       state.stopAndLog = button.hasAttribute('data-stop-and-log');
-      closeDialog();
       if (button.hasAttribute('data-emergency')) {
-        // Straight to the emergency screen; the session is kept first (in the outbox, so no waiting).
-        await record(false);
-        const url = root.getAttribute('data-emergency-url') + '?' + new URLSearchParams({ reason: button.textContent.trim() }).toString();
-        window.location.assign(url);
+        alarming(button);
         return;
       }
+      closeDialog();
       finish(false);
     });
   });
 
+  // An alarming answer: the emergency link first, at once and before anything else is asked; then the session
+  // and the symptom are kept (the outbox, so offline too) and the emergency screen opens.
+  function alarming(button) {
+    const code = button.getAttribute('data-stop-code');
+    const url = root.getAttribute('data-emergency-url') + '?' + new URLSearchParams({ reason: code }).toString();
+    const link = alarm.querySelector('[data-emergency-link]');
+    link.href = url;
+    alarm.querySelector('[data-alarm-reason]').textContent = button.textContent.trim();
+    choices.hidden = true;
+    alarm.hidden = false;
+    alarm.querySelector('[data-emergency-link]').focus();
+    announce('Go to the emergency screen now.');
+    let left = false;
+    link.addEventListener('click', function () { left = true; });
+    const saved = Promise.all([record(false), saveOnSpasm(code)]);
+    const status = alarm.querySelector('[data-alarm-saved]');
+    saved.then(function (items) {
+      status.textContent = items[1] ? 'Saved on this spasm\'s log.' : 'This phone could not save it: tell the doctor what happened.';
+      const ids = items.filter(Boolean).map(function (item) { return item.id; });
+      // A moment for the items to reach the server (the emergency screen does not send the outbox); offline,
+      // they wait on this phone and go from the next page of the app.
+      const sent = ids.length ? window.CoachOutbox.flush({ ids: ids }).catch(function () {}) : Promise.resolve();
+      return Promise.race([sent, new Promise(function (resolve) { window.setTimeout(resolve, 2000); })]);
+    }).then(function () {
+      if (!left) window.location.assign(url);
+    });
+  }
+
+  // Contract 6: the spasm this phone is in (written by SOS). Within 24 h the symptom joins that spasm's log;
+  // otherwise this stop begins a new one. The upsert goes through the outbox (contract 5).
+  const SPASM_KEY = 'coach:spasm';
+  const SPASM_HOURS = 24;
+  function currentSpasm() {
+    let spasm = null;
+    try { spasm = JSON.parse(window.localStorage.getItem(SPASM_KEY) || 'null'); } catch (err) { spasm = null; }
+    const fresh = spasm && typeof spasm.client_id === 'string' && typeof spasm.started_at === 'string' &&
+      typeof spasm.saved_at === 'number' && Date.now() - spasm.saved_at < SPASM_HOURS * 3600 * 1000;
+    if (fresh) return spasm;
+    spasm = { client_id: uuid(), started_at: state.startedAt || new Date().toISOString(), saved_at: Date.now() };
+    try { window.localStorage.setItem(SPASM_KEY, JSON.stringify(spasm)); } catch (err) { /* kept in the item */ }
+    return spasm;
+  }
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    const b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+  async function saveOnSpasm(code) {
+    try {
+      const spasm = currentSpasm();
+      return await window.CoachOutbox.add('episode', '/api/v1/episodes/by-client/' + encodeURIComponent(spasm.client_id),
+        { started_at: spasm.started_at, symptoms: [code] }, { method: 'PUT' });
+    } catch (err) {
+      return null;
+    }
+  }
+
   /* ---------- Finish: pain after, record, summary ---------- */
-  function finish(completed) {
+  // Reaching the end counts as completing the routine only when a step's countdown ran out on the way:
+  // with every step skipped, nothing was done, and neither the screen nor the record says otherwise.
+  function finish(reachedEnd) {
     pause();
+    state.allSkipped = reachedEnd && !Object.keys(state.done).length;
+    const completed = reachedEnd && !state.allSkipped;
     state.completed = completed;
-    $('[data-finish-title]').textContent = completed ? 'Well done' : 'Stopped';
+    const title = completed ? 'Well done' : (state.allSkipped ? 'You skipped every step' : 'Stopped');
+    $('[data-finish-title]').textContent = title;
     showPanel('finish');
     $('[data-finish-title]').focus();
-    announce(completed ? 'Routine complete. How bad is the pain now?' : 'Stopped. How bad is the pain now?');
+    announce((completed ? 'Routine complete.' : title + '.') + ' How bad is the pain now?');
     if (completed) cue({ title: 'Done', instruction: 'Routine complete.' });
   }
 
@@ -324,13 +457,14 @@
   async function summarise() {
     const item = await record(state.completed);
     const doneCount = Object.keys(state.done).length;
-    $('[data-summary-title]').textContent = state.completed ? 'Session saved' : 'Stopped and logged';
-    let text = 'You did ' + doneCount + ' of ' + steps.length + ' steps.';
+    $('[data-summary-title]').textContent = state.completed ? 'Session saved'
+      : (state.allSkipped ? 'No step done' : 'Stopped and logged');
+    let text = state.allSkipped ? 'You skipped every step, so no step is counted as done.'
+      : 'You did ' + doneCount + ' of ' + steps.length + ' steps.';
     if (state.painBefore !== null && state.painAfter !== null) text += ' Pain ' + state.painBefore + ' before, ' + state.painAfter + ' now.';
     if (!item) text += ' This phone could not store the session.';
     $('[data-summary-text]').textContent = text;
     $('[data-pain-up]').hidden = !(state.painBefore !== null && state.painAfter !== null && state.painAfter - state.painBefore >= 2);
-    $('[data-palpitations]').hidden = state.stopReason !== 'dizziness_or_palpitations';
     $('[data-signin-hint]').hidden = !(item && item.owner === null);
     // A stop-and-log rule: the person adds what happened to the episode, so the triage rules see it.
     $('[data-add-what-happened]').hidden = !(state.stopAndLog && item && item.owner !== null);

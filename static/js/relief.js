@@ -19,12 +19,22 @@
   }
 
   /* ---------- 0-10 scales ---------- */
+  // Each number is a button (Tab, Enter, Space); the arrow keys, Home and End also move between them.
   function scale(fieldset, onPick) {
+    const buttons = Array.prototype.slice.call(fieldset.querySelectorAll('[data-value]'));
     fieldset.addEventListener('click', function (event) {
       const button = event.target.closest('[data-value]');
       if (!button) return;
-      fieldset.querySelectorAll('[data-value]').forEach(function (b) { b.setAttribute('aria-pressed', b === button ? 'true' : 'false'); });
+      buttons.forEach(function (b) { b.setAttribute('aria-pressed', b === button ? 'true' : 'false'); });
       onPick(Number(button.getAttribute('data-value')));
+    });
+    fieldset.addEventListener('keydown', function (event) {
+      const at = buttons.indexOf(event.target);
+      if (at === -1) return;
+      const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      buttons[Math.max(0, Math.min(buttons.length - 1, to))].focus();
     });
   }
 
