@@ -20,6 +20,7 @@ SHELL_ASSETS = (
     # The level on this phone (every page) and the emergency screen's script: at emergency the offline copies
     # of home and the routine pages lead to the cached emergency screen.
     "js/level.js", "js/emergency.js",
+    "css/sos.css",  # the safety check's layout (templates/relief/sos.html)
 )
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from coach.extensions import db
-from coach.models import RoutineSession
+from coach.models import Episode, RoutineSession
 from tests.e2e.test_relief_browser import (
     SPEED,
     Taps,
@@ -135,28 +135,34 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
         expect(page.get_by_role("heading", name="Sources")).to_be_visible()
     page.goto("/routines?kind=mobility")
     assert page.locator(".routine-card:visible").count() == 2
-    # Back online: the routine left part-way reaches the diary once, as not completed; no episode was logged.
+    # Back online: the routine left part-way reaches the diary once, as not completed. "Start relief now" still
+    # logged its spasm (severity not recorded), and the accident "Yes" was saved on its own SOS's spasm.
     assert counts(relief_server) == (0, 0)
     context.set_offline(False)
     page.goto("/")
-    wait_for_counts(relief_server, (0, 1), timeout=15)
+    wait_for_counts(relief_server, (2, 1), timeout=15)
     with relief_server.app.app_context():
         session = db.session.scalars(select(RoutineSession)).one()
         assert (session.routine_slug, session.completed) == ("gym-floor-settle", False)
         assert session.completed_steps[:1] == [1]
         db.session.remove()
+    with relief_server.app.app_context():
+        episodes = db.session.scalars(select(Episode).order_by(Episode.id)).all()
+        assert [(e.severity, e.trigger) for e in episodes] == [(None, None), (None, "accident")]
+        db.session.remove()
     page.wait_for_timeout(300)
-    assert counts(relief_server) == (0, 1)
+    assert counts(relief_server) == (2, 1)
 
 
-def test_offline_a_quick_log_with_chest_cramps_shows_the_urgent_advice_first(persistent_context, relief_server):
-    """Rule E5 needs nothing but the log, so with no server the phone shows its advice before the routine."""
+def test_offline_a_quick_log_with_arm_cramps_shows_the_urgent_advice_first(persistent_context, relief_server):
+    """Rule E5 needs nothing but the log, so with no server the phone shows its advice before the routine.
+    (A spasm in the chest is rule E7, the emergency screen: tests/e2e/test_safety_check.py.)"""
     context = persistent_context
-    page = signed_in_then_offline(context, "offline-chest@example.com")
+    page = signed_in_then_offline(context, "offline-arm@example.com")
 
-    sos_quick_log(page, 5, "Chest middle", "Sport", front=True)
+    sos_quick_log(page, 5, re.compile(r"^Arm,? left"), "Sport", front=True)
     expect(page.get_by_role("heading", name="See a doctor today")).to_be_visible()
-    expect(page.locator("[data-urgent-reasons]")).to_have_text("You logged cramps in your chest.")
+    expect(page.locator("[data-urgent-reasons]")).to_have_text("You logged cramps in your arm.")
     page.get_by_role("link", name=re.compile(r"^Start ")).click()
     first_step_showing(page)
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
+from uuid import uuid4
 
 import pytest
 
@@ -123,3 +125,102 @@ def test_the_phone_knows_which_places_alone_give_a_tier(client, seeded):
     assert {code: entry["level"] for code, entry in levels.items()} == {
         "chest": "emergency", "arm": "urgent", "hand": "urgent", "abdomen": "urgent", "jaw": "urgent"}
 
+
+
+# --- What a "Yes" or a tick saves, through the endpoint the outbox replays to (contract 4) ---
+
+
+def _page_bodies(client) -> tuple[dict, dict]:
+    """The bodies the SOS page hands to the outbox, read from the page itself (data-saves)."""
+    safety = _safety_stage(client.get("/sos").get_data(as_text=True))
+    yes = {code: json.loads(unescape(body)) for code, body in re.findall(r'data-safety-yes="(\w+)" data-saves=\'([^\']+)\'', safety)}
+    ticks = {key: (target, json.loads(unescape(body)))
+             for key, target, body in re.findall(r'data-urgent-item="(\w+)"\s+data-target="(\w+)" data-saves=\'([^\']+)\'', safety)}
+    return yes, ticks
+
+
+def _signed_in(client) -> str:
+    """A person signed in through the web form, and the CSRF token the outbox takes from /sync-state."""
+    from tests.factories import WebSession
+
+    WebSession(client).register(country="GB")
+    state = client.get("/sync-state").get_json()
+    assert state["signed_in"] is True
+    return state["csrf_token"]
+
+
+def _put(client, token, client_id, body, key=None):
+    return client.put(f"/api/v1/episodes/by-client/{client_id}", json=body,
+                      headers={"X-CSRFToken": token, "Idempotency-Key": key or str(uuid4())})
+
+
+def _started() -> str:
+    return (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+
+
+@pytest.mark.parametrize("code", [code for code, _ in CONTENT_LIST])
+def test_each_yes_is_saved_on_the_spasm_and_the_assessment_is_at_emergency(client, seeded, code):
+    token = _signed_in(client)
+    yes, _ = _page_bodies(client)
+    response = _put(client, token, uuid4(), {"started_at": _started(), **yes[code]})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    episode = body["episode"]
+    if code == "accident":
+        assert episode["trigger"] == "accident" and episode["symptoms"] == []
+    else:
+        assert episode["symptoms"] == [code] and episode["trigger"] is None
+    assert episode["severity"] is None  # answered before any pain score: not recorded
+    assert body["assessment"]["level"] == "emergency"
+    rule = "E2" if code == "accident" else "E1"
+    assert [f["rule"] for f in body["assessment"]["flags"] if f["level"] == "emergency"] == [rule]
+
+
+def test_the_yes_and_the_quick_log_are_one_spasm_and_an_old_snapshot_undoes_nothing(client, seeded):
+    token = _signed_in(client)
+    yes, _ = _page_bodies(client)
+    spasm, started = uuid4(), _started()
+    first = _put(client, token, spasm, {"started_at": started, **yes["both_legs"]})
+    log = {"started_at": started, "severity": 6, "locations": ["lower_back"], "side": "left", "trigger": "lifting"}
+    second = _put(client, token, spasm, log)
+    assert (first.status_code, second.status_code) == (201, 200)
+    # A replay of the first step (the outbox retries after a lost reply) changes nothing.
+    again = _put(client, token, spasm, {"started_at": started, **yes["both_legs"]})
+    assert again.status_code == 200
+    episode = again.get_json()["episode"]
+    assert episode["id"] == first.get_json()["episode"]["id"]
+    assert (episode["symptoms"], episode["severity"], episode["locations"], episode["trigger"]) == (
+        ["both_legs"], 6, ["lower_back"], "lifting")
+    assert len(client.get("/api/v1/episodes").get_json()["items"]) == 1
+
+
+@pytest.mark.parametrize(("key", "rule"), [
+    ("fever", "E1"), ("weight_loss", "E1"), ("cannot_stand", "E1"), ("locked_minutes", "E3"), ("cancer_history", "F1"),
+])
+def test_each_tick_is_saved_and_the_assessment_is_urgent(client, seeded, key, rule):
+    token = _signed_in(client)
+    _, ticks = _page_bodies(client)
+    target, body = ticks[key]
+    spasm = uuid4()
+    if target == "profile":
+        response = client.patch("/api/v1/me", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 200 and response.get_json()["cancer_history"] is True
+        body = {}
+    response = _put(client, token, spasm, {"started_at": _started(), **body})
+    assert response.status_code == 201, response.get_json()
+    assessment = response.get_json()["assessment"]
+    assert assessment["level"] == "urgent"
+    assert rule in [f["rule"] for f in assessment["flags"] if f["level"] == "urgent"]
+    episode = response.get_json()["episode"]
+    if key == "locked_minutes":
+        assert episode["locked_minutes"] == 61  # more than an hour (E3)
+    elif target == "episode":
+        assert episode["symptoms"] == [key]
+
+
+def test_without_the_csrf_token_nothing_is_saved_and_the_outbox_keeps_it(client, seeded):
+    _signed_in(client)
+    response = client.put(f"/api/v1/episodes/by-client/{uuid4()}", json={"started_at": _started(), "symptoms": ["chest_pain"]})
+    assert response.status_code in (400, 403)
+    assert response.get_json()["error"]["code"] == "csrf_failed"  # outbox.js retries this after a fresh token
+    assert client.get("/api/v1/episodes").get_json()["items"] == []
