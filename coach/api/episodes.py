@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import current_user
+from spectree import Response
 
 from ..episodes.service import (
     add_follow_up,
@@ -15,12 +16,13 @@ from ..episodes.service import (
     list_episodes,
     log_episode,
     update_episode,
+    upsert_episode,
 )
 from ..extensions import api_spec
 from . import bp
 from .auth import login_required
 from .idempotency import idempotency_key
-from .schemas import AUTH, responses
+from .schemas import AUTH, ErrorOut, responses
 from .schemas_episodes import (
     AssessmentOut,
     AssessmentQuery,
@@ -30,6 +32,7 @@ from .schemas_episodes import (
     EpisodeOut,
     EpisodePatch,
     EpisodeQuery,
+    EpisodeUpsert,
     FollowUpCreated,
     FollowUpIn,
 )
@@ -53,6 +56,30 @@ def create_episode(json: EpisodeIn):
     now = _now()
     values = json.model_dump(exclude_unset=True, exclude={"client_id"})
     episode, created = log_episode(_me(), values, now, client_id=idempotency_key(json.client_id), source="api")
+    body = {"episode": episode_dict(episode), "assessment": assess_user(_me(), now).to_dict()}
+    return body, 201 if created else 200
+
+
+# Created (201) or merged (200): both answer with the episode and the assessment.
+UPSERT_RESPONSES = Response(
+    HTTP_200=EpisodeCreated, HTTP_201=EpisodeCreated,
+    **{f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 405, 409, 413, 415, 429)},
+)
+
+
+@bp.put("/episodes/by-client/<client_id>")
+@login_required
+@api_spec.validate(json=EpisodeUpsert, resp=UPSERT_RESPONSES, tags=[TAG], security=AUTH)
+def upsert_episode_by_client(client_id: str, json: EpisodeUpsert):
+    """Create or add to the episode the phone calls `client_id` (a UUID it made when the spasm began).
+
+    201 when it is new (`started_at` required), 200 when merged: `symptoms` and `locations` gain the codes
+    sent (nothing is removed), every other field sent and not null replaces the stored answer, absent or null
+    fields stay. `severity` is optional here: a safety-check "Yes" may be saved before any pain score.
+    """
+    now = _now()
+    values = json.model_dump(exclude_unset=True)
+    episode, created = upsert_episode(_me(), client_id, values, now)
     body = {"episode": episode_dict(episode), "assessment": assess_user(_me(), now).to_dict()}
     return body, 201 if created else 200
 

@@ -36,6 +36,13 @@ class EpisodeIn(EpisodeFields):
     client_id: StrictStr | None = Field(None, max_length=36, description="Client-made UUID (or send Idempotency-Key)")
 
 
+class EpisodeUpsert(EpisodeFields):
+    """Any subset of the fields. null or absent leaves the stored answer as it is; symptoms and locations add to it."""
+
+    started_at: IsoDateTime | None = Field(None, description="Needed only when the episode does not exist yet")
+    severity: StrictInt | None = Field(None, ge=0, le=10, description="Optional: a spasm may be saved before its pain score")
+
+
 class EpisodePatch(EpisodeFields):
     started_at: IsoDateTime | None = None
     severity: StrictInt | None = Field(None, ge=0, le=10)

@@ -35,6 +35,10 @@ def options(pairs) -> list[SelectChoice]:
 
 SEVERITY_CHOICES = options((str(n), str(n)) for n in range(codes.SEVERITY_RANGE[0], codes.SEVERITY_RANGE[1] + 1))
 YES_NO = options([("yes", "Yes"), ("no", "No")])
+# A question may be skipped: the blank choice (checked until the person picks another) is stored as null,
+# "not recorded" (CONTENT.md section 0), never as "No".
+SKIP = ("", "Skip")
+YES_NO_SKIP = options([("yes", "Yes"), ("no", "No"), SKIP])
 YES_NO_UNSURE = options([("yes", "Yes"), ("no", "No"), ("", "Not sure or didn't try")])
 
 
@@ -62,13 +66,15 @@ class EpisodeForm(FlaskForm):
     )
     locations = _codes_field("Where was it?", codes.LOCATION_LABELS, "Tick every place that hurt or locked.")
     side = RadioField("Which side?", choices=options([*codes.SIDE_LABELS.items(), ("", "Not sure")]), validate_choice=False, default="")
-    trigger = RadioField("What were you doing?", choices=options(codes.TRIGGER_LABELS.items()), validate_choice=False, default="unknown")
-    during_exercise = RadioField("Were you exercising?", choices=YES_NO, validate_choice=False, default="no")
+    trigger = RadioField(
+        "What were you doing?", choices=options([*codes.TRIGGER_LABELS.items(), SKIP]), validate_choice=False, default="",
+    )
+    during_exercise = RadioField("Were you exercising?", choices=YES_NO_SKIP, validate_choice=False, default="")
     exercise = StringField("Which exercise?", validators=[Optional()], description='For example "deadlift" or "5 km run".')
     load_kg = StringField("Load in kg", validators=[Optional()], description="The weight you were lifting, if any.")
     locked_minutes = StringField(
         "How many minutes did the muscle stay locked hard?", validators=[Optional()],
-        description="0 if it never locked. Up to 1440 (a whole day).",
+        description="0 if it never locked. Up to 1440 (a whole day). Leave it empty if you don't know.",
     )
     eased_by_stretch = RadioField("Did stretching ease it?", choices=YES_NO_UNSURE, validate_choice=False, default="")
     symptoms = _symptoms_field()

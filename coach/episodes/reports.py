@@ -112,6 +112,15 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+# A question the person skipped (null) is "not recorded" in the CSV: never "no", 0 or an empty cell that
+# reads as nothing to report (CONTENT.md section 0).
+NOT_RECORDED = "not recorded"
+
+
+def _answer(value):
+    return NOT_RECORDED if value is None else value
+
+
 def episodes_csv(user: User) -> str:
     zone = ZoneInfo(user.timezone)
     episodes = db.session.scalars(
@@ -126,15 +135,16 @@ def episodes_csv(user: User) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    yes_no = {True: "yes", False: "no", None: ""}
+    yes_no = {True: "yes", False: "no", None: NOT_RECORDED}
     for e in episodes:
         local = e.started_at.astimezone(zone)
         check = latest.get(e.id)
         row = [
-            e.id, local.date().isoformat(), f"{local:%H:%M}", user.timezone, e.severity,
-            "; ".join(codes.LOCATION_LABELS.get(c, c) for c in e.locations or ()), codes.SIDE_LABELS.get(e.side, ""),
-            codes.TRIGGER_LABELS.get(e.trigger, e.trigger), yes_no[bool(e.during_exercise)], e.exercise,
-            "" if e.load_kg is None else f"{e.load_kg:g}", e.locked_minutes or 0, yes_no[e.eased_by_stretch],
+            e.id, local.date().isoformat(), f"{local:%H:%M}", user.timezone, _answer(e.severity),
+            "; ".join(codes.LOCATION_LABELS.get(c, c) for c in e.locations or ()),
+            _answer(e.side and codes.SIDE_LABELS.get(e.side, e.side)),
+            _answer(e.trigger and codes.TRIGGER_LABELS.get(e.trigger, e.trigger)), yes_no[e.during_exercise], e.exercise,
+            "" if e.load_kg is None else f"{e.load_kg:g}", _answer(e.locked_minutes), yes_no[e.eased_by_stretch],
             "; ".join(codes.SYMPTOMS[c][0] if c in codes.SYMPTOMS else c for c in e.symptoms or ()), e.relief_used,
             e.notes, check[2] if check else 0, check[1] if check else "",
         ]

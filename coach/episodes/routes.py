@@ -121,12 +121,11 @@ def episode_values(form: EpisodeForm, tz: str) -> dict:
     started = None
     if form.started_date.data and form.started_time.data:
         started = combine_local(form.started_date.data, form.started_time.data, tz)
-    during = _choice_to_bool(form.during_exercise.data)
     return {
         "started_at": started,
         "severity": _number(form.severity.data, int),
-        "trigger": form.trigger.data or "unknown",
-        "during_exercise": bool(during) if during in (True, False, None) else during,
+        "trigger": form.trigger.data or None,  # skipped: not recorded ("unknown" only when "Not sure" is chosen)
+        "during_exercise": _choice_to_bool(form.during_exercise.data),
         "exercise": form.exercise.data,
         "load_kg": _number(form.load_kg.data, float),
         "locations": list(form.locations.data or []),
@@ -156,7 +155,7 @@ def _checked_values(form: EpisodeForm, user, now: datetime) -> dict | None:
     parsed = form.validate()
     values = episode_values(form, user.timezone)
     try:
-        clean_episode(values, now)
+        clean_episode(values, now, user=user)
     except ValidationError as error:
         fields = dict(error.fields)
         if values["started_at"] is None and (form.started_date.errors or form.started_time.errors):
@@ -206,10 +205,12 @@ def edit(episode_id: int):
         yes_no = {True: "yes", False: "no", None: ""}
         data = {
             **_local_defaults(user, episode.started_at),
-            "severity": str(episode.severity), "locations": list(episode.locations or []), "side": episode.side or "",
-            "trigger": episode.trigger, "during_exercise": yes_no[bool(episode.during_exercise)],
+            "severity": "" if episode.severity is None else str(episode.severity),
+            "locations": list(episode.locations or []), "side": episode.side or "",
+            "trigger": episode.trigger or "", "during_exercise": yes_no[episode.during_exercise],
             "exercise": episode.exercise, "load_kg": "" if episode.load_kg is None else f"{episode.load_kg:g}",
-            "locked_minutes": str(episode.locked_minutes or 0), "eased_by_stretch": yes_no[episode.eased_by_stretch],
+            "locked_minutes": "" if episode.locked_minutes is None else str(episode.locked_minutes),
+            "eased_by_stretch": yes_no[episode.eased_by_stretch],
             "symptoms": list(episode.symptoms or []), "relief_used": episode.relief_used, "notes": episode.notes,
         }
         return _render("episodes/form.html", form=EpisodeForm(data=data), episode=episode)

@@ -4,21 +4,23 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..account.service import exporter, iso
 from ..domain import codes, triage
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..idempotency import save_once
 from ..models import MAX_ID, RISK_FIELDS, Episode, FollowUp, User
 
 CLOCK_SKEW = timedelta(minutes=10)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_YEARS_AGO = 100
 NOTES_MAX = 2000
 EXERCISE_MAX = 80
 RELIEF_MAX = 200
@@ -43,7 +45,8 @@ def _text(value, limit: int, name: str, errors: dict) -> str | None:
     # A browser sends a textarea's line breaks as CR LF; its counter (and the person) counts one character.
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > limit:
-        errors[name] = f"at most {limit} characters"
+        # Never cut: the person's text is refused with how much to shorten, and the form shows it again.
+        errors[name] = f"is {len(value):,} characters, at most {limit:,}: shorten it by {len(value) - limit:,}"
     return value or None
 
 
@@ -70,51 +73,84 @@ def clean_moment(value, now: datetime, name: str, errors: dict) -> datetime | No
     return value
 
 
-def clean_episode(values: dict, now: datetime, *, partial: bool = False) -> dict:
-    """Check every rule of CONTENT.md section 1; raise ValidationError with every problem at once."""
+def earliest_start(user: User | None, now: datetime) -> tuple[datetime, str]:
+    """The earliest plausible start of a spasm and what to say below it: 1 January of the person's birth
+    year (in their zone) or 100 years before now, whichever is later."""
+    try:
+        century = now.replace(year=now.year - MAX_YEARS_AGO)
+    except ValueError:  # 29 February
+        century = now.replace(year=now.year - MAX_YEARS_AGO, day=28)
+    if user is not None and user.birth_year:
+        born = datetime(user.birth_year, 1, 1, tzinfo=ZoneInfo(user.timezone or "UTC"))
+        if born > century:
+            return born, f"can't be before your birth year ({user.birth_year})"
+    return century, f"can't be more than {MAX_YEARS_AGO} years ago"
+
+
+def clean_started_at(value, now: datetime, user: User | None, errors: dict, name: str = "started_at") -> datetime | None:
+    """When a spasm started: not more than 10 minutes ahead of the server's clock (a phone's clock may be a
+    little fast), not before the person's birth year, not more than 100 years ago."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        errors[name] = "must be a date and time with a UTC offset"
+        return None
+    floor, message = earliest_start(user, now)
+    if value > now + CLOCK_SKEW:
+        errors[name] = f"can't be more than {CLOCK_SKEW.seconds // 60} minutes in the future"
+    elif value < floor:
+        errors[name] = message
+    return value
+
+
+def _answer(values: dict, name: str, clean: dict, check, message: str, errors: dict) -> None:
+    """An optional answer: absent stays absent, null (or a blank) is "not recorded", anything else is checked."""
+    if name not in values:
+        return
+    value = values[name]
+    if value is None or value == "":
+        clean[name] = None
+        return
+    if not check(value):
+        errors[name] = message
+    clean[name] = value
+
+
+def clean_episode(
+    values: dict, now: datetime, *, partial: bool = False, user: User | None = None, require_severity: bool = True
+) -> dict:
+    """Check every rule of CONTENT.md section 1; raise ValidationError with every problem at once.
+
+    A skipped answer (absent, null or blank) is stored as null, "not recorded": never "unknown", false or 0.
+    `require_severity=False` lets a spasm be saved before its pain score (the safety check's "Yes", the upsert).
+    """
     errors: dict[str, str] = {}
     unknown = set(values) - set(EPISODE_FIELDS)
     for name in sorted(unknown):
         errors[name] = "unknown field"
     if not partial:
-        for name in REQUIRED_FIELDS:
+        for name in REQUIRED_FIELDS if require_severity else ("started_at",):
             if values.get(name) is None:
                 errors[name] = "required"
     clean: dict = {}
     if values.get("started_at") is not None:
-        clean["started_at"] = clean_moment(values["started_at"], now, "started_at", errors)
-    if "severity" in values and values["severity"] is not None:
-        if not _int_in(values["severity"], *codes.SEVERITY_RANGE):
-            errors["severity"] = "must be an integer from 0 to 10"
-        clean["severity"] = values["severity"]
-    if "trigger" in values:
-        trigger = values["trigger"] or "unknown"
-        if trigger not in codes.TRIGGERS:
-            errors["trigger"] = f"unknown code {trigger!r}"
-        clean["trigger"] = trigger
-    if "side" in values:
-        if values["side"] is not None and values["side"] not in codes.SIDES:
-            errors["side"] = f"unknown code {values['side']!r}"
-        clean["side"] = values["side"]
-    for name in ("during_exercise",):
-        if name in values:
-            if not isinstance(values[name], bool):
-                errors[name] = "must be true or false"
-            clean[name] = bool(values[name])
-    if "eased_by_stretch" in values:
-        if values["eased_by_stretch"] is not None and not isinstance(values["eased_by_stretch"], bool):
-            errors["eased_by_stretch"] = "must be true, false or null"
-        clean["eased_by_stretch"] = values["eased_by_stretch"]
-    if "locked_minutes" in values:
-        minutes = values["locked_minutes"] if values["locked_minutes"] is not None else 0
-        if not _int_in(minutes, *codes.LOCKED_MINUTES_RANGE):
-            errors["locked_minutes"] = "must be a whole number of minutes from 0 to 1440"
-        clean["locked_minutes"] = minutes
-    if "load_kg" in values:
-        load = values["load_kg"]
-        if load is not None and (isinstance(load, bool) or not isinstance(load, int | float) or not 0 <= load <= LOAD_MAX_KG):
-            errors["load_kg"] = f"must be a number from 0 to {LOAD_MAX_KG}"
-        clean["load_kg"] = load
+        clean["started_at"] = clean_started_at(values["started_at"], now, user, errors)
+    _answer(values, "severity", clean, lambda v: _int_in(v, *codes.SEVERITY_RANGE), "must be an integer from 0 to 10", errors)
+    if "trigger" in values and values["trigger"] not in (None, "") and values["trigger"] not in codes.TRIGGERS:
+        errors["trigger"] = f"unknown code {values['trigger']!r}"
+    _answer(values, "trigger", clean, lambda v: True, "", errors)
+    if "side" in values and values["side"] not in (None, "") and values["side"] not in codes.SIDES:
+        errors["side"] = f"unknown code {values['side']!r}"
+    _answer(values, "side", clean, lambda v: True, "", errors)
+    for name in ("during_exercise", "eased_by_stretch"):
+        _answer(values, name, clean, lambda v: isinstance(v, bool), "must be true, false or null", errors)
+    _answer(
+        values, "locked_minutes", clean, lambda v: _int_in(v, *codes.LOCKED_MINUTES_RANGE),
+        "must be a whole number of minutes from 0 to 1440", errors,
+    )
+    _answer(
+        values, "load_kg", clean,
+        lambda v: not isinstance(v, bool) and isinstance(v, int | float) and 0 <= v <= LOAD_MAX_KG,
+        f"must be a number from 0 to {LOAD_MAX_KG}", errors,
+    )
     if "locations" in values:
         clean["locations"] = _codes(values["locations"], codes.LOCATIONS, "locations", errors)
     if "symptoms" in values:
@@ -143,27 +179,90 @@ def latest_episode(user: User, since: datetime) -> Episode | None:
 
 
 def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form") -> tuple[Episode, bool]:
-    """Save an episode; with a client_id a replay returns the first one and False."""
+    """Save an episode and its check-in reminders in one transaction; with a client_id a replay returns the
+    first one and False (answered before anything is validated: the first record wins)."""
+    if client_id:
+        existing = _by_client_id(user, client_id)
+        if existing is not None:
+            return existing, False
+    clean = clean_episode(values, now, user=user)
+    return _insert(user, Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, updated_at=now, **clean), now)
 
-    def build() -> Episode:
-        clean = clean_episode(values, now)
-        return Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, **clean)
 
-    episode, created = save_once(build, client_id, lambda key: _by_client_id(user, key))
-    if created:
-        from ..reminders.service import schedule_follow_ups
+def _insert(user: User, episode: Episode, now: datetime) -> tuple[Episode, bool]:
+    """Add the episode and schedule its check-ins, then commit both at once. Two requests racing with the same
+    client_id (page and service worker) meet at the unique (user_id, client_id): the loser returns the winner's."""
+    from ..reminders.service import schedule_follow_ups
 
-        schedule_follow_ups(user, episode, now)  # the 24 h, 72 h, 14 and 28 day check-ins, as reminders
-    return episode, created
+    db.session.add(episode)
+    try:
+        db.session.flush()
+        schedule_follow_ups(user, episode, now, commit=False)  # the 24 h, 72 h, 14 and 28 day check-ins
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _by_client_id(user, episode.client_id) if episode.client_id else None
+        if existing is None:
+            raise
+        return existing, False
+    return episode, True
 
 
 def _by_client_id(user: User, client_id: str) -> Episode | None:
     return db.session.scalar(select(Episode).where(Episode.user_id == user.id, Episode.client_id == client_id))
 
 
+def client_uuid(value) -> str:
+    """A client-made id as the canonical UUID text, or a ValidationError naming client_id."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except (ValueError, AttributeError, TypeError):
+        raise ValidationError({"client_id": "must be a UUID such as 7f0c1d2e-0b8a-4c47-9a57-3f1a2b9d6e10"}) from None
+
+
+def _merge_into(episode: Episode, clean: dict, now: datetime) -> None:
+    """symptoms and locations gain what is new (a saved "Yes" is never removed); other answers given replace."""
+    for name, value in clean.items():
+        if name in ("symptoms", "locations"):
+            setattr(episode, name, list(dict.fromkeys([*(getattr(episode, name) or []), *value])))
+        elif value is not None:
+            setattr(episode, name, value)
+    episode.updated_at = now
+
+
+def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> tuple[Episode, bool]:
+    """Create the person's episode with this client-made id (201), or merge into it (200): contract 4.
+
+    The phone sends snapshots as the spasm unfolds (a safety-check "Yes" before any pain score, then the quick
+    log, then a stop reason from the player), so: started_at is needed only to create it, severity is optional,
+    null or absent fields leave the stored answer alone, and symptoms and locations are unions. The episode and
+    its check-in reminders are saved in one transaction.
+    """
+    client_id = client_uuid(client_id)
+    given = {name: value for name, value in values.items() if value is not None}
+    for _ in range(2):  # a second pass only after losing a race to create the same episode
+        episode = _by_client_id(user, client_id)
+        if episode is None:
+            clean = clean_episode(given, now, user=user, require_severity=False)
+            fresh = Episode(user_id=user.id, client_id=client_id, source="api", created_at=now, updated_at=now, **clean)
+            stored, created = _insert(user, fresh, now)
+            if created:
+                return stored, True
+            episode = stored
+        clean = clean_episode(given, now, partial=True, user=user)
+        _merge_into(episode, clean, now)
+        try:
+            db.session.commit()
+        except IntegrityError:  # pragma: no cover - a merge changes no unique column
+            db.session.rollback()
+            continue
+        return episode, False
+    raise RuntimeError("upsert_episode: no episode after two tries")  # pragma: no cover
+
+
 def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> Episode:
     episode = get_episode(user, episode_id)
-    for key, value in clean_episode(values, now, partial=True).items():
+    for key, value in clean_episode(values, now, partial=True, user=user).items():
         setattr(episode, key, value)
     episode.updated_at = now
     db.session.commit()
@@ -230,9 +329,12 @@ def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, c
             return existing, False
     errors: dict[str, str] = {name: "unknown field" for name in sorted(set(values) - set(FOLLOW_UP_FIELDS))}
     at = values.get("at") or now
-    clean_moment(at, now, "at", errors)
-    if "at" not in errors and at < episode.started_at:
-        errors["at"] = "cannot be before the episode started"
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        errors["at"] = "must be a date and time with a UTC offset"
+    elif at > now + CLOCK_SKEW:
+        errors["at"] = f"can't be more than {CLOCK_SKEW.seconds // 60} minutes in the future"
+    elif at < episode.started_at:
+        errors["at"] = "can't be before the spasm started"
     severity = values.get("severity")
     if severity is not None and not _int_in(severity, *codes.SEVERITY_RANGE):
         errors["severity"] = "must be an integer from 0 to 10"
@@ -292,7 +394,7 @@ def assess_user(user: User, now: datetime) -> triage.Assessment:
             triage.Episode(
                 id=row.id, started_at=row.started_at, trigger=row.trigger, during_exercise=row.during_exercise,
                 locations=_code_tuple(row.locations), side=row.side, severity=row.severity,
-                locked_minutes=row.locked_minutes or 0, eased_by_stretch=row.eased_by_stretch,
+                locked_minutes=row.locked_minutes, eased_by_stretch=row.eased_by_stretch,
                 symptoms=_code_tuple(row.symptoms),
             )
             for row in episodes

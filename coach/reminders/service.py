@@ -297,8 +297,9 @@ def _minute(moment: time | None) -> time | None:
 
 
 # ---------------------------------------------------------------- follow-ups (hooks from the diary)
-def schedule_follow_ups(user: User, episode, now: datetime) -> list[Reminder]:
-    """Check-ins at 24 h, 72 h, 14 and 28 days after an episode starts; those already past are skipped."""
+def schedule_follow_ups(user: User, episode, now: datetime, *, commit: bool = True) -> list[Reminder]:
+    """Check-ins at 24 h, 72 h, 14 and 28 days after an episode starts; those already past are skipped.
+    commit=False leaves the commit to the caller (the episode and its check-ins in one transaction)."""
     made = []
     for offset, label in FOLLOW_UPS:
         at = episode.started_at + offset
@@ -312,7 +313,8 @@ def schedule_follow_ups(user: User, episode, now: datetime) -> list[Reminder]:
         _reschedule(reminder, user, now)
         db.session.add(reminder)
         made.append(reminder)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return made
 
 
