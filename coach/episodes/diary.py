@@ -11,13 +11,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..domain import diary, triage
+from ..domain import codes, diary, triage
+from ..domain.triage_rules import LOCATION_LEVELS
 from ..extensions import db
 from ..models import Episode, FollowUp, User
 from ..relief.emergency import local_services
-from .service import assess_user, decode_cursor, encode_cursor, local_day_bounds
+from .service import EXERCISE_MAX, NOTES_MAX, RELIEF_MAX, assess_user, decode_cursor, encode_cursor, local_day_bounds
 
 EMERGENCY_PATH = "/emergency"
+
+# What the detailed log, saved offline, can tell on the phone without the server: an answer that alone is an
+# emergency (E1's emergency symptoms, E7's chest, E2's accident) opens the emergency screen with its reason code.
+OFFLINE_EMERGENCY = {
+    "symptoms": [code for code, (_, tier, _) in codes.SYMPTOMS.items() if tier == "emergency"],
+    "locations": {location: "chest_pain" for location, level in LOCATION_LEVELS.items() if level == "emergency"},
+    "triggers": ["accident"],
+}
+# The free-text fields and their limits (the service's), for the counters beside them.
+TEXT_LIMITS = {"exercise": EXERCISE_MAX, "relief_used": RELIEF_MAX, "notes": NOTES_MAX}
 
 
 @dataclass(frozen=True)

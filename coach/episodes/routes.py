@@ -13,6 +13,8 @@ from ..errors import ValidationError
 from ..forms import apply_errors
 from . import bp
 from .diary import (
+    OFFLINE_EMERGENCY,
+    TEXT_LIMITS,
     DiaryFilter,
     chart_data,
     client_id_or_none,
@@ -75,7 +77,7 @@ def symptom_words(values) -> list[str]:
 
 HELPERS = {
     "codes": codes, "severity_band": diary.severity_band, "fmt_day": fmt_day, "fmt_moment": fmt_moment,
-    "label_list": label_list, "symptom_words": symptom_words,
+    "label_list": label_list, "symptom_words": symptom_words, "text_limits": TEXT_LIMITS, "offline_emergency": OFFLINE_EMERGENCY,
 }
 
 

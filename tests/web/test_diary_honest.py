@@ -12,7 +12,7 @@ import pytest
 from coach.domain import triage
 from coach.episodes.diary import time_since
 from coach.extensions import db
-from coach.models import User
+from coach.models import Episode, User
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -175,3 +175,117 @@ def test_an_old_warning_sign_asks_and_links_the_plain_emergency_screen(app, web,
     assert '<a class="btn btn-secondary btn-block" href="/emergency">Open the emergency screen</a>' in info
     assert "reason=" not in info  # the current assessment is not at emergency: no reason to claim
     assert f'href="/episodes/{episode}"' in info
+
+
+# ---------- Not recorded is not "no" ----------
+
+def _form_defaults(client) -> dict:
+    html = client.get("/log").get_data(as_text=True)
+    return dict(re.findall(r'name="(started_date|started_time|client_id)"[^>]*value="([^"]*)"', html))
+
+
+def _dd(page: str, term: str) -> str:
+    """The text of the <dd> after the <dt> named `term` on the episode page."""
+    match = re.search(rf"<dt>{term}</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    assert match, term
+    return _text(match.group(1)).strip()
+
+
+def test_skipped_answers_read_not_recorded_on_the_diary_and_episode_page(app, web, client):
+    uid = _sign_in(app, web)
+    data = {**_form_defaults(client), "severity": "4", "trigger": "", "during_exercise": "", "side": "",
+            "locked_minutes": "", "eased_by_stretch": ""}
+    response = web.post("/log", data, page="/log")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        episode = db.session.scalar(db.select(Episode).where(Episode.user_id == uid))
+        assert (episode.trigger, episode.during_exercise, episode.side, episode.locked_minutes, episode.eased_by_stretch) == \
+            (None, None, None, None, None)
+        ident = episode.id
+
+    diary = client.get("/diary").get_data(as_text=True)
+    row = _text(diary[diary.index('<ul class="plain-list episode-list"'):])
+    row = row[:row.index("Doctor report")]
+    assert "Place not recorded · Activity not recorded" in row
+    assert "At rest" not in row and "Not sure" not in row
+
+    page = client.get(f"/episodes/{ident}").get_data(as_text=True)
+    for term in ("Where", "Side", "Doing", "Exercising", "Locked hard", "Stretching eased it"):
+        assert _dd(page, term) == "not recorded", term
+    assert "0 min" not in _text(page)
+
+
+def test_answers_that_were_given_read_as_given_including_no_and_zero(app, web, client):
+    uid = _sign_in(app, web)
+    episode = _log(app, uid, trigger="at_rest", during_exercise=False, locked_minutes=0, eased_by_stretch=False, side="both")
+    page = client.get(f"/episodes/{episode}").get_data(as_text=True)
+    assert [_dd(page, t) for t in ("Side", "Doing", "Exercising", "Locked hard", "Stretching eased it")] == \
+        ["Both sides", "At rest", "No", "0 min", "No"]
+
+
+def test_a_spasm_saved_before_its_pain_score_reads_severity_not_recorded(app, web, client):
+    from coach.episodes.service import upsert_episode
+
+    uid = _sign_in(app, web)
+    now = datetime.now(UTC)
+    with app.app_context():  # the safety check's "Yes" saves the spasm before any pain score
+        episode, _ = upsert_episode(db.session.get(User, uid), "0b7a3c52-8c1e-4a55-9a07-3f1d2c4b5a69",
+                                    {"started_at": now - timedelta(minutes=30), "symptoms": ["night_pain"]}, now)
+        ident = episode.id
+    diary = client.get("/diary").get_data(as_text=True)
+    assert '<span class="sev-chip sev-chip-unrecorded"><span class="visually-hidden">Severity </span>not recorded</span>' in diary
+    assert "(1 without a severity recorded)" in _text(diary)
+    assert "None/10" not in diary and "0/10" not in diary
+    page = client.get(f"/episodes/{ident}").get_data(as_text=True)
+    assert _dd(page, "Severity") == "Severity not recorded"
+
+
+# ---------- The detailed log: essentials first, the error summary, no text cut ----------
+
+def test_the_log_puts_the_essentials_first_and_the_rest_under_more_details(app, web, client):
+    _sign_in(app, web)
+    html = client.get("/log").get_data(as_text=True)
+    more = html.index('<details class="card more-details" id="more-details">')
+    for name in ("started_date", "severity", "locations", "side", "trigger"):
+        assert html.index(f'name="{name}"') < more, name
+    for name in ("during_exercise", "exercise", "load_kg", "locked_minutes", "eased_by_stretch", "symptoms", "relief_used", "notes"):
+        assert html.index(f'name="{name}"') > more, name
+    assert "maxlength" not in html  # a maxlength cuts pasted text without a word
+    assert 'data-error-summary hidden' in html
+    # skippable questions start on "Skip": nothing is answered for the person
+    for name in ("trigger", "during_exercise"):
+        assert re.search(rf'<input checked id="{name}-\d+" name="{name}" type="radio" value="">', html), name
+
+
+def test_the_error_summary_lists_and_links_every_field_in_error_with_the_same_words(app, web, client):
+    _sign_in(app, web)
+    data = {**_form_defaults(client), "locked_minutes": "5000", "load_kg": "lots", "notes": "n" * 2010}
+    response = web.post("/log", data, page="/log")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    summary = re.search(r'<div class="error-summary" id="error-summary" role="alert" tabindex="-1"[^>]*>(.*?)</div>', html, re.S)
+    assert summary, "the summary is an alert at the top"
+    assert html.index('id="error-summary"') < html.index('name="severity"')
+    links = re.findall(r'<li><a href="#([a-z_]+)" data-field="\1">([^<]*)</a></li>', summary.group(1))
+    assert [field for field, _ in links] == ["severity", "load_kg", "locked_minutes", "notes"], "in the order of the page"
+    for field, words in links:
+        beside = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html)
+        assert beside and beside.group(1) == words, field
+        assert f'id="{field}"' in html, f"the link's target {field} exists"
+    assert "Shorten it by 10." in html.replace("shorten", "Shorten") and "n" * 2010 in html  # nothing was cut
+    # errors inside "More details" open it
+    assert '<details class="card more-details" id="more-details" open>' in html
+
+
+@pytest.mark.parametrize(("field", "limit"), [("exercise", 80), ("relief_used", 200), ("notes", 2000)])
+def test_over_long_text_is_kept_and_says_how_much_to_cut(app, web, client, field, limit):
+    _sign_in(app, web)
+    typed = "é" * (limit + 7)  # characters, not bytes
+    data = {**_form_defaults(client), "severity": "3", field: typed}
+    html = web.post("/log", data, page="/log").get_data(as_text=True)
+    assert typed in html, "the text comes back whole"
+    error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html).group(1)
+    assert f"at most {limit:,}: shorten it by 7" in error
+    counter = re.search(rf'<p class="hint counter" id="{field}-count" data-counter-for="{field}" data-limit="{limit}">([^<]*)</p>', html)
+    assert counter and counter.group(1) == f"Up to {limit:,} characters."  # the limit without script
+    assert re.search(rf'aria-describedby="[^"]*{field}-count', html)
