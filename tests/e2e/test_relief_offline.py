@@ -125,7 +125,7 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
     page.get_by_role("link", name=re.compile(r"^Yes\W*A serious accident")).click()
     page.wait_for_url(re.compile(r"/emergency\?reason="))
     assert page.get_by_role("link", name="Call 999").get_attribute("href") == "tel:999"
-    assert page.locator("[data-reason]").inner_text() == "A serious accident or fall."
+    assert page.locator("[data-reason]").inner_text() == "A serious accident, fall from height or direct blow."
 
     # Every stock routine page opens offline.
     for slug in ("gym-floor-settle", "heat", "floor-mobility", "walk-it-off", "cat-cow-child"):
