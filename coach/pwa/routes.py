@@ -21,6 +21,7 @@ SHELL_ASSETS = (
     # of home and the routine pages lead to the cached emergency screen.
     "js/level.js", "js/emergency.js",
     "css/sos.css",  # the safety check's layout (templates/relief/sos.html)
+    "css/bodymap.css", "js/bodymap.js",  # the quick log's body map (templates/_bodymap.html)
 )
 
 

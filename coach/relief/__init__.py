@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("relief", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import bodymap, routes  # noqa: E402,F401  (bodymap gives templates body_map_views)

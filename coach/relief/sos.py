@@ -5,6 +5,9 @@ from dataclasses import dataclass
 
 from ..domain import codes
 
+# The body map moved to bodymap.py (templates/_bodymap.html); re-exported here until nothing imports it from here.
+from .bodymap import BACK_VIEW, FRONT_VIEW, MAP_LABELS, SIDE_WORDS, body_map  # noqa: F401
+
 SAFETY_HEADING = "Since this spasm started, have you had any of these?"
 
 
@@ -67,46 +70,7 @@ URGENT_ITEMS = (
                {"locked_minutes": 61}, "episode"),
 )
 
-# Body map: rows of three cells as the phone shows them, (location, side) or None for an empty cell.
-# Seen from behind, the person's left is on the left; seen from the front, it is on the right.
-BACK_VIEW = (
-    (None, ("neck", "central"), None),
-    (("upper_back", "left"), ("between_shoulder_blades", "central"), ("upper_back", "right")),
-    (("mid_back", "left"), ("mid_back", "central"), ("mid_back", "right")),
-    (("lower_back", "left"), ("lower_back", "central"), ("lower_back", "right")),
-    (("buttock", "left"), None, ("buttock", "right")),
-    (("thigh", "left"), None, ("thigh", "right")),
-    (("calf", "left"), None, ("calf", "right")),
-)
-FRONT_VIEW = (
-    (None, ("jaw", "central"), None),
-    (("chest", "right"), ("chest", "central"), ("chest", "left")),
-    (("arm", "right"), ("abdomen", "central"), ("arm", "left")),
-    (("hand", "right"), None, ("hand", "left")),
-    (("thigh", "right"), None, ("thigh", "left")),
-    (("foot", "right"), None, ("foot", "left")),
-)
-# Short names that fit a third of a 360 px screen; the diary uses the full labels of domain.codes.
-MAP_LABELS = {
-    "neck": "Neck", "upper_back": "Upper back", "between_shoulder_blades": "Between shoulder blades",
-    "mid_back": "Mid back", "lower_back": "Lower back", "buttock": "Buttock", "thigh": "Thigh", "calf": "Calf",
-    "jaw": "Jaw", "chest": "Chest", "arm": "Arm", "abdomen": "Belly", "hand": "Hand", "foot": "Foot",
-}
-SIDE_WORDS = {"left": "left", "right": "right", "central": "middle"}
-
 # "What were you doing?": every trigger but an accident, which the safety check has already asked about
 # (a yes there goes to the emergency screen).
 QUICK_TRIGGERS = tuple((code, label) for code, label in codes.TRIGGER_LABELS.items() if code != "accident")
 
-
-def body_map(view: tuple) -> list[list[dict | None]]:
-    """Rows of cells for the template: location and side codes, the visible label and the side word."""
-    return [
-        [
-            None if cell is None else {
-                "location": cell[0], "side": cell[1], "label": MAP_LABELS[cell[0]], "side_word": SIDE_WORDS[cell[1]],
-            }
-            for cell in row
-        ]
-        for row in view
-    ]

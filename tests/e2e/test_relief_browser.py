@@ -131,7 +131,7 @@ def test_sos_all_no_quick_log_routine_to_completion_stores_one_session(page, rel
     taps.tap(page.get_by_role("link", name="No to all of these"))
     expect(page.get_by_role("heading", name="Quick log")).to_be_visible()
     taps.tap(page.locator("#severity").get_by_role("button", name="7", exact=True))
-    taps.tap(page.get_by_role("button", name="Lower back left"))
+    taps.tap(page.get_by_role("button", name="Lower back, left"))
     taps.tap(page.get_by_role("button", name="Lifting"))
     first_step_showing(page)
     elapsed = taps.elapsed_ms()
@@ -285,7 +285,7 @@ def test_a_stop_and_log_reason_goes_into_todays_log_where_triage_sees_it(page, r
     page.get_by_role("navigation", name="Main").get_by_role("link", name="SOS").click()
     page.get_by_role("link", name="No to all of these").click()
     page.locator("#severity").get_by_role("button", name="6", exact=True).click()
-    page.get_by_role("button", name="Lower back right").click()
+    page.get_by_role("button", name="Lower back, right").click()
     training = page.get_by_role("group", name="Were you training?")
     training.get_by_role("button", name="No").click()
     training.get_by_role("button", name="Yes").click()  # changed their mind: one answer at a time
@@ -339,7 +339,7 @@ def test_stop_with_an_emergency_sign_goes_to_the_emergency_screen(page, relief_s
 
 
 def test_logged_out_quick_log_is_offered_after_sign_in(page, relief_server):
-    sos_quick_log(page, 5, "Thigh left", "Running", front=True)
+    sos_quick_log(page, 5, "Thigh, left", "Running", front=True)
     first_step_showing(page)
     page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
     page.get_by_role("button", name="Skip this question").click()
@@ -389,7 +389,7 @@ def test_no_accessibility_violations_on_relief_pages(page, relief_server):
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Front").click()
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Chest middle").click()
+    page.get_by_role("button", name="Chest, middle").click()
     assert_no_axe_violations(page)
     page.goto("/routines/heat/play?speed=1")
     page.get_by_role("button", name="Start").click()
@@ -461,7 +461,7 @@ def test_quick_log_with_an_emergency_assessment_goes_to_the_emergency_screen(pag
     page.goto("/sos")
     page.get_by_role("link", name="No to all of these").click()
     page.locator("#severity").get_by_role("button", name="6", exact=True).click()
-    page.get_by_role("button", name="Lower back middle").click()
+    page.get_by_role("button", name="Lower back, middle").click()
     page.get_by_role("button", name="Bending").click()
     page.wait_for_url(re.compile(r"/emergency\?reason="))
     expect(page.get_by_role("link", name="Call 000")).to_be_visible()

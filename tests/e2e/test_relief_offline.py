@@ -178,6 +178,6 @@ def test_offline_a_quick_log_with_arm_cramps_shows_the_urgent_advice_first(persi
 def test_offline_a_back_only_quick_log_goes_straight_to_relief(persistent_context, relief_server):
     context = persistent_context
     page = signed_in_then_offline(context, "offline-back@example.com")
-    sos_quick_log(page, 5, "Lower back left", "Sport")
+    sos_quick_log(page, 5, "Lower back, left", "Sport")
     first_step_showing(page)
     assert "/play" in page.url
