@@ -122,7 +122,7 @@ def short_day(d: date) -> str:
 
 
 DATES_SHOWN = 6
-WEEK_LABELS = 7  # at most this many dates under the weekly chart
+WEEK_LABELS = 5  # at most this many dates under the weekly chart (a 320 px phone fits five)
 
 
 def date_list(dates: list[date]) -> str:
