@@ -76,6 +76,9 @@ class RegisterIn(Strict):
     role: Literal["athlete", "trainer"] = "athlete"
     timezone: StrictStr = Field(max_length=64, examples=["Europe/London"], description="IANA time zone name")
     country: StrictStr = Field(max_length=2, examples=["GB"], description="ISO 3166-1 alpha-2 code")
+    birth_year: StrictInt | None = Field(
+        None, examples=[1990], description="Optional, 1900 to the current year: some warning rules depend on age"
+    )
 
 
 class TokenIn(Strict):

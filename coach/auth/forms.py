@@ -7,6 +7,18 @@ from wtforms.validators import DataRequired, Length
 
 from ..reference import country_choices
 
+# One line on why the birth year is asked, at sign-up and in the profile prompt.
+BIRTH_YEAR_WHY = "Some of the app's warning rules depend on your age. The year is enough."
+
+
+def parse_year(text: str | None) -> int | str | None:
+    """A typed year for the service: blank is None (not given); digits a number; anything else goes on as typed
+    so the service answers it with the same words as the API."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else text
+
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
@@ -40,6 +52,8 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired("Choose your country.")],
         description="Used for the emergency number we show you.",
     )
+    # Text, not IntegerField: the service checks the year once for the form and the API, in plain words.
+    birth_year = StringField("Birth year (optional)", description=BIRTH_YEAR_WHY)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from ..errors import ServiceError
 from ..forms import apply_errors
 from ..reference import guess_country
 from . import bp, limits
-from .forms import LoginForm, RegisterForm
+from .forms import LoginForm, RegisterForm, parse_year
 from .service import Registration, authenticate, end_sessions, register_user
 from .session import safe_next, sign_in
 
@@ -31,6 +31,7 @@ def register():
             role=form.role.data,
             timezone=form.timezone.data.strip(),
             country=form.country.data,
+            birth_year=parse_year(form.birth_year.data),
         )
         try:
             user = register_user(info, datetime.now(UTC))

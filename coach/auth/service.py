@@ -30,6 +30,7 @@ class Registration:
     role: str = "athlete"
     timezone: str = "UTC"
     country: str = ""
+    birth_year: int | None = None  # optional; a typed year that is not a number reaches here as text and is refused
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,10 @@ def register_user(info: Registration, now: datetime) -> User:
         errors["password"] = problem
     if info.role not in ROLES:
         errors["role"] = "choose athlete or trainer"
-    clean = _collect_profile_errors(
-        {"display_name": info.display_name, "timezone": info.timezone, "country": info.country}, errors, now
-    )
+    values = {"display_name": info.display_name, "timezone": info.timezone, "country": info.country}
+    if info.birth_year is not None:
+        values["birth_year"] = info.birth_year
+    clean = _collect_profile_errors(values, errors, now)
     if errors:
         raise ValidationError(errors)
     taken = Conflict("An account with this email already exists.", {"email": "already registered; sign in instead"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from ..domain.triage import RULES_VERSION
 from ..level import emergency_gate, level_view, level_words
 from . import bp
 
@@ -24,6 +25,12 @@ def index():
     if gate := emergency_gate():  # at emergency the emergency screen comes first (CONTENT.md section 0)
         return gate
     return render_template("main/index.html", nav="home")
+
+
+@bp.route("/about")
+def about():
+    """What the app is for (the intended-use statement) and what it does not do."""
+    return render_template("main/about.html", nav="me", rules_version=RULES_VERSION)
 
 
 def _coming_soon(title: str, nav: str):

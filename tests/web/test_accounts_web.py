@@ -263,3 +263,62 @@ def test_api_password_checks_are_limited_per_account_and_successes_do_not_count(
     # Another account keeps its own budget.
     assert change("not it", bearer=other_token).status_code == 400
     assert api.delete("/api/v1/me", json={"password": other_user["password"]}, token=other_token).status_code == 204
+
+
+# --- Sign-up: the birth year and the intended use ---
+
+INTENDED_USE = (
+    "Relief Coach helps adults who exercise look after sudden back muscle spasms: movement, breathing and heat "
+    "routines, a diary, and rules that tell you when to see a doctor. It does not diagnose, and it is not a "
+    "substitute for medical care. If you are worried, contact a doctor."
+)
+
+
+def test_register_page_states_the_intended_use_and_asks_the_birth_year_with_why(client):
+    html = client.get("/register").get_data(as_text=True)
+    assert INTENDED_USE in html
+    assert 'name="birth_year"' in html and "Birth year (optional)" in html
+    assert "Some of the app&#39;s warning rules depend on your age. The year is enough." in html
+    assert 'href="/about"' in html
+
+
+def test_register_with_a_birth_year_keeps_it_and_without_one_leaves_it_unset(app, web, client):
+    from coach.extensions import db
+    from coach.models import User
+
+    with_year = web.register(birth_year="1958")
+    assert "1958" in client.get("/me").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": web.csrf("/me")})
+    without = web.register(birth_year="  ")
+    with app.app_context():
+        years = dict(db.session.execute(db.select(User.email, User.birth_year)).all())
+    assert years[with_year["email"]] == 1958 and years[without["email"]] is None
+
+
+@pytest.mark.parametrize("typed", ["2999", "1850", "nineteen", "19 84", "１９８４", "19845"])
+def test_register_refuses_an_impossible_birth_year_and_keeps_what_was_typed(web, typed):
+    from datetime import UTC, datetime
+
+    response = web.post("/register", user_data(display_name="Sam", birth_year=typed))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"Enter a year from 1900 to {datetime.now(UTC).year}." in html
+    assert f'value="{typed}"' in html and 'value="Sam"' in html
+
+
+def test_api_register_takes_an_optional_birth_year(api):
+    user, _ = api.register(birth_year=1990)
+    assert user["birth_year"] == 1990
+    user, _ = api.register()
+    assert user["birth_year"] is None
+    for bad in (1899, 3000, "1990"):
+        response = api.post("/api/v1/auth/register", json=user_data(birth_year=bad))
+        assert response.status_code == 400 and "birth_year" in response.get_json()["error"]["fields"], bad
+
+
+def test_about_page_states_the_intended_use_and_is_linked_from_me(web, client):
+    html = client.get("/about").get_data(as_text=True)
+    assert INTENDED_USE in html
+    assert "Medicines are a decision for your doctor. Don't start, stop or change them yourself." in html.replace("&#39;", "'")
+    web.register()
+    assert 'href="/about"' in client.get("/me").get_data(as_text=True)
