@@ -16,6 +16,7 @@ from tests.e2e.test_relief_browser import (
     counts,
     first_step_showing,
     register,
+    run_to_the_end,
     sos_quick_log,
     wait_for_counts,
 )
@@ -81,7 +82,7 @@ def test_sos_quick_log_and_routine_offline_then_sync_once(persistent_context, re
     print(f"\nRELIEF METRIC (offline, with the full quick log): {taps.count} taps, {elapsed} ms from home to the first relief step")
     assert taps.count == 5
 
-    page.locator('[data-panel="finish"]').wait_for(state="visible", timeout=20_000)
+    run_to_the_end(page)
     page.locator("#pain-after").get_by_role("button", name="3", exact=True).click()
     expect(page.get_by_role("heading", name="Session saved")).to_be_visible()
     # Nothing reached the server; the person sees what is waiting.
