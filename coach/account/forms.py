@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TimeField
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..auth.forms import BIRTH_YEAR_WHY
 from ..reference import country_choices
 
 # Plain-language questions for the risk fields (CONTENT.md, Profile). Answers only change which flags apply.
@@ -19,6 +20,10 @@ RISK_QUESTIONS = {
     "new_medicine_4_weeks": "I started a new prescribed medicine in the last 4 weeks",
     "heavy_sweater": "I sweat very heavily when I train",
 }
+
+
+# CONTENT.md section 0: the fixed copy wherever medicines come up.
+MEDICINES = "Medicines are a decision for your doctor. Don't start, stop or change them yourself."
 
 
 class ProfileForm(FlaskForm):
@@ -47,6 +52,22 @@ class ProfileForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
+
+
+class ProfilePromptForm(FlaskForm):
+    """The one card after the first spasm: the birth year (when missing) and the risk questions."""
+
+    birth_year = StringField("Birth year (optional)", description=BIRTH_YEAR_WHY)
+    cancer_history = BooleanField(RISK_QUESTIONS["cancer_history"])
+    osteoporosis = BooleanField(RISK_QUESTIONS["osteoporosis"])
+    long_term_steroids = BooleanField(RISK_QUESTIONS["long_term_steroids"])
+    immunosuppressed = BooleanField(RISK_QUESTIONS["immunosuppressed"])
+    iv_drug_use = BooleanField(RISK_QUESTIONS["iv_drug_use"])
+    kidney_disease = BooleanField(RISK_QUESTIONS["kidney_disease"])
+    diuretics = BooleanField(RISK_QUESTIONS["diuretics"])
+    new_medicine_4_weeks = BooleanField(RISK_QUESTIONS["new_medicine_4_weeks"], description=MEDICINES)
+    heavy_sweater = BooleanField(RISK_QUESTIONS["heavy_sweater"])
+    back = HiddenField()  # the page the card was on: "home" or "diary"
 
 
 class PasswordForm(FlaskForm):

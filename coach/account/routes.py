@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ..auth import limits
+from ..auth.forms import parse_year
 from ..auth.service import ProfileChanges, change_password, delete_account, update_profile
 from ..auth.session import sign_in
 from ..errors import ServiceError
@@ -15,8 +16,8 @@ from ..forms import apply_errors
 from ..models import RISK_FIELDS
 from ..reference import countries
 from . import bp
-from .forms import RISK_QUESTIONS, DeleteForm, PasswordForm, ProfileForm
-from .service import export_user
+from .forms import RISK_QUESTIONS, DeleteForm, PasswordForm, ProfileForm, ProfilePromptForm
+from .service import export_user, finish_profile_prompt, profile_prompt_due
 
 
 def _now() -> datetime:
@@ -51,6 +52,52 @@ def edit_profile():
             flash("Profile saved.", "success")
             return redirect(url_for("account.profile"))
     return render_template("account/edit.html", form=form), 400 if form.errors or form.form_errors else 200
+
+
+# ---------------------------------------------------------------- the profile prompt after the first spasm
+PROMPT_PAGES = {"home": "main.index", "diary": "episodes.index"}
+
+
+@bp.app_context_processor
+def profile_prompt_context():
+    """templates/account/_profile_prompt.html asks profile_prompt(page): the form when the card is due, else None."""
+
+    def profile_prompt(page: str):
+        if not current_user.is_authenticated or not profile_prompt_due(current_user._get_current_object()):
+            return None
+        form = ProfilePromptForm(obj=current_user, formdata=None, back=page)
+        form.birth_year.data = ""
+        return form
+
+    return {"profile_prompt": profile_prompt}
+
+
+@bp.route("/me/about-you", methods=["GET", "POST"])
+@login_required
+def profile_prompt():
+    """The card's answers, or "Skip"; with a mistake, the same questions on their own page, as typed."""
+    user = current_user._get_current_object()
+    form = ProfilePromptForm(obj=user) if request.method == "GET" else ProfilePromptForm()
+    back = url_for(PROMPT_PAGES.get(form.back.data or "", "main.index"))
+    if request.method == "GET":
+        form.birth_year.data = ""
+    elif form.validate_on_submit():
+        if "skip" in request.form:
+            finish_profile_prompt(user, None, _now())
+            flash("Skipped. You can add these any time under Me, Edit profile.", "info")
+            return redirect(back)
+        values = {name: getattr(form, name).data for name in RISK_FIELDS}
+        if user.birth_year is None:
+            values["birth_year"] = parse_year(form.birth_year.data)
+        try:
+            finish_profile_prompt(user, values, _now())
+        except ServiceError as error:
+            apply_errors(form, error)
+        else:
+            flash("Thank you. Your answers are saved in your profile.", "success")
+            return redirect(back)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("account/profile_prompt.html", form=form, user=user), status
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
