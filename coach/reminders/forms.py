@@ -41,8 +41,9 @@ PRESETS = {
     "posture": {"label": "Change position", "hint": "Every 2 hours, 09:00-17:00, weekdays (quotes tip 13)",
                 "kind": "posture", "title": "Change position", "type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00",
                 "weekdays": WEEKDAYS},
-    "once": {"label": "Once, later today", "hint": "Walk it off at the next full hour", "kind": "custom",
-             "title": "Walk it off", "body": "Get up and walk for five minutes.", "type": "once"},
+    # A routine reminder, so its notification opens the routine's player (a custom one opened the inbox).
+    "once": {"label": "Once, later today", "hint": "Walk it off at the next full hour", "kind": "routine",
+             "title": "Walk it off", "routine": "walk-it-off", "type": "once"},
     "hydration": {"label": "Drink around training",
                   "hint": "Before and after a session: 17:30 and 19:30, Mon, Wed, Fri (quotes tip 14)",
                   "kind": "hydration", "title": "Drink around training", "type": "daily", "times": ["17:30", "19:30"],

@@ -21,6 +21,7 @@ from .service import (
     delete_reminder,
     episode_starts,
     get_reminder,
+    is_done,
     reminder_dict,
     reminders_for_page,
     routine_choices,
@@ -93,7 +94,7 @@ def index():
     return render_template(
         "reminders/index.html", nav="reminders", reminders=own, check_ins=check_ins, presets=PRESETS, spasm_day=spasm_day,
         when=lambda m: when(m, user.timezone, now), describe=lambda r: _describe(r, user.timezone),
-        unread=unread_count(user), feed=feed, tz=user.timezone,
+        unread=unread_count(user), feed=feed, tz=user.timezone, is_done=is_done,
     )
 
 
@@ -109,7 +110,7 @@ def toggle(reminder_id: int):
             raise
         flash("That one-off time has passed. Edit it to pick a new time.", "error")
     else:
-        flash(f"{reminder.title}: {'on' if reminder.enabled else 'paused'}.", "success")
+        flash(f"{reminder.title}: {'on' if reminder.enabled else 'off'}.", "success")  # the switch's own words
     return redirect(url_for("reminders.index") + f"#reminder-{reminder_id}")
 
 
@@ -178,7 +179,8 @@ def delete(reminder_id: int):
     reminder = get_reminder(_me(), reminder_id)
     if request.method == "POST":
         delete_reminder(_me(), reminder.id)
-        flash(f"Deleted “{reminder.title}”.", "success")
+        # A check-in is skipped (the list's word for it); anything else is deleted.
+        flash("Skipped that check-in." if reminder.kind == "follow_up" else f"Deleted “{reminder.title}”.", "success")
         return redirect(url_for("reminders.index"))
     return render_template("reminders/delete.html", nav="reminders", reminder=reminder)
 

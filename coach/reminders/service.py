@@ -54,6 +54,13 @@ def reminder_url(reminder: Reminder) -> str:
     return target_url(reminder.kind, reminder.routine, reminder.episode_id)
 
 
+def is_done(reminder: Reminder) -> bool:
+    """A one-off that has fired: it reads "Done", not "Off" (the dispatcher clears `enabled` once nothing is left,
+    but the person never switched it off, and switching it on cannot work: a new time is an edit)."""
+    return (reminder.next_fire_at is None and reminder.last_fired_at is not None
+            and (reminder.schedule or {}).get("type") == "once")
+
+
 def is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 

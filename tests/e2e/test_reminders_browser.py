@@ -80,7 +80,7 @@ def test_create_a_daily_reminder_and_see_its_next_time_in_my_zone(page, live_ser
     assert item.get_by_role("switch").get_attribute("aria-checked") == "true"
     item.get_by_role("switch").click()
     page.wait_for_url(re.compile(r"/reminders#reminder-\d+$"))
-    assert page.locator("li.reminder", has_text="Stretch break").locator("[data-next]").inner_text().strip() == "Paused"
+    assert page.locator("li.reminder", has_text="Stretch break").locator("[data-next]").inner_text().strip() == "Off"
     assert page.js_errors == []
 
 

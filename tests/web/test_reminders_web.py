@@ -105,7 +105,7 @@ def test_switch_edit_and_delete(app, web, client):
     assert 'role="switch" aria-checked="true"' in page
     web.post(f"/reminders/{rid}/toggle", {"enabled": "0"}, page="/reminders")
     page = client.get("/reminders").get_data(as_text=True)
-    assert 'aria-checked="false"' in page and "Paused" in page
+    assert 'aria-checked="false"' in page and "data-next>Off" in page
     web.post(f"/reminders/{rid}/toggle", {"enabled": "1"}, page="/reminders")
     assert 'aria-checked="true"' in client.get("/reminders").get_data(as_text=True)
 
@@ -232,3 +232,103 @@ def test_each_spasm_shows_only_its_next_check_in_and_says_which_spasm(app, web, 
         started = (now - timedelta(hours=hours)).astimezone(ZoneInfo("Europe/Berlin"))
         assert f"About your spasm of {started:%a} {started.day} {started:%b}." in cards
     assert "1 day since your spasm" in cards and "3 days since your spasm" in cards
+
+
+# --- One word per state and action; a one-off routine opens its routine; a fired one-off is Done ---
+
+
+def _fire_due(app, at: datetime) -> None:
+    """The dispatcher's tick at `at`: due reminders land in the inbox (no devices, so nothing is pushed)."""
+    from tests.reminder_helpers import Clock, FakeSender, dispatcher
+
+    with app.app_context():
+        dispatcher(FakeSender(), Clock(at)).tick()
+        db.session.remove()
+
+
+def test_the_empty_state_does_not_say_no_reminders_when_check_ins_are_listed(app, web, client):
+    from coach.episodes.service import log_episode
+
+    data = web.register()
+    assert "No reminders yet." in client.get("/reminders").get_data(as_text=True)
+    now = datetime.now(UTC)
+    with app.app_context():
+        log_episode(db.session.merge(_user(app, data["email"])), {"started_at": now - timedelta(hours=1), "severity": 5}, now)
+    page = client.get("/reminders").get_data(as_text=True)
+    assert 'id="checkins-title"' in page
+    assert "No reminders yet." not in page
+    assert "None of your own yet (your check-ins after a spasm are below)." in page
+
+
+def test_the_one_off_preset_is_a_routine_reminder_whose_notification_opens_the_routine(app, web, client):
+    from coach.seed import seed
+
+    with app.app_context():
+        seed()
+    data = web.register(timezone="UTC")
+    preset = client.get("/reminders/new?preset=once").get_data(as_text=True)
+    assert re.search(r'<option selected value="routine">|value="routine" selected', preset)
+    assert re.search(r'<option selected value="walk-it-off">|value="walk-it-off" selected', preset)
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    response = web.post("/reminders/new", _form(title="Walk it off", kind="routine", routine="walk-it-off",
+                                                schedule_type="once", once_at=f"{at:%Y-%m-%dT%H:%M}"),
+                        page="/reminders/new?preset=once")
+    assert response.status_code == 302
+    _fire_due(app, at + timedelta(seconds=30))
+    with app.app_context():
+        note = db.session.scalars(select(Notification).where(Notification.user_id == _user(app, data["email"]).id)).one()
+        note_id = note.id
+    assert client.get(f"/reminders/inbox/{note_id}").headers["Location"] == "/routines/walk-it-off/play"
+
+
+def test_a_one_off_that_has_fired_reads_done_with_no_switch(app, web, client):
+    data = web.register(timezone="UTC")
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    web.post("/reminders/new", _form(title="Call the physio", schedule_type="once", once_at=f"{at:%Y-%m-%dT%H:%M}"),
+             page="/reminders/new?preset=custom")
+    _fire_due(app, at + timedelta(seconds=30))
+    with app.app_context():
+        rid = db.session.scalar(select(Reminder.id).where(Reminder.user_id == _user(app, data["email"]).id))
+    page = client.get("/reminders").get_data(as_text=True)
+    card = page[page.index(f'id="reminder-{rid}"'):]
+    card = card[:card.index("</li>")]
+    assert re.search(r"data-next>Done: sent <time", card)
+    assert "Paused" not in card and ">Off<" not in card and 'role="switch"' not in card
+    assert f'href="/reminders/{rid}/edit">New time' in card
+
+
+def test_the_switch_status_and_message_use_the_same_words(app, web, client):
+    data = web.register()
+    web.post("/reminders/new", _form(title="Stretch"), page="/reminders/new?preset=custom")
+    with app.app_context():
+        rid = db.session.scalar(select(Reminder.id).where(Reminder.user_id == _user(app, data["email"]).id))
+    web.post(f"/reminders/{rid}/toggle", {"enabled": "0"}, page="/reminders")
+    page = client.get("/reminders").get_data(as_text=True)
+    card = page[page.index(f'id="reminder-{rid}"'):]
+    card = card[:card.index("</li>")]
+    assert "data-next>Off" in card and '<span class="switch-label">Off</span>' in card and "Paused" not in page
+    assert "Stretch: off." in page  # the flash after the switch
+    web.post(f"/reminders/{rid}/toggle", {"enabled": "1"}, page="/reminders")
+    assert "Stretch: on." in client.get("/reminders").get_data(as_text=True)
+
+
+def test_a_check_in_is_skipped_on_every_page_that_offers_it(app, web, client):
+    from coach.episodes.service import log_episode
+
+    data = web.register()
+    now = datetime.now(UTC)
+    with app.app_context():
+        log_episode(db.session.merge(_user(app, data["email"])), {"started_at": now - timedelta(hours=1), "severity": 5}, now)
+        rid = db.session.scalar(select(Reminder.id).where(Reminder.kind == "follow_up").order_by(Reminder.next_fire_at))
+    page = client.get("/reminders").get_data(as_text=True)
+    assert f'href="/reminders/{rid}/delete">Skip<span class="visually-hidden"> this check-in</span>' in page
+    confirm = client.get(f"/reminders/{rid}/delete").get_data(as_text=True)
+    assert "Skip this check-in?" in confirm and "Yes, skip it" in confirm and "delete" not in _visible(confirm)
+    web.post(f"/reminders/{rid}/delete", {}, page=f"/reminders/{rid}/delete")
+    assert "Skipped that check-in." in client.get("/reminders").get_data(as_text=True)
+
+
+def _visible(html: str) -> str:
+    """The words of <main>, lower-cased, without tags or attributes."""
+    main = html[html.index("<main"):html.index("</main>")]
+    return re.sub(r"<[^>]+>", " ", main).lower()
