@@ -215,7 +215,8 @@
     const instruction = $('[data-step-instruction]');
     const line = parseFloat(getComputedStyle(instruction).lineHeight) || rem * 1.5;
     const height = text.offsetHeight;
-    const keep = Math.max(Math.min(height, MIN_TEXT_LINES * line), height - excess);
+    // Whole lines only, so the last visible line is not cut through the middle.
+    const keep = Math.max(Math.min(height, MIN_TEXT_LINES * line), Math.floor((height - excess) / line) * line);
     if (keep < height) text.style.maxHeight = Math.floor(keep) + 'px';
     if (text.scrollHeight > text.clientHeight + 1) {
       text.classList.add('is-scrolling');
