@@ -120,7 +120,8 @@ def test_routines_filter_by_kind(api, seeded, kind, slugs):
 
 def test_routine_by_slug_and_unknown_ones(api, seeded):
     body = api.get("/api/v1/routines/gym-floor-settle").get_json()
-    assert body["title"] == "Settle it on the gym floor" and body["total_seconds"] == 250
+    assert body["title"] == "Settle it on the gym floor" and body["total_seconds"] == 190  # the slow steps are optional
+    assert body["total_seconds_with_optional"] == 250 and body["steps"][5]["optional"] is True
     assert body["steps"][1]["note"] == "Physiotherapy practice, not from a source."
     assert api.get("/api/v1/routines/no-such-thing").status_code == 404
     bad = api.get("/api/v1/routines?kind=spicy")
