@@ -34,9 +34,15 @@ CONTENT_SENTENCES = (MEDICINES_COPY, triage.WHY_IT_MATTERS, RISK_QUESTIONS["new_
 CONTENT_PHRASES = ("new prescribed medicine", "prescribed medicine")
 
 
+def _plain(text: str) -> str:
+    """Text as read: HTML entities and JSON escapes (tojson writes ' as \\u0027) decoded, curly apostrophes straight."""
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), unescape(text))
+    return text.replace("\u2019", "'")
+
+
 def found(text: str) -> list[str]:
     """Medicine words in `text`, outside the sentences CONTENT.md gives."""
-    plain = unescape(text).replace("\u2019", "'")
+    plain = _plain(text)
     for allowed in (*CONTENT_SENTENCES, *CONTENT_PHRASES):
         plain = plain.replace(allowed, " ")
     return medication_words_in(plain)
@@ -72,6 +78,8 @@ def test_the_scanner_allows_only_the_content_sentences():
     assert found("Take a medicine for it.") == ["medicine"]
     assert found(f"{triage.WHY_IT_MATTERS} Try Soma.") == ["Soma"]
     assert found("Medicines are a decision for your doctor. Don\u2019t start, stop or change them yourself.") == []
+    assert found('{"advice": "Medicines are a decision for your doctor. Don\\u0027t start, stop or change them '
+                 'yourself."}') == []
 
 
 # ---------- static sources ----------
@@ -211,8 +219,9 @@ def test_every_page_at_every_level_and_signed_out_names_no_medicine(app, client,
             assert assess_user(db.session.get(User, diary), datetime.now(UTC)).level == level
         args = _args(app, diary)
         assert _walk(app, client, args) == {}, level
-    client.post("/logout", data={"csrf_token": web.csrf("/")})
+    client.post("/logout", data={"csrf_token": web.csrf("/diary")})
     client.delete_cookie("session")
+    assert client.get("/diary").status_code == 302  # signed out: the walk below sees the signed-out pages
     assert _walk(app, client, {**args, "episode_id": [1], "reminder_id": [1], "notification_id": [1]}) == {}
 
 
@@ -290,21 +299,29 @@ PERSON_SAYS = ("I'm safe now",)
 
 
 def claims_in(text: str) -> list[str]:
-    text = unescape(text).replace("\u2019", "'")
+    text = re.sub(r"\bdata-[\w-]+", " ", _plain(text))  # attribute names and selectors ([data-safe]) are code
     for said in PERSON_SAYS:
         text = text.replace(said, " ")
     return [m.group(0) for m in CLAIMS.finditer(text)]
+
+
+def _template_copy(source: str) -> str:
+    """A template's words without Jinja comments, statements and expressions ({{ safe_url }} is code, not copy)."""
+    source = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", source, flags=re.S)
+    return source
 
 
 def test_the_claims_scanner():
     assert claims_in("Guided, drug-free relief") == ["drug-free"]
     assert claims_in("It is safe to stretch. Get up safely.") == ["safe", "safely"]
     assert claims_in("A quick safety check; a coaching aid, not a diagnosis. I'm safe now") == []
+    assert claims_in(_template_copy('<a href="{{ safe_url }}" data-safe>Back</a>{# safe #}')) == []
+    assert claims_in("el.querySelector('[data-safe]')") == []
+    assert claims_in(_template_copy("<p>Stretching is safe.</p>")) == ["safe"]
 
 
 def test_copy_describes_instead_of_claiming_safety_a_diagnosis_or_drug_free():
-    visible = [(p.name, re.sub(r"\{#.*?#\}", " ", p.read_text(encoding="utf-8"), flags=re.S))
-               for p in (ROOT / "templates").rglob("*.html")]
+    visible = [(p.name, _template_copy(p.read_text(encoding="utf-8"))) for p in (ROOT / "templates").rglob("*.html")]
     visible += [(p.name, " ".join(_js_strings(p.read_text(encoding="utf-8"))))
                 for p in (ROOT / "static" / "js").glob("*.js")]
     visible += [(p.name, p.read_text(encoding="utf-8")) for p in (ROOT / "coach" / "content").rglob("*.yaml")]
