@@ -478,6 +478,9 @@ def test_quick_log_with_an_emergency_assessment_goes_to_the_emergency_screen(pag
                            "symptoms": ["saddle_numbness"]}, datetime.now(UTC))
         db.session.remove()
     page.goto("/sos")
+    # An emergency this phone has not shown yet comes first, once (level.js); then SOS opens.
+    page.wait_for_url(re.compile(r"/emergency\?reason=assessment$"))
+    page.goto("/sos")
     page.get_by_role("link", name="No to all of these").click()
     page.locator("#severity").get_by_role("button", name="6", exact=True).click()
     page.get_by_role("button", name="Lower back, middle").click()
@@ -497,9 +500,6 @@ Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: { requ
   sentinel.release = async () => { window.__cues.released += 1; };
   return sentinel;
 } } });
-    # An emergency this phone has not shown yet comes first, once (level.js); then SOS opens.
-    page.wait_for_url(re.compile(r"/emergency\?reason=assessment$"))
-    page.goto("/sos")
 const start = OscillatorNode.prototype.start;
 OscillatorNode.prototype.start = function (...args) { window.__cues.beep += 1; return start.apply(this, args); };
 if (window.speechSynthesis) window.speechSynthesis.speak = (u) => { window.__cues.spoken.push(u.text); };
