@@ -166,6 +166,21 @@
     markSeen(stored);
   }
 
+  // Logs the service worker delivered (Background Sync) come back here: the worker cannot keep the level.
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener('message', function (event) {
+      const data = event.data || {};
+      if (data.type !== 'outbox-synced' || !Array.isArray(data.assessments)) return;
+      data.assessments.forEach(function (assessment) { remember(assessment); });
+      const now = read(LEVEL_KEY);
+      // A routine must not go on under a newly received emergency.
+      if (now && now.level === 'emergency' && gated && !seen(now)) {
+        markSeen(now);
+        window.location.replace(EMERGENCY_URL);
+      }
+    });
+  }
+
   window.CoachLevel = { remember: remember, current: current, forget: forget };
 
   /* ---------- Urgent: the advice above the routines, or a late answer at the next page ---------- */

@@ -207,8 +207,13 @@ self.addEventListener('sync', (event) => {
   if (event.tag !== 'coach-outbox' || !self.CoachOutbox) return;
   event.waitUntil((async () => {
     const outcome = await self.CoachOutbox.flush();
+    // The worker has no localStorage: open pages keep the assessments the replies carried (level.js), so a
+    // late urgent or emergency answer is not lost when the worker, not a page, delivered the log.
+    const assessments = Object.values(outcome.results || {})
+      .map((result) => result && result.ok && result.data && result.data.assessment)
+      .filter(Boolean);
     const windows = await self.clients.matchAll({ type: 'window' });
-    windows.forEach((client) => client.postMessage({ type: 'outbox-synced' }));
+    windows.forEach((client) => client.postMessage({ type: 'outbox-synced', assessments: assessments }));
     if (outcome.retry) throw new Error('outbox: some items are still waiting');
   })());
 });

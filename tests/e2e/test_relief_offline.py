@@ -75,7 +75,7 @@ def test_sos_quick_log_and_routine_offline_then_sync_once(persistent_context, re
     taps.tap(page.get_by_role("link", name="SOS", exact=True))
     taps.tap(page.get_by_role("link", name="No to all of these"))
     taps.tap(page.locator("#severity").get_by_role("button", name="6", exact=True))
-    taps.tap(page.get_by_role("button", name="Mid back right"))
+    taps.tap(page.get_by_role("button", name="Mid back, right"))
     taps.tap(page.get_by_role("button", name="Bending"))
     first_step_showing(page)
     elapsed = taps.elapsed_ms()

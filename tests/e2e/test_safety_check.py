@@ -181,8 +181,10 @@ def test_a_yes_offline_is_queued_then_reaches_the_spasms_log(offline_phone, reli
     wait_for_counts(relief_server, (1, 0), timeout=15)
     episode = the_episode(relief_server)
     assert episode.symptoms == ["bladder_bowel_change"] and str(episode.client_id) == spasm["client_id"]
-    # The assessment is at emergency, and this phone's stored level knows it.
-    page.wait_for_function("window.CoachLevel && window.CoachLevel.current() && window.CoachLevel.current().level === 'emergency'")
+    # The assessment is at emergency: the next page that opens shows it, and this phone's stored level knows it.
+    page.goto("/")
+    page.wait_for_url(re.compile(r"/emergency\?reason=assessment$"))
+    page.wait_for_function("() => window.CoachLevel && window.CoachLevel.current() && window.CoachLevel.current().level === 'emergency'")
     # The diary shows the answer on that spasm's log.
     page.goto(f"/episodes/{episode.id}")
     expect(page.get_by_text("New trouble starting or controlling urine", exact=False).first).to_be_visible()
