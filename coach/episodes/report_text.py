@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain import codes, triage
 from ..domain.report import NOT_RECORDED, Trend
+from ..relief.service import RETIRED_STOP_TEXTS
 from ..routines.service import stop_rules
 from .reports import ReportContext
 
@@ -312,7 +313,7 @@ def sections(ctx: ReportContext) -> list[Section]:
         relief.append(Line("Routines", "No routine sessions recorded."))
     # A routine stopped by a stop rule (not "done for now") is history a doctor asks about.
     rules = stop_rules()
-    stop_texts = {rule.code: rule.text for rule in rules.emergency + rules.stop_and_log}
+    stop_texts = {**RETIRED_STOP_TEXTS, **{rule.code: rule.text for rule in rules.emergency + rules.stop_and_log}}
     for code, dates in r.stop_reasons:
         if code in stop_texts:
             relief.append(Line("Stopped a routine", f"{third_person(stop_texts[code])}: {date_list(dates)}"))

@@ -322,3 +322,17 @@ def test_a_year_of_daily_logs_with_every_symptom_still_renders(app, web, client)
         db.session.commit()
     pages, text = _pdf_text(client.get("/report.pdf?days=365"))
     assert pages <= 2 and "365 days" in text and "Current flags" in text
+
+
+def test_report_names_a_routine_stopped_for_a_2026_1_reason(app, client, seeded):
+    """Phones with older pages may still send the retired stop codes; the report keeps their words."""
+    started = datetime.now(UTC) - timedelta(days=2)
+    with app.app_context():
+        db.session.add(RoutineSession(
+            user_id=seeded, started_at=started, ended_at=started + timedelta(minutes=2), routine_slug="heat",
+            routine_title="Heat", steps_total=3, completed=False, completed_steps=[1], pain_before=5, pain_after=6,
+            stop_reason="leg_weakness"))
+        db.session.commit()
+    html = client.get("/report").get_data(as_text=True)
+    when = short_day(started.astimezone(ZoneInfo("Europe/London")).date())
+    assert f"New leg weakness: {when}" in html and html.count("Stopped a routine") == 1
