@@ -26,7 +26,21 @@ RISK_QUESTIONS = {
 MEDICINES = "Medicines are a decision for your doctor. Don't start, stop or change them yourself."
 
 
-class ProfileForm(FlaskForm):
+class RiskQuestionFields:
+    """One tick box per risk question (RISK_QUESTIONS), shared by ProfileForm and ProfilePromptForm."""
+
+    cancer_history = BooleanField(RISK_QUESTIONS["cancer_history"])
+    osteoporosis = BooleanField(RISK_QUESTIONS["osteoporosis"])
+    long_term_steroids = BooleanField(RISK_QUESTIONS["long_term_steroids"])
+    immunosuppressed = BooleanField(RISK_QUESTIONS["immunosuppressed"])
+    iv_drug_use = BooleanField(RISK_QUESTIONS["iv_drug_use"])
+    kidney_disease = BooleanField(RISK_QUESTIONS["kidney_disease"])
+    diuretics = BooleanField(RISK_QUESTIONS["diuretics"])
+    new_medicine_4_weeks = BooleanField(RISK_QUESTIONS["new_medicine_4_weeks"])
+    heavy_sweater = BooleanField(RISK_QUESTIONS["heavy_sweater"])
+
+
+class ProfileForm(RiskQuestionFields, FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired("Enter a name."), Length(max=80)])
     timezone = StringField(
         "Time zone", validators=[DataRequired("Enter your time zone."), Length(max=64)], description="Example: Europe/London."
@@ -39,34 +53,18 @@ class ProfileForm(FlaskForm):
     )
     quiet_start = TimeField("Quiet from", validators=[Optional()], description="Optional. For example 22:00.")
     quiet_end = TimeField("Quiet until", validators=[Optional()], description="For example 07:00.")
-    cancer_history = BooleanField(RISK_QUESTIONS["cancer_history"])
-    osteoporosis = BooleanField(RISK_QUESTIONS["osteoporosis"])
-    long_term_steroids = BooleanField(RISK_QUESTIONS["long_term_steroids"])
-    immunosuppressed = BooleanField(RISK_QUESTIONS["immunosuppressed"])
-    iv_drug_use = BooleanField(RISK_QUESTIONS["iv_drug_use"])
-    kidney_disease = BooleanField(RISK_QUESTIONS["kidney_disease"])
-    diuretics = BooleanField(RISK_QUESTIONS["diuretics"])
-    new_medicine_4_weeks = BooleanField(RISK_QUESTIONS["new_medicine_4_weeks"])
-    heavy_sweater = BooleanField(RISK_QUESTIONS["heavy_sweater"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
 
 
-class ProfilePromptForm(FlaskForm):
+class ProfilePromptForm(RiskQuestionFields, FlaskForm):
     """The one card after the first spasm: the birth year (when missing) and the risk questions."""
 
     birth_year = StringField("Birth year (optional)", description=BIRTH_YEAR_WHY)
-    cancer_history = BooleanField(RISK_QUESTIONS["cancer_history"])
-    osteoporosis = BooleanField(RISK_QUESTIONS["osteoporosis"])
-    long_term_steroids = BooleanField(RISK_QUESTIONS["long_term_steroids"])
-    immunosuppressed = BooleanField(RISK_QUESTIONS["immunosuppressed"])
-    iv_drug_use = BooleanField(RISK_QUESTIONS["iv_drug_use"])
-    kidney_disease = BooleanField(RISK_QUESTIONS["kidney_disease"])
-    diuretics = BooleanField(RISK_QUESTIONS["diuretics"])
+    # Here the medicine question carries the fixed medicine copy (the profile page shows it under the questions).
     new_medicine_4_weeks = BooleanField(RISK_QUESTIONS["new_medicine_4_weeks"], description=MEDICINES)
-    heavy_sweater = BooleanField(RISK_QUESTIONS["heavy_sweater"])
     back = HiddenField()  # the page the card was on: "home" or "diary"
 
 
