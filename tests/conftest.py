@@ -106,5 +106,15 @@ def web(client):
 
 
 @pytest.fixture
+def seeded(app):
+    """The app with the stock content loaded (routines, tips, rules), as `flask seed` does."""
+    from coach.seed import seed
+
+    with app.app_context():
+        seed()
+    return app
+
+
+@pytest.fixture
 def is_postgres(database_url):
     return database_url.startswith("postgresql")

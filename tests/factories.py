@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from html import unescape
 
 _counter = itertools.count(1)
 
@@ -55,6 +56,11 @@ class Api:
         body = response.get_json()
         body["user"]["password"] = data["password"]
         return body["user"], body["token"]
+
+
+def page_text(html: str) -> str:
+    """The page as a person reads it: tags dropped, entities decoded, runs of white space made one space."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"')

@@ -6,15 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coach.seed import seed
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seed()
-    return app
-
 
 def _iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")

@@ -13,22 +13,11 @@ import pytest
 
 from coach.relief.emergency import country_table, local_services
 from coach.relief.screen import reason_lines
-from coach.seed import seed
+from tests.factories import page_text
 
 EMERGENCY_LOCATION = "/emergency?reason=assessment"
 ROUTINE_PAGES = ("/", "/routines", "/routines/heat", "/routines/heat/play")
 DEFAULT_LINE = "You told us about a warning sign."
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seed()
-    return app
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _main(html: str) -> str:
@@ -137,14 +126,14 @@ def test_at_urgent_the_advice_stands_above_the_routine(client, web, seeded, path
     html = response.get_data(as_text=True)
     advice = html.find("an urgent GP appointment, or call 111")
     assert advice != -1 and advice < _start_index(path, html)
-    assert "losing weight without trying" in _text(_main(html))
+    assert "losing weight without trying" in page_text(_main(html))
 
 
 def test_urgent_advice_follows_the_country(client, web, seeded):
     web.register(country="US")
     log_spasm(client, web, symptoms=["weight_loss"])
     for path in ("/routines", "/routines/heat", "/routines/heat/play"):
-        text = _text(_main(client.get(path).get_data(as_text=True)))
+        text = page_text(_main(client.get(path).get_data(as_text=True)))
         assert "See a doctor today or within 48 hours: a doctor today, or an urgent care service." in text, path
         assert "111" not in text and "GP" not in text and "A&E" not in text, path
 
@@ -192,7 +181,7 @@ def test_assessment_reason_without_an_emergency_shows_the_default_line(client, w
 
 
 def _screen(client, country: str) -> str:
-    return _text(_main(client.get(f"/emergency?country={country}", headers={"Accept-Language": "en"}).get_data(as_text=True)))
+    return page_text(_main(client.get(f"/emergency?country={country}", headers={"Accept-Language": "en"}).get_data(as_text=True)))
 
 
 def test_gb_says_999_and_a_and_e(client):

@@ -11,19 +11,7 @@ import yaml
 from coach.account.forms import RISK_QUESTIONS
 from coach.content import ContentError, medication_words_in
 from coach.relief.emergency import emergency_number, emergency_numbers, parse_countries
-from coach.seed import seed
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seed()
-    return app
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
+from tests.factories import page_text
 
 # --- SOS ---
 
@@ -147,13 +135,13 @@ def test_library_lists_every_routine_with_total_time(client, seeded):
 
 def test_routine_page_shows_evidence_sources_and_stop_rules(client, seeded):
     html = client.get("/routines/heat").get_data(as_text=True)
-    text = _text(html)
+    text = page_text(html)
     assert "Superficial heat has moderate-quality evidence. [8, 17]" in text
     assert "Cochrane CD004750, Superficial heat or cold for low back pain" in text
     assert "University of Missouri Health Care, heating-pad burn prevention" in text
     assert "Pain spreads below the knee" in text and "Chest pain" in text
     assert 'href="/routines/floor-mobility"' in html and 'href="/routines/heat/play"' in html
-    settle = _text(client.get("/routines/gym-floor-settle").get_data(as_text=True))
+    settle = page_text(client.get("/routines/gym-floor-settle").get_data(as_text=True))
     assert "Physiotherapy practice, not from a source." in settle
     assert client.get("/routines/nope").status_code == 404
 
@@ -175,7 +163,7 @@ def test_home_shows_the_tip_of_the_day_with_its_source(client, seeded):
         tip = tip_of_the_day(datetime.now(UTC).date())
         title = tip.title
     html = client.get("/").get_data(as_text=True)
-    assert "Tip of the day" in html and title in _text(html)
+    assert "Tip of the day" in html and title in page_text(html)
     assert 'href="/relief/' not in html and 'href="/sos"' in html
 
 
@@ -197,7 +185,7 @@ def test_home_without_content_still_renders(client):
 
 def test_no_medicine_named_on_any_relief_page(client, seeded):
     for path in ("/", "/sos", "/emergency", "/routines", "/routines/heat", "/routines/heat/play", "/tips"):
-        text = _text(client.get(path).get_data(as_text=True))
+        text = page_text(client.get(path).get_data(as_text=True))
         assert medication_words_in(text) == [], path
 
 
@@ -250,13 +238,13 @@ def test_signed_in_pages_carry_the_identity_the_outbox_needs(client, web, seeded
 def test_no_medicine_named_on_account_and_diary_pages(client, web, seeded):
     """Outside the fixed copy, no page names or recommends a medicine (CONTENT.md section 0)."""
     for path in ("/register", "/login"):
-        assert medication_words_in(_text(client.get(path).get_data(as_text=True))) == [], path
+        assert medication_words_in(page_text(client.get(path).get_data(as_text=True))) == [], path
     web.register()
     for path in ("/", "/log", "/diary", "/report", "/reminders"):
-        assert medication_words_in(_text(client.get(path).get_data(as_text=True))) == [], path
+        assert medication_words_in(page_text(client.get(path).get_data(as_text=True))) == [], path
     # The profile asks CONTENT.md's question about a new prescribed medicine; asking is not recommending, and the
     # fixed copy stands beside it. Nothing else there names a medicine.
     for path in ("/me", "/me/edit"):
-        text = _text(client.get(path).get_data(as_text=True))
+        text = page_text(client.get(path).get_data(as_text=True))
         assert "Medicines are a decision for your doctor. Don't start, stop or change them yourself." in text, path
         assert medication_words_in(text.replace(RISK_QUESTIONS["new_medicine_4_weeks"], " ")) == [], path

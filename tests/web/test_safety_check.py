@@ -11,7 +11,7 @@ import pytest
 
 from coach.relief.sos import SAFETY_HEADING, SAFETY_QUESTIONS, URGENT_ITEMS, URGENT_LINE
 from coach.routines.service import stop_rules
-from coach.seed import seed
+from tests.factories import page_text
 
 # CONTENT.md section 0, "Safety check before relief": the list, in this order, and the code a "Yes" saves.
 CONTENT_LIST = [
@@ -29,17 +29,6 @@ CONTENT_LIST = [
 LINE = ("Also tell a doctor soon (today or within 48 hours) if you have a fever or feel very unwell, have ever had "
         "cancer, are losing weight without trying, cannot stand because of the pain, or the muscle has stayed locked "
         "hard for more than an hour.")
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seed()
-    return app
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _safety_stage(html: str) -> str:
@@ -64,7 +53,7 @@ def test_sos_page_asks_the_ten_items_and_each_yes_reaches_the_emergency_screen_w
     html = response.get_data(as_text=True)
     assert 'aria-current="page"' in html and "tab-sos" in html
     safety = _safety_stage(html)
-    text = _text(safety)
+    text = page_text(safety)
     assert SAFETY_HEADING in text
     # Each line with its own "Yes", a plain link with the code (contract 8), in CONTENT.md's order.
     yes = re.findall(r'href="/emergency\?reason=(\w+)"\s+data-safety-yes="(\w+)" data-saves=\'([^\']+)\'', safety)
@@ -87,7 +76,7 @@ def test_sos_page_asks_the_ten_items_and_each_yes_reaches_the_emergency_screen_w
 
 def test_the_urgent_line_is_below_the_list_with_a_tick_for_each_part(client, seeded):
     safety = _safety_stage(client.get("/sos").get_data(as_text=True))
-    assert LINE in _text(safety)
+    assert LINE in page_text(safety)
     assert safety.index("data-urgent-line") > safety.rindex("data-safety-yes=")
     ticks = re.findall(r'data-urgent-item="(\w+)"\s+data-target="(\w+)" data-saves=\'([^\']+)\'', safety)
     saved = {key: (target, json.loads(unescape(body))) for key, target, body in ticks}
