@@ -15,7 +15,6 @@ SAFETY_HEADING = "Since this spasm started, have you had any of these?"
 class SafetyQuestion:
     code: str  # the symptom code a "Yes" saves on the spasm's log, or "accident" (saved as its trigger)
     question: str  # CONTENT.md section 0, "Safety check before relief", in its order
-    stop_rules: tuple[str, ...]  # emergency stop rules (stop_rules.yaml) this question asks about, besides its code
     sources: tuple[int, ...]  # CONTENT.md section 1 (symptom table) or rule E2 for the accident
 
     @property
@@ -25,23 +24,23 @@ class SafetyQuestion:
 
 
 # The ten emergency items of the 2026.2 safety check, in CONTENT.md's order and words. Any "Yes" goes to
-# /emergency?reason=<code> (contract 8) and is saved on the spasm's log. A test checks that together they
-# ask about every emergency stop rule.
+# /emergency?reason=<code> (contract 8) and is saved on the spasm's log. Every emergency stop rule of
+# stop_rules.yaml (2026.2) has the code of one of these items, so a stop during the routine and a "Yes" here save
+# the same symptom (a test checks it).
 SAFETY_QUESTIONS = (
     SafetyQuestion("saddle_numbness",
-                   "Numbness or tingling in the genitals, buttocks, inner thighs or around the anus", (), (3, 4, 2)),
-    SafetyQuestion("bladder_bowel_change", "New trouble starting or controlling urine or bowels", (), (3, 4, 6)),
-    SafetyQuestion("sexual_dysfunction_new", "New loss of sexual function", (), (4,)),
-    SafetyQuestion("both_legs", "Pain, tingling, numbness or weakness in both legs", (), (3, 5, 2)),
-    # "New leg weakness" (stop rule leg_weakness in 2026.1) is this item in 2026.2.
+                   "Numbness or tingling in the genitals, buttocks, inner thighs or around the anus", (3, 4, 2)),
+    SafetyQuestion("bladder_bowel_change", "New trouble starting or controlling urine or bowels", (3, 4, 6)),
+    SafetyQuestion("sexual_dysfunction_new", "New loss of sexual function", (4,)),
+    SafetyQuestion("both_legs", "Pain, tingling, numbness or weakness in both legs", (3, 5, 2)),
     SafetyQuestion("difficulty_walking",
                    "Legs weak, numb or heavy or giving way, severe or getting worse (not just because moving hurts)",
-                   ("leg_weakness",), (3, 5, 2)),
-    SafetyQuestion("chest_pain", "Chest pain or a spasm in the chest", (), (3,)),
-    SafetyQuestion("jaw_or_swallowing", "Stiff jaw, trouble swallowing or breathing", (), (16, 11)),
-    SafetyQuestion("whole_body_spasms", "Spasms spreading over the whole body", (), (16, 12)),
-    SafetyQuestion("palpitations_or_fainting", "Palpitations, fainting, confusion or a seizure", (), (12, 15)),
-    SafetyQuestion("accident", "A serious accident, fall from height or direct blow", (), (3,)),
+                   (3, 5, 2)),
+    SafetyQuestion("chest_pain", "Chest pain or a spasm in the chest", (3,)),
+    SafetyQuestion("jaw_or_swallowing", "Stiff jaw, trouble swallowing or breathing", (16, 11)),
+    SafetyQuestion("whole_body_spasms", "Spasms spreading over the whole body", (16, 12)),
+    SafetyQuestion("palpitations_or_fainting", "Palpitations, fainting, confusion or a seizure", (12, 15)),
+    SafetyQuestion("accident", "A serious accident, fall from height or direct blow", (3,)),
 )
 
 

@@ -9,6 +9,8 @@ from uuid import uuid4
 
 import pytest
 
+from coach.domain import codes
+from coach.relief.service import RETIRED_STOP_REASONS
 from coach.relief.sos import SAFETY_HEADING, SAFETY_QUESTIONS, URGENT_ITEMS, URGENT_LINE
 from coach.routines.service import stop_rules
 from tests.factories import page_text
@@ -42,9 +44,22 @@ def test_the_list_is_content_md_in_its_order_with_one_yes_each():
 
 
 def test_every_emergency_stop_rule_is_asked_about():
-    asked = {q.code for q in SAFETY_QUESTIONS} | {code for q in SAFETY_QUESTIONS for code in q.stop_rules}
-    missing = {rule.code for rule in stop_rules().emergency} - asked
-    assert missing == set()
+    """A stop during the routine and a "Yes" before it save the same emergency symptom: each emergency stop rule
+    (stop_rules.yaml, 2026.2) is one item of the list by its own code, with the same sources; no retired code."""
+    questions = {q.code: q for q in SAFETY_QUESTIONS}
+    emergency_rules = stop_rules().emergency
+    assert {rule.code for rule in emergency_rules} == {
+        "saddle_numbness", "bladder_bowel_change", "both_legs", "difficulty_walking", "chest_pain",
+        "jaw_or_swallowing", "palpitations_or_fainting"}
+    for rule in emergency_rules:
+        assert rule.code in questions, rule.code
+        assert questions[rule.code].saved == {"symptoms": [rule.code]}
+        assert tuple(rule.sources) == questions[rule.code].sources, rule.code
+        assert codes.SYMPTOMS[rule.code][1] == "emergency", rule.code
+    for question in SAFETY_QUESTIONS:
+        assert question.code not in RETIRED_STOP_REASONS
+        if question.code != "accident":
+            assert codes.SYMPTOMS[question.code][1] == "emergency", question.code
 
 
 def test_sos_page_asks_the_ten_items_and_each_yes_reaches_the_emergency_screen_without_script(client, seeded):
