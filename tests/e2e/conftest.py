@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 
@@ -10,6 +11,7 @@ from werkzeug.serving import make_server
 
 from coach import create_app
 from tests.conftest import _empty_tables, make_config
+from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -23,6 +25,7 @@ LAUNCH_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PHONE = {"width": 360, "height": 640}
+SPEED = 100  # relief_server: every timer runs 100 times faster, so the 250 s routine takes 2.5 s
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,6 +71,46 @@ def live_server(database_url):
     server.shutdown()
     thread.join(timeout=5)
     _empty_tables(app)
+
+
+@pytest.fixture
+def seeded_server(live_server):
+    """The live server with the stock content loaded (routines, tips, rules)."""
+    from coach.seed import seed
+
+    with live_server.app.app_context():
+        seed()
+    return live_server
+
+
+@pytest.fixture
+def relief_server(seeded_server):
+    """The seeded live server with the player's timers running at SPEED."""
+    seeded_server.app.config["PLAYER_SPEED"] = SPEED
+    return seeded_server
+
+
+def open_phone(browser, server, viewport, **options):
+    """A new touch phone of `viewport` on the live server: (context, page); page.js_errors collects uncaught errors.
+    The caller closes the context."""
+    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True, base_url=server.url, **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    return context, page
+
+
+def register(page, email, name="Relief User", country="GB", timezone="Europe/London"):
+    """Sign up through the register form, as a person does; ends signed in on home."""
+    page.goto("/register")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Time zone").fill(timezone)
+    page.get_by_label("Country").select_option(country)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/$"))
 
 
 @pytest.fixture

@@ -11,27 +11,16 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import Episode
-from coach.seed import seed
-from tests.e2e.conftest import assert_no_axe_violations
-from tests.factories import PASSWORD
+from tests.e2e.conftest import assert_no_axe_violations, open_phone, register
 
 SMALL_PHONE = {"width": 320, "height": 568}
 SHOTS = os.environ.get("BODYMAP_SHOTS")  # a folder: the test leaves its screenshots there to look at
 
 
 @pytest.fixture
-def small(browser, live_server):
-    with live_server.app.app_context():
-        seed()
-    live_server.app.config["PLAYER_SPEED"] = 100
-
+def small(browser, relief_server):
     def make(color_scheme="light"):
-        context = browser.new_context(viewport=SMALL_PHONE, has_touch=True, is_mobile=True,
-                                      base_url=live_server.url, color_scheme=color_scheme)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        context, page = open_phone(browser, relief_server, SMALL_PHONE, color_scheme=color_scheme)
         contexts.append(context)
         return page
 
@@ -39,17 +28,6 @@ def small(browser, live_server):
     yield make
     for context in contexts:
         context.close()
-
-
-def register(page, email):
-    page.goto("/register")
-    page.get_by_label("Your name").fill("Map User")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Time zone").fill("Europe/London")
-    page.get_by_label("Country").select_option("GB")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def focused_name(page) -> str:
@@ -95,7 +73,7 @@ def wait_for_episode(server, timeout=10.0):
 
 def test_detailed_log_jaw_and_left_hand_by_keyboard(small, live_server):
     page = small()
-    register(page, "map-form@example.com")
+    register(page, "map-form@example.com", name="Map User")
     page.goto("/log")
     page.locator("label.sev-tile", has_text=re.compile(r"^6$")).click()  # severity, the one answer needed
     map_ = page.locator('[data-bodymap="multi"]')
@@ -137,7 +115,7 @@ def test_detailed_log_jaw_and_left_hand_by_keyboard(small, live_server):
 
 def test_sos_left_hand_by_keyboard_answers_where_and_moves_on(small, live_server):
     page = small()
-    register(page, "map-sos@example.com")
+    register(page, "map-sos@example.com", name="Map User")
     page.goto("/sos")
     page.get_by_role("link", name="No to all of these").click()
     page.locator("#severity").get_by_role("button", name="5", exact=True).click()
@@ -160,7 +138,7 @@ def test_sos_left_hand_by_keyboard_answers_where_and_moves_on(small, live_server
 
 def test_the_map_in_dark_mode(small, live_server):
     page = small("dark")
-    register(page, "map-dark@example.com")
+    register(page, "map-dark@example.com", name="Map User")
     page.goto("/log")
     page.get_by_role("button", name="Lower back, left").click()
     page.get_by_role("button", name="Calf, right").click()

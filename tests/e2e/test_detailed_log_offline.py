@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from coach.extensions import db
 from coach.models import Episode
-from tests.e2e.test_diary_browser import choose, register
+from tests.e2e.conftest import open_phone, register
+from tests.e2e.test_diary_browser import choose
 
 NOTES = ("Felt it go on the third rep.\nHeat helped a bit; walking helped more.\n" + "Ça tire encore — 痛い. " * 60).strip()
 
@@ -34,11 +35,7 @@ def wait_for_episodes(server, count: int, timeout: float = 15) -> list[Episode]:
 
 @pytest.mark.parametrize("viewport", [{"width": 360, "height": 640}, {"width": 320, "height": 568}], ids=["360x640", "320x568"])
 def test_detailed_log_offline_is_kept_on_the_phone_and_syncs_once_back_online(browser, live_server, viewport):
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page = open_phone(browser, live_server, viewport)
     try:
         register(page, email=f"offline-log-{viewport['width']}@example.com")
         page.goto("/log")
@@ -86,7 +83,7 @@ def test_detailed_log_offline_is_kept_on_the_phone_and_syncs_once_back_online(br
         page.wait_for_timeout(500)
         assert len(episodes(live_server)) == 1
         assert page.evaluate("window.CoachOutbox.all().then((items) => items.length)") == 0
-        assert errors == []
+        assert page.js_errors == []
     finally:
         context.close()
 

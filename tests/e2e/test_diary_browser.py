@@ -3,19 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import assert_no_axe_violations
-from tests.factories import PASSWORD
-
-
-def register(page, email="diary@example.com", name="Diary User"):
-    page.goto("/register")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Time zone").fill("Europe/London")
-    page.get_by_label("Country").select_option("GB")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(re.compile(r"/$"))
+from tests.e2e.conftest import assert_no_axe_violations, register
 
 
 def choose(page, group: str, label: str) -> None:
@@ -31,7 +19,7 @@ def no_sideways_scroll(page):
 
 
 def test_log_an_episode_on_a_phone_and_see_it_everywhere(page):
-    register(page)
+    register(page, "diary@example.com", name="Diary User")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Log").click()
     page.wait_for_url(re.compile(r"/log$"))
     assert page.get_by_role("heading", name="Log a spasm").is_visible()
@@ -105,7 +93,7 @@ def test_log_an_episode_on_a_phone_and_see_it_everywhere(page):
 
 
 def test_log_form_errors_are_summarised_at_the_top_and_keep_the_answers(page):
-    register(page, email="errors@example.com")
+    register(page, "errors@example.com", name="Diary User")
     page.goto("/log")
     page.locator("#more-details > summary").click()
     page.get_by_label("How many minutes did the muscle stay locked hard?").fill("5000")
@@ -144,7 +132,7 @@ def test_log_form_errors_are_summarised_at_the_top_and_keep_the_answers(page):
 
 
 def test_every_diary_page_is_axe_clean_in_light_and_dark(page):
-    register(page, email="axe@example.com")
+    register(page, "axe@example.com", name="Diary User")
     page.goto("/log")
     page.locator("label.sev-tile", has_text=re.compile(r"^4$")).click()
     page.get_by_role("button", name="Save episode").click()

@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAUNCH_ARGS
-from tests.e2e.test_relief_browser import register
+from tests.e2e.conftest import LAUNCH_ARGS, open_phone, register
 from tests.e2e.test_relief_offline import ready_for_offline
 
 PHONES = [{"width": 320, "height": 568}, {"width": 360, "height": 640}]
@@ -27,38 +26,24 @@ LOG_SPASM = """async (symptoms) => {
 }"""
 
 
-@pytest.fixture
-def relief_server(live_server):
-    from coach.seed import seed
-
-    with live_server.app.app_context():
-        seed()
-    return live_server
-
-
 @pytest.fixture(params=PHONES, ids=PHONE_IDS)
 def phone(request):
     return request.param
 
 
 @pytest.fixture
-def phone_page(browser, relief_server, phone):
-    context = browser.new_context(viewport=phone, has_touch=True, is_mobile=True, base_url=relief_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
+def phone_page(browser, seeded_server, phone):
+    context, page = open_phone(browser, seeded_server, phone)
     yield page
     context.close()
 
 
 @pytest.fixture
-def phone_context(playwright_instance, chromium_path, relief_server, phone, tmp_path):
+def phone_context(playwright_instance, chromium_path, seeded_server, phone, tmp_path):
     """A real profile, so the service worker installs and the offline copies exist."""
     context = playwright_instance.chromium.launch_persistent_context(
         str(tmp_path / "profile"), executable_path=chromium_path, args=LAUNCH_ARGS, viewport=phone,
-        has_touch=True, is_mobile=True, base_url=relief_server.url,
+        has_touch=True, is_mobile=True, base_url=seeded_server.url,
     )
     context.set_default_timeout(10_000)
     yield context

@@ -11,41 +11,14 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import Episode, RoutineSession
-from coach.seed import seed
-from tests.e2e.conftest import assert_no_axe_violations
-from tests.factories import PASSWORD
+from tests.e2e.conftest import assert_no_axe_violations, open_phone, register
 
 SIZES = {"320x568": {"width": 320, "height": 568}, "360x640": {"width": 360, "height": 640}}
 STOCK = ("gym-floor-settle", "heat", "floor-mobility", "walk-it-off", "cat-cow-child")
 
 
-@pytest.fixture
-def seeded_server(live_server):
-    with live_server.app.app_context():
-        seed()
-    return live_server
-
-
 def phone(browser, server, size, scheme="light"):
-    context = browser.new_context(viewport=SIZES[size], has_touch=True, is_mobile=True, base_url=server.url,
-                                  color_scheme=scheme)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    return context, page
-
-
-def register(page, email, name="Relief User"):
-    page.goto("/register")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Time zone").fill("Europe/London")
-    page.get_by_label("Country").select_option("GB")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(re.compile(r"/$"))
+    return open_phone(browser, server, SIZES[size], color_scheme=scheme)
 
 
 def overlaps(a, b) -> bool:

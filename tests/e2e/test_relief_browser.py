@@ -10,30 +10,7 @@ from sqlalchemy import func, select
 
 from coach.extensions import db
 from coach.models import Episode, RoutineSession
-from coach.seed import seed
-from tests.e2e.conftest import assert_no_axe_violations
-from tests.factories import PASSWORD
-
-SPEED = 100  # every timer runs 100 times faster: the 250 s routine takes 2.5 s
-
-
-@pytest.fixture
-def relief_server(live_server):
-    with live_server.app.app_context():
-        seed()
-    live_server.app.config["PLAYER_SPEED"] = SPEED
-    return live_server
-
-
-def register(page, email, country="GB", locale_country=None):
-    page.goto("/register")
-    page.get_by_label("Your name").fill("Relief User")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Time zone").fill("Europe/London")
-    page.get_by_label("Country").select_option(country)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(re.compile(r"/$"))
+from tests.e2e.conftest import assert_no_axe_violations, register
 
 
 def counts(server) -> tuple[int, int]:
@@ -53,7 +30,7 @@ def wait_for_counts(server, expected, timeout=10.0):
     assert counts(server) == expected
 
 
-# Records every step the player shows, in order. At SPEED the first step of gym-floor-settle lasts 100 ms,
+# Records every step the player shows, in order. At SPEED (conftest) the first step of gym-floor-settle lasts 100 ms,
 # so reading the title after the wait could already see the second step; the log cannot miss it.
 STEP_LOG = """
 new MutationObserver(() => {

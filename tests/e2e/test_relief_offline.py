@@ -10,26 +10,15 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import Episode, RoutineSession
+from tests.e2e.conftest import register
 from tests.e2e.test_relief_browser import (
-    SPEED,
     Taps,
     counts,
     first_step_showing,
-    register,
     run_to_the_end,
     sos_quick_log,
     wait_for_counts,
 )
-
-
-@pytest.fixture
-def relief_server(live_server):
-    from coach.seed import seed
-
-    with live_server.app.app_context():
-        seed()
-    live_server.app.config["PLAYER_SPEED"] = SPEED
-    return live_server
 
 
 def ready_for_offline(page):

@@ -13,31 +13,16 @@ from sqlalchemy import select
 from coach.episodes.service import log_episode
 from coach.extensions import db
 from coach.models import Episode, User
-from tests.e2e.conftest import LAUNCH_ARGS, assert_no_axe_violations
-from tests.e2e.test_relief_browser import SPEED, counts, first_step_showing, register, wait_for_counts
+from tests.e2e.conftest import LAUNCH_ARGS, assert_no_axe_violations, open_phone, register
+from tests.e2e.test_relief_browser import counts, first_step_showing, wait_for_counts
 
 SIZES = [pytest.param({"width": 320, "height": 568}, id="320x568"), pytest.param({"width": 360, "height": 640}, id="360x640")]
 QUESTIONS = 10
 
 
-@pytest.fixture
-def relief_server(live_server):
-    from coach.seed import seed
-
-    with live_server.app.app_context():
-        seed()
-    live_server.app.config["PLAYER_SPEED"] = SPEED
-    return live_server
-
-
 @pytest.fixture(params=SIZES)
 def phone(request, browser, relief_server):
-    context = browser.new_context(viewport=request.param, has_touch=True, is_mobile=True, base_url=relief_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
+    context, page = open_phone(browser, relief_server, request.param)
     page.size = request.param
     yield page
     context.close()
