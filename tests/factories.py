@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 _counter = itertools.count(1)
@@ -106,3 +107,20 @@ def add_own_routine(app, owner_id: int, slug: str = "my-warm-up") -> None:
         routine.steps.append(RoutineStep(position=1, title="March", instruction="March on the spot.", seconds=60))
         db.session.add(routine)
         db.session.commit()
+
+
+def make_episode(app, uid: int, now: datetime | None = None, **values) -> int:
+    """A spasm logged through the episodes service, in its own app context (so no request shares it); returns its id.
+    By default an hour before `now` (the clock when not given): severity 5, lifting during exercise, lower back left,
+    not locked, eased by stretching, no symptoms; `values` override any of these."""
+    from coach.episodes.service import log_episode
+    from coach.extensions import db
+    from coach.models import User
+
+    now = now or datetime.now(UTC)
+    base = {"started_at": now - timedelta(hours=1), "severity": 5, "trigger": "lifting", "during_exercise": True,
+            "locations": ["lower_back"], "side": "left", "locked_minutes": 0, "eased_by_stretch": True, "symptoms": []}
+    base.update(values)
+    with app.app_context():
+        episode, _ = log_episode(db.session.get(User, uid), base, now)
+        return episode.id

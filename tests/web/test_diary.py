@@ -10,7 +10,7 @@ import pytest
 
 from coach.extensions import db
 from coach.models import Episode, FollowUp, User
-from tests.factories import WebSession
+from tests.factories import WebSession, make_episode
 
 
 def _user(app, email) -> User:
@@ -41,19 +41,6 @@ def _episode_form(client, **overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def _log(app, uid: int, **values) -> int:
-    """Log an episode through the service (own app context, so no request shares it); returns its id."""
-    from coach.episodes.service import log_episode
-
-    now = values.pop("now", datetime.now(UTC))
-    base = {"started_at": now - timedelta(hours=1), "severity": 5, "trigger": "lifting", "during_exercise": True,
-            "locations": ["lower_back"], "side": "left", "locked_minutes": 0, "eased_by_stretch": True, "symptoms": []}
-    base.update(values)
-    with app.app_context():
-        episode, _ = log_episode(db.session.get(User, uid), base, now)
-        return episode.id
 
 
 def _episodes(app, uid: int) -> list[Episode]:
@@ -165,7 +152,7 @@ def test_ticked_choices_are_kept_after_an_error(web, client, signed_in):
 
 
 def test_notes_with_html_are_shown_as_text(app, web, client, signed_in):
-    episode = _log(app, signed_in, notes='<script>alert("x")</script><b>bold</b>')
+    episode = make_episode(app, signed_in, notes='<script>alert("x")</script><b>bold</b>')
     html = client.get(f"/episodes/{episode}").get_data(as_text=True)
     assert "<script>alert" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
@@ -183,7 +170,7 @@ def test_line_breaks_in_notes_count_once_as_the_counter_shows(app, web, client, 
 
 
 def test_edit_prefills_and_saves(app, web, client, signed_in):
-    _log(app, signed_in, severity=4, exercise="squat", load_kg=80.5, eased_by_stretch=None)
+    make_episode(app, signed_in, severity=4, exercise="squat", load_kg=80.5, eased_by_stretch=None)
     (episode,) = _episodes(app, signed_in)
     page = client.get(f"/episodes/{episode.id}/edit").get_data(as_text=True)
     assert 'value="squat"' in page and 'value="80.5"' in page
@@ -199,7 +186,7 @@ def test_edit_prefills_and_saves(app, web, client, signed_in):
 
 
 def test_edit_shows_errors_on_fields(app, web, client, signed_in):
-    episode = _log(app, signed_in)
+    episode = make_episode(app, signed_in)
     data = _episode_form(client, severity="12")
     response = web.post(f"/episodes/{episode}/edit", data, page=f"/episodes/{episode}/edit")
     assert response.status_code == 400 and 'id="severity-error"' in response.get_data(as_text=True)
@@ -207,7 +194,7 @@ def test_edit_shows_errors_on_fields(app, web, client, signed_in):
 
 
 def test_delete_asks_first_needs_csrf_and_deletes(app, web, client, signed_in):
-    episode = _log(app, signed_in)
+    episode = make_episode(app, signed_in)
     ask = client.get(f"/episodes/{episode}/delete").get_data(as_text=True)
     assert "Delete this episode?" in ask and "Yes, delete it" in ask
     show = client.get(f"/episodes/{episode}").get_data(as_text=True)
@@ -220,7 +207,7 @@ def test_delete_asks_first_needs_csrf_and_deletes(app, web, client, signed_in):
 
 
 def test_another_users_episode_is_404_on_every_page(app, web, client, signed_in):
-    mine = _log(app, signed_in, exercise="secret-lift-of-mine")
+    mine = make_episode(app, signed_in, exercise="secret-lift-of-mine")
     other_client = app.test_client()
     other = WebSession(other_client)
     other.register()
@@ -248,13 +235,13 @@ def test_latest_edit_opens_the_symptoms_of_my_last_days_episode(app, client, sig
     """The player's "Add it to my log" after a stop-and-log reason."""
     now = datetime.now(UTC)
     # Nothing in the last day (an older episode does not count): a new log, with a word why.
-    _log(app, signed_in, started_at=now - timedelta(days=1, minutes=5))
+    make_episode(app, signed_in, started_at=now - timedelta(days=1, minutes=5))
     response = client.get("/episodes/latest/edit")
     assert response.status_code == 302 and response.headers["Location"] == "/log"
     assert "No spasm logged in the last day" in client.get("/log").get_data(as_text=True)
-    earlier = _log(app, signed_in, started_at=now - timedelta(hours=5))
-    latest = _log(app, signed_in, started_at=now - timedelta(minutes=20), locations=["calf"])
-    _log(app, signed_in, started_at=now - timedelta(hours=2))  # logged later, but started earlier
+    earlier = make_episode(app, signed_in, started_at=now - timedelta(hours=5))
+    latest = make_episode(app, signed_in, started_at=now - timedelta(minutes=20), locations=["calf"])
+    make_episode(app, signed_in, started_at=now - timedelta(hours=2))  # logged later, but started earlier
     response = client.get("/episodes/latest/edit")
     assert response.headers["Location"] == f"/episodes/{latest}/edit#symptoms-card" and earlier != latest
     assert 'id="symptoms-card"' in client.get(f"/episodes/{latest}/edit").get_data(as_text=True)
@@ -266,10 +253,10 @@ def test_latest_edit_opens_the_symptoms_of_my_last_days_episode(app, client, sig
 
 def test_follow_up_prompt_appears_at_24_hours_and_not_before(app, client, signed_in):
     now = datetime.now(UTC)
-    young = _log(app, signed_in, started_at=now - timedelta(hours=23, minutes=55), now=now)
+    young = make_episode(app, signed_in, started_at=now - timedelta(hours=23, minutes=55), now=now)
     assert "How is it now?" not in client.get("/diary").get_data(as_text=True)
     assert "How is it now?" not in client.get("/").get_data(as_text=True)
-    old = _log(app, signed_in, started_at=now - timedelta(hours=24, minutes=5), locations=["calf"], now=now)
+    old = make_episode(app, signed_in, started_at=now - timedelta(hours=24, minutes=5), locations=["calf"], now=now)
     for page in ("/diary", "/"):
         html = client.get(page).get_data(as_text=True)
         assert "How is it now?" in html and f"/episodes/{old}/follow-up" in html, page
@@ -280,7 +267,7 @@ def test_due_prompts_with_fixed_times(app, signed_in):
     from coach.episodes.diary import due_prompts
 
     start = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
-    episode = _log(app, signed_in, started_at=start, now=start + timedelta(minutes=5))
+    episode = make_episode(app, signed_in, started_at=start, now=start + timedelta(minutes=5))
     with app.app_context():
         _check_prompts(db.session.get(User, signed_in), episode, start, due_prompts)
 
@@ -298,7 +285,7 @@ def _check_prompts(signed_in, episode, start, due_prompts):
 
 
 def test_follow_up_form_saves_and_shows_on_the_episode(app, web, client, signed_in):
-    episode = _log(app, signed_in, started_at=datetime.now(UTC) - timedelta(days=2))
+    episode = make_episode(app, signed_in, started_at=datetime.now(UTC) - timedelta(days=2))
     page = client.get(f"/episodes/{episode}/follow-up").get_data(as_text=True)
     assert "How is it now?" in page and "Getting better" in page
     missing = web.post(f"/episodes/{episode}/follow-up", {"severity": "3"}, page=f"/episodes/{episode}/follow-up")
@@ -324,7 +311,7 @@ def test_emergency_symptom_redirects_to_the_emergency_screen(web, client, signed
 
 
 def test_emergency_in_a_follow_up_redirects_too(app, web, client, signed_in):
-    episode = _log(app, signed_in, started_at=datetime.now(UTC) - timedelta(days=1, hours=1))
+    episode = make_episode(app, signed_in, started_at=datetime.now(UTC) - timedelta(days=1, hours=1))
     response = web.post(f"/episodes/{episode}/follow-up", {"status": "worse", "symptoms": ["both_legs"]},
                         page=f"/episodes/{episode}/follow-up")
     assert urlsplit(response.headers["Location"]).path == "/emergency"
@@ -348,7 +335,7 @@ def test_urgent_assessment_card_with_why_rule_episodes_sources_and_fixed_copy(ap
 
 def test_routine_card_lists_every_episode_behind_the_flag(app, client, signed_in):
     now = datetime.now(UTC)
-    ids = [_log(app, signed_in, started_at=now - timedelta(days=d), now=now) for d in (2, 9, 16)]
+    ids = [make_episode(app, signed_in, started_at=now - timedelta(days=d), now=now) for d in (2, 9, 16)]
     html = client.get("/diary").get_data(as_text=True)
     assert "Book a check-up" in html and "P1 (Routine)" in html and "3 spasms in the last 30 days" in html
     for ident in ids:
@@ -365,10 +352,10 @@ def test_home_page_puts_urgent_advice_above_relief_and_routine_flags_below(app, 
     """CONTENT.md section 0: at urgent, routines are offered only below the advice."""
     now = datetime.now(UTC)
     for days in (1, 5, 9):  # three spasms in 30 days: P1, routine
-        _log(app, signed_in, started_at=now - timedelta(days=days), now=now)
+        make_episode(app, signed_in, started_at=now - timedelta(days=days), now=now)
     html = client.get("/").get_data(as_text=True)
     assert html.index("Start relief now") < html.index('id="assessment"')
-    _log(app, signed_in, started_at=now - timedelta(hours=2), locations=["arm"], now=now)  # E5, urgent
+    make_episode(app, signed_in, started_at=now - timedelta(hours=2), locations=["arm"], now=now)  # E5, urgent
     html = client.get("/").get_data(as_text=True)
     assert "E5 (Urgent)" in html and html.index('id="assessment"') < html.index("Start relief now")
     assert html.count('id="assessment"') == 1
@@ -384,9 +371,9 @@ def test_a_mistyped_year_in_a_filter_or_period_is_ignored_not_a_server_error(cli
 
 def test_diary_groups_by_week_filters_and_pages(app, client, signed_in):
     now = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)  # a Wednesday
-    _log(app, signed_in, started_at=now - timedelta(days=1), severity=8, locations=["calf"], trigger="running", now=now)
-    _log(app, signed_in, started_at=now - timedelta(days=2), severity=3, now=now)
-    _log(app, signed_in, started_at=now - timedelta(days=9), severity=5, now=now)
+    make_episode(app, signed_in, started_at=now - timedelta(days=1), severity=8, locations=["calf"], trigger="running", now=now)
+    make_episode(app, signed_in, started_at=now - timedelta(days=2), severity=3, now=now)
+    make_episode(app, signed_in, started_at=now - timedelta(days=9), severity=5, now=now)
     html = client.get("/diary").get_data(as_text=True)
     assert "Week of Mon 16 Mar 2026" in html and "Week of Mon 9 Mar 2026" in html
     assert "sev-chip-severe" in html and "sev-chip-mild" in html and "8/10" in html
@@ -399,7 +386,7 @@ def test_diary_groups_by_week_filters_and_pages(app, client, signed_in):
 
 def test_diary_chart_data_and_table_alternative(app, client, signed_in):
     now = datetime.now(UTC)
-    _log(app, signed_in, started_at=now - timedelta(days=3), severity=7, now=now)
+    make_episode(app, signed_in, started_at=now - timedelta(days=3), severity=7, now=now)
     html = client.get("/diary").get_data(as_text=True)
     assert "data-chart-json=" in html and "vendor/uplot/uPlot.iife.min.js?v=" in html
     assert "Episodes per week" in html and "<summary>Show as a table</summary>" in html and "<th scope=\"col\">Week of</th>" in html

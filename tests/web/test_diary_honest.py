@@ -13,6 +13,7 @@ from coach.domain import triage
 from coach.episodes.diary import time_since
 from coach.extensions import db
 from coach.models import Episode, User
+from tests.factories import make_episode, page_text
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -27,28 +28,11 @@ def _sign_in(app, web, **overrides) -> int:
     return _uid(app, data["email"])
 
 
-def _log(app, uid: int, now: datetime | None = None, **values) -> int:
-    from coach.episodes.service import log_episode
-
-    now = now or datetime.now(UTC)
-    base = {"started_at": now - timedelta(hours=1), "severity": 5, "trigger": "lifting", "during_exercise": True,
-            "locations": ["lower_back"], "side": "left", "locked_minutes": 0, "eased_by_stretch": True, "symptoms": []}
-    base.update(values)
-    with app.app_context():
-        episode, _ = log_episode(db.session.get(User, uid), base, now)
-        return episode.id
-
-
 def _check_in(app, uid: int, episode_id: int, at: datetime, status: str, severity: int) -> None:
     from coach.episodes.service import add_follow_up
 
     with app.app_context():
         add_follow_up(db.session.get(User, uid), episode_id, {"at": at, "status": status, "severity": severity}, at)
-
-
-def _text(html: str) -> str:
-    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
-    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 # ---------- The real time since a spasm ----------
@@ -81,19 +65,19 @@ def test_follow_up_page_and_episode_say_the_real_time_since_and_list_check_ins_n
     uid = _sign_in(app, web)
     now = datetime.now(UTC)
     started = now - timedelta(days=14, hours=1)
-    episode = _log(app, uid, now=started + timedelta(minutes=5), started_at=started)
+    episode = make_episode(app, uid, now=started + timedelta(minutes=5), started_at=started)
     _check_in(app, uid, episode, started + timedelta(days=1, hours=1), "same", 6)
     _check_in(app, uid, episode, started + timedelta(days=3, hours=1), "improving", 4)
 
     for path in (f"/episodes/{episode}/follow-up", f"/episodes/{episode}"):
-        page = _text(client.get(path).get_data(as_text=True))
+        page = page_text(client.get(path).get_data(as_text=True))
         assert "14 days ago" in page, path
         assert "3 days ago" not in page and "2 weeks" not in page, path
         newer, older = page.index("Getting better, 4/10"), page.index("About the same, 6/10")
         assert newer < older, f"{path}: check-ins are listed newest first"
 
     # The diary's "how is it now?" prompt (the 14-day check-in is open) names the real time too.
-    diary = _text(client.get("/diary").get_data(as_text=True))
+    diary = page_text(client.get("/diary").get_data(as_text=True))
     assert "14 days ago" in diary and "3 days ago" not in diary
 
 
@@ -104,7 +88,7 @@ BADGE = '<span class="badge badge-{level}">{word}</span> <strong class="flag-tit
 
 def test_a_flag_has_one_title_and_badge_on_the_diary_home_and_episode_pages(app, web, client):
     uid = _sign_in(app, web)
-    episode = _log(app, uid, locations=["lower_back", "arm"])  # E5: cramps beyond the back and legs, urgent
+    episode = make_episode(app, uid, locations=["lower_back", "arm"])  # E5: cramps beyond the back and legs, urgent
     badge = BADGE.format(level="urgent", word="Urgent", title=html_lib.escape(triage.RULE_TITLES["E5"]))
     for path in ("/diary", "/", f"/episodes/{episode}"):
         html = client.get(path).get_data(as_text=True)
@@ -119,13 +103,13 @@ def test_why_it_matters_is_on_pattern_flags_only(app, web, client):
     uid = _sign_in(app, web)
     now = datetime.now(UTC)
     for days in (2, 9, 16):  # three spasms in 30 days: P1
-        _log(app, uid, now=now, started_at=now - timedelta(days=days))
+        make_episode(app, uid, now=now, started_at=now - timedelta(days=days))
     card = client.get("/diary").get_data(as_text=True)
     why = html_lib.escape(triage.WHY_IT_MATTERS)
     assert BADGE.format(level="routine", word="Routine", title="Frequent spasms") in card
     assert card.count(why) == 1 and "<dt>Why it matters</dt>" in card and "[12, 13]" in card
 
-    _log(app, uid, now=now, started_at=now - timedelta(hours=3), locations=["hand"])  # E5 joins: not a pattern rule
+    make_episode(app, uid, now=now, started_at=now - timedelta(hours=3), locations=["hand"])  # E5 joins: not a pattern rule
     card = client.get("/diary").get_data(as_text=True)
     assert card.count(why) == 1, "only P1's explanation carries the line"
 
@@ -137,7 +121,7 @@ def test_why_it_matters_is_on_pattern_flags_only(app, web, client):
 def test_none_is_not_a_clean_bill_of_health(app, web, client, country, doctor, absent):
     _sign_in(app, web, country=country)
     html = client.get("/diary").get_data(as_text=True)
-    page = _text(html)
+    page = page_text(html)
     assert "None of the app's warning rules apply to what you logged" in page
     assert "No warning signs" not in page
     assert doctor in page and absent not in page
@@ -154,8 +138,8 @@ def test_none_is_not_a_clean_bill_of_health(app, web, client, country, doctor, a
 )
 def test_urgent_advice_is_in_the_persons_country_wording(app, web, client, country, present, absent):
     uid = _sign_in(app, web, country=country)
-    _log(app, uid, locked_minutes=20, eased_by_stretch=False)  # E4, urgent
-    card = _text(client.get("/diary").get_data(as_text=True))
+    make_episode(app, uid, locked_minutes=20, eased_by_stretch=False)  # E4, urgent
+    card = page_text(client.get("/diary").get_data(as_text=True))
     advice = card[card.index("See a doctor within 48 hours"):card.index("Why am I seeing this?")]
     for words in present:
         assert words in advice, (country, advice)
@@ -166,10 +150,10 @@ def test_urgent_advice_is_in_the_persons_country_wording(app, web, client, count
 def test_an_old_warning_sign_asks_and_links_the_plain_emergency_screen(app, web, client):
     uid = _sign_in(app, web)
     now = datetime.now(UTC)
-    episode = _log(app, uid, now=now, started_at=now - timedelta(days=10), symptoms=["chest_pain"])
+    episode = make_episode(app, uid, now=now, started_at=now - timedelta(days=10), symptoms=["chest_pain"])
     html = client.get("/diary").get_data(as_text=True)
     assert BADGE.format(level="info", word="Info", title="Earlier warning sign") in html
-    assert "Were you assessed by a doctor?" in _text(html)
+    assert "Were you assessed by a doctor?" in page_text(html)
     info = html[html.index('class="flag flag-info"'):]
     info = info[:info.index("</li>")]
     assert '<a class="btn btn-secondary btn-block" href="/emergency">Open the emergency screen</a>' in info
@@ -188,7 +172,7 @@ def _dd(page: str, term: str) -> str:
     """The text of the <dd> after the <dt> named `term` on the episode page."""
     match = re.search(rf"<dt>{term}</dt>\s*<dd>(.*?)</dd>", page, re.S)
     assert match, term
-    return _text(match.group(1)).strip()
+    return page_text(match.group(1)).strip()
 
 
 def test_skipped_answers_read_not_recorded_on_the_diary_and_episode_page(app, web, client):
@@ -204,7 +188,7 @@ def test_skipped_answers_read_not_recorded_on_the_diary_and_episode_page(app, we
         ident = episode.id
 
     diary = client.get("/diary").get_data(as_text=True)
-    row = _text(diary[diary.index('<ul class="plain-list episode-list"'):])
+    row = page_text(diary[diary.index('<ul class="plain-list episode-list"'):])
     row = row[:row.index("Doctor report")]
     assert "Place not recorded · Activity not recorded" in row
     assert "At rest" not in row and "Not sure" not in row
@@ -212,12 +196,12 @@ def test_skipped_answers_read_not_recorded_on_the_diary_and_episode_page(app, we
     page = client.get(f"/episodes/{ident}").get_data(as_text=True)
     for term in ("Where", "Side", "Doing", "Exercising", "Locked hard", "Stretching eased it"):
         assert _dd(page, term) == "not recorded", term
-    assert "0 min" not in _text(page)
+    assert "0 min" not in page_text(page)
 
 
 def test_answers_that_were_given_read_as_given_including_no_and_zero(app, web, client):
     uid = _sign_in(app, web)
-    episode = _log(app, uid, trigger="at_rest", during_exercise=False, locked_minutes=0, eased_by_stretch=False, side="both")
+    episode = make_episode(app, uid, trigger="at_rest", during_exercise=False, locked_minutes=0, eased_by_stretch=False, side="both")
     page = client.get(f"/episodes/{episode}").get_data(as_text=True)
     assert [_dd(page, t) for t in ("Side", "Doing", "Exercising", "Locked hard", "Stretching eased it")] == \
         ["Both sides", "At rest", "No", "0 min", "No"]
@@ -234,7 +218,7 @@ def test_a_spasm_saved_before_its_pain_score_reads_severity_not_recorded(app, we
         ident = episode.id
     diary = client.get("/diary").get_data(as_text=True)
     assert '<span class="sev-chip sev-chip-unrecorded"><span class="visually-hidden">Severity </span>not recorded</span>' in diary
-    assert "(1 without a severity recorded)" in _text(diary)
+    assert "(1 without a severity recorded)" in page_text(diary)
     assert "None/10" not in diary and "0/10" not in diary
     page = client.get(f"/episodes/{ident}").get_data(as_text=True)
     assert _dd(page, "Severity") == "Severity not recorded"
