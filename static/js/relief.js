@@ -2,7 +2,6 @@
  * - remembers who rendered the page ([data-identity]) so offline writes know whose they are
  * - replays the outbox on load, when the network returns and when the service worker says so,
  *   and shows what is waiting ([data-outbox-status]); offers signed-out logs after sign-in ([data-outbox-offer])
- * - the emergency screen: reason and number from the address, the remembered country or the phone's language
  * - list filters that also work on the offline copy ([data-filter-list])
  * - window.CoachRelief.scale(fieldset, onPick): the 0-10 button scales
  */
@@ -41,13 +40,26 @@
   /* ---------- Outbox status and the sign-in offer ---------- */
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
 
+  // What the items are, said as the person sees them: spasms (several upserts of one spasm's client id are one
+  // spasm; each POSTed log is one), routine sessions, and answers for the profile (the SOS urgent line).
+  // -> {text: '1 spasm log, 1 routine session and an answer for your profile', count: 3}
   function describe(items) {
-    const episodes = items.filter(function (i) { return i.kind === 'episode'; }).length;
-    const sessions = items.length - episodes;
+    const spasms = new Set();
+    let sessions = 0;
+    let answers = 0;
+    items.forEach(function (item) {
+      if (item.kind === 'episode') {
+        const upsert = /\/by-client\/([^/?#]+)$/.exec(item.url || '');
+        spasms.add(upsert ? 'spasm:' + decodeURIComponent(upsert[1]) : 'item:' + item.id);
+      } else if (item.kind === 'session') sessions += 1;
+      else if (item.kind === 'profile') answers += 1;
+    });
     const parts = [];
-    if (episodes) parts.push(plural(episodes, 'spasm log', 'spasm logs'));
+    if (spasms.size) parts.push(plural(spasms.size, 'spasm log', 'spasm logs'));
     if (sessions) parts.push(plural(sessions, 'routine session', 'routine sessions'));
-    return parts.join(' and ');
+    if (answers) parts.push(answers === 1 ? 'an answer for your profile' : answers + ' answers for your profile');
+    const text = parts.length > 1 ? parts.slice(0, -1).join(', ') + ' and ' + parts[parts.length - 1] : (parts[0] || '');
+    return { text: text, count: spasms.size + sessions + answers };
   }
 
   let lastState = null;
@@ -63,7 +75,7 @@
     const lines = [];
     if (waiting.length) lines.push(plural(waiting.length, 'item', 'items') + ' waiting to sync. Saved on this phone, will sync.');
     if (unowned.length) {
-      lines.push(describe(unowned) + ' saved on this phone' +
+      lines.push(describe(unowned).text + ' saved on this phone' +
         (lastState && lastState.user_id ? ' while signed out.' : '. Sign in to add to your diary.'));
     }
     if (failed.length) lines.push(plural(failed.length, 'item', 'items') + ' could not be saved: ' + failed[0].failed);
@@ -85,8 +97,11 @@
     card.hidden = offer.length === 0 && failed.length === 0;
     if (card.hidden) return;
     const text = [];
-    if (offer.length) text.push(describe(offer) + (offer.length === 1 ? ' was' : ' were') + ' saved on this phone while signed out.');
-    if (failed.length) text.push(describe(failed) + ' could not be saved: ' + failed[0].failed);
+    if (offer.length) {
+      const offered = describe(offer);
+      text.push(offered.text + (offered.count === 1 ? ' was' : ' were') + ' saved on this phone while signed out.');
+    }
+    if (failed.length) text.push(describe(failed).text + ' could not be saved: ' + failed[0].failed);
     card.querySelector('[data-offer-text]').textContent = text.join(' ');
     card.querySelector('[data-offer-accept]').hidden = offer.length === 0;
     card.dataset.ids = offer.concat(failed).map(function (i) { return i.id; }).join(',');
@@ -113,43 +128,6 @@
       if (outcome.state) lastState = outcome.state;
     } catch (err) { /* storage unavailable: nothing to replay */ }
     refresh();
-  }
-
-  /* ---------- Emergency screen ---------- */
-  function regionOf(tag) {
-    const parts = String(tag || '').split('-');
-    const region = parts.length > 1 ? parts[parts.length - 1].toUpperCase() : '';
-    return /^[A-Z]{2}$/.test(region) ? region : '';
-  }
-
-  function countryName(code) {
-    try { return new Intl.DisplayNames(['en'], { type: 'region' }).of(code); } catch (err) { return code; }
-  }
-
-  function emergency() {
-    const el = document.querySelector('[data-emergency-screen]');
-    if (!el) return;
-    const params = new URLSearchParams(window.location.search);
-    const reason = (params.get('reason') || '').replace(/\s+/g, ' ').trim().slice(0, 200);
-    if (reason) el.querySelector('[data-reason]').textContent = reason;
-    const numbers = JSON.parse(el.getAttribute('data-numbers') || '{}');
-    const source = el.getAttribute('data-country-source');
-    const asked = (params.get('country') || '').toUpperCase();
-    // The person's own country (signed in, or remembered on this phone for the offline copy) wins over ?country=.
-    const remembered = Outbox && Outbox.identity().country;
-    let country = '';
-    if (source === 'user') country = el.getAttribute('data-country');
-    else if (remembered) country = remembered;
-    else if (/^[A-Z]{2}$/.test(asked)) country = asked;
-    else country = regionOf(navigator.language) ||
-      (navigator.languages || []).map(regionOf).filter(Boolean)[0] || el.getAttribute('data-country') || '';
-    const number = numbers[country] || el.getAttribute('data-fallback');
-    el.querySelectorAll('[data-number]').forEach(function (n) { n.textContent = number; });
-    el.querySelector('[data-call]').setAttribute('href', 'tel:' + number);
-    el.setAttribute('data-resolved-country', country);
-    el.querySelector('[data-country-line]').textContent = country
-      ? 'Emergency number for ' + countryName(country) + '.'
-      : 'The international emergency number from a mobile phone.';
   }
 
   /* ---------- Filters ---------- */
@@ -192,7 +170,6 @@
   window.CoachRelief = { scale: scale, refresh: refresh, sync: sync };
 
   readIdentity();
-  emergency();
   filters();
   bindOffer();
   if (Outbox) {
