@@ -15,6 +15,7 @@ from coach.extensions import db
 from coach.models import Episode, User
 from tests.e2e.conftest import LAUNCH_ARGS, assert_no_axe_violations, open_phone, register
 from tests.e2e.test_relief_browser import counts, first_step_showing, wait_for_counts
+from tests.e2e.test_relief_offline import signed_in_then_offline
 
 SIZES = [pytest.param({"width": 320, "height": 568}, id="320x568"), pytest.param({"width": 360, "height": 640}, id="360x640")]
 QUESTIONS = 10
@@ -142,13 +143,8 @@ def test_relief_before_the_pain_score_still_gets_the_servers_answer(phone, relie
 
 
 def test_a_yes_offline_is_queued_then_reaches_the_spasms_log(offline_phone, relief_server):
-    from tests.e2e.test_relief_offline import ready_for_offline
-
     context = offline_phone
-    page = context.new_page()
-    register(page, "offline-yes@example.com", country="GB")
-    ready_for_offline(page)
-    context.set_offline(True)
+    page = signed_in_then_offline(context, "offline-yes@example.com")
 
     page.goto("/sos")
     yes_for(page, "New trouble starting or controlling urine or bowels").click()
@@ -176,13 +172,8 @@ def test_a_yes_offline_is_queued_then_reaches_the_spasms_log(offline_phone, reli
 
 
 def test_offline_a_spasm_in_the_chest_goes_to_the_emergency_screen(offline_phone, relief_server):
-    from tests.e2e.test_relief_offline import ready_for_offline
-
     context = offline_phone
-    page = context.new_page()
-    register(page, "offline-chest-e7@example.com", country="GB")
-    ready_for_offline(page)
-    context.set_offline(True)
+    page = signed_in_then_offline(context, "offline-chest-e7@example.com")
     page.goto("/sos")
     page.get_by_role("link", name="No to all of these").click()
     page.locator("#severity").get_by_role("button", name="5", exact=True).click()
