@@ -23,7 +23,7 @@ CACHE_KEY = "coach.level_assessment"
 # The emergency screen's reason for "the current assessment is at emergency" (contract 8).
 ASSESSMENT_REASON = "assessment"
 # CONTENT.md section 0, Tiers: what `urgent` means, as the heading of the advice above the routines.
-URGENT_HEADING = "See a doctor today or within 48 hours"
+URGENT_HEADING = triage.LEVEL_HEADINGS["urgent"]
 
 
 @dataclass(frozen=True)

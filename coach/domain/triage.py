@@ -48,13 +48,14 @@ def advice(level: str, services: LocalServices) -> str:
     if level == "emergency":
         if services.number in services.emergency.split():
             # The country's own phrase already names the number ("999 or A&E").
-            text = f"Call emergency services or go to an emergency department now: {services.emergency}."
+            text = f"Get emergency help now: {services.emergency}."
         else:
             label = f" ({services.number_label})" if services.number_label else ""
             text = f"Call emergency services on {services.number}{label} or go to {services.emergency} now."
         return f"{text} {services.fallback_note}" if services.fallback_note else text
     if level == "urgent":
-        return f"See a doctor today or within 48 hours: {services.urgent}."
+        # Shown under the tier's heading (LEVEL_HEADINGS), which already says "today or within 48 hours".
+        return f"Book or call now: {services.urgent}."
     if level == "routine":
         return f"Book an appointment with {services.doctor} or a physiotherapist."
     if level == "none":
@@ -64,6 +65,13 @@ def advice(level: str, services: LocalServices) -> str:
 
 # The `none` level is not a clean bill of health (CONTENT.md section 0).
 NONE_HEADING = "None of the app's warning rules apply to what you logged"
+# One heading per tier, the same on every page that shows a level (CONTENT.md section 0, Tiers).
+LEVEL_HEADINGS = {
+    "emergency": "Get help now",
+    "urgent": "See a doctor today or within 48 hours",
+    "routine": "Book a check-up",
+    "none": NONE_HEADING,
+}
 SAFETY_NET = (
     "See {doctor} if your back pain does not improve after treating it at home for a few weeks, stops you doing "
     "your day-to-day activities, is severe or getting worse over time, or you're worried about it or struggling "
@@ -88,7 +96,7 @@ WHY_IT_MATTERS_RULES = frozenset({"P1", "P4", "P5", "P6", "P7", "F4"})
 
 # One short plain title per rule id: the one name of a flag everywhere (diary card, report, badge).
 RULE_TITLES = {
-    "E1": "Warning sign you reported",
+    "E1": "Warning sign",
     "E2": "Accident, fall or blow",
     "E3": "Muscle locked for over an hour",
     "E4": "Locked muscle not eased by stretching",

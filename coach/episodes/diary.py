@@ -130,12 +130,7 @@ def source_titles() -> dict[int, str]:
     return {source_id: source.title for source_id, source in load_content().sources.items()}
 
 
-HEADINGS = {
-    "emergency": "Get help now",
-    "urgent": "See a doctor within 48 hours",
-    "routine": "Book a check-up",
-    "none": triage.NONE_HEADING,
-}
+HEADINGS = triage.LEVEL_HEADINGS
 LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine", "none": "None", "info": "Info"}
 
 

@@ -54,7 +54,7 @@ def test_log_an_episode_on_a_phone_and_see_it_everywhere(page):
     # The assessment right after saving: urgent (locked 20 minutes, not eased), with the why.
     page.wait_for_url(re.compile(r"/diary#assessment$"))
     card = page.locator("#assessment")
-    assert card.get_by_role("heading", name="See a doctor within 48 hours").is_visible()
+    assert card.get_by_role("heading", name="See a doctor today or within 48 hours").is_visible()
     card.get_by_text("Why am I seeing this?").first.click()
     why = card.locator("details.why").first
     assert "E4 (Urgent)" in why.inner_text() and "[11] NHS / nidirect, Leg cramps" in why.inner_text()
@@ -76,7 +76,7 @@ def test_log_an_episode_on_a_phone_and_see_it_everywhere(page):
 
     # The home page carries the same card.
     page.get_by_role("link", name="Relief Coach").first.click()
-    assert page.locator("#assessment").get_by_text("See a doctor within 48 hours").is_visible()
+    assert page.locator("#assessment").get_by_text("See a doctor today or within 48 hours").is_visible()
 
     # The episode page shows the notes as text.
     page.goto("/diary")

@@ -106,7 +106,7 @@ def test_a_ticked_urgent_item_is_saved_at_once_and_the_advice_comes_before_the_r
     expect(heading).to_be_visible()
     # The GB wording of the urgent tier (CONTENT.md section 0).
     expect(phone.locator("[data-urgent-advice-text]")).to_have_text(
-        "See a doctor today or within 48 hours: an urgent GP appointment, or call 111 "
+        "Book or call now: an urgent GP appointment, or call 111 "
         "(in Northern Ireland, your GP or the GP out-of-hours service).")
     start = phone.get_by_role("link", name=re.compile(r"^Start "))
     assert start.bounding_box()["y"] > heading.bounding_box()["y"]

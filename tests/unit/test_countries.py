@@ -37,8 +37,8 @@ def test_gb_has_its_own_services():
                                                                                          None)
     assert (gb.urgent, gb.emergency, gb.doctor) == (GB_URGENT, "999 or A&E", "a GP")
     assert triage.advice("emergency", gb) == (
-        "Call emergency services or go to an emergency department now: 999 or A&E.")
-    assert triage.advice("urgent", gb) == f"See a doctor today or within 48 hours: {GB_URGENT}."
+        "Get emergency help now: 999 or A&E.")
+    assert triage.advice("urgent", gb) == f"Book or call now: {GB_URGENT}."
     assert triage.advice("routine", gb) == "Book an appointment with a GP or a physiotherapist."
     assert triage.safety_net(gb).startswith("See a GP if your back pain does not improve")
 

@@ -186,7 +186,7 @@ def test_location_levels_and_e5_places():
 def test_advice_per_level_in_the_generic_wording():
     generic = triage.GENERIC_SERVICES
     assert triage.advice("urgent", generic) == (
-        "See a doctor today or within 48 hours: a doctor today, or an urgent care service.")
+        "Book or call now: a doctor today, or an urgent care service.")
     assert triage.advice("none", generic) == "Look after yourself at home: try one of the relief routines."
     assert assess(eps(0, locations=("hand",)), [], P, NOW, TZ).advice == triage.advice("urgent", generic)
     with pytest.raises(ValueError):

@@ -323,7 +323,7 @@ def test_urgent_assessment_card_with_why_rule_episodes_sources_and_fixed_copy(ap
     (episode,) = _episodes(app, signed_in)
     for page in ("/diary", "/"):
         html = client.get(page).get_data(as_text=True)
-        assert "See a doctor within 48 hours" in html, page
+        assert "See a doctor today or within 48 hours" in html, page
         assert "See a doctor today or within 48 hours" in html
         assert "<summary>Why am I seeing this?</summary>" in html
         assert "E4 (Urgent)" in html and "locked for 20 minutes" in html

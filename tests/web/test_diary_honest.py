@@ -140,7 +140,7 @@ def test_urgent_advice_is_in_the_persons_country_wording(app, web, client, count
     uid = _sign_in(app, web, country=country)
     make_episode(app, uid, locked_minutes=20, eased_by_stretch=False)  # E4, urgent
     card = page_text(client.get("/diary").get_data(as_text=True))
-    advice = card[card.index("See a doctor within 48 hours"):card.index("Why am I seeing this?")]
+    advice = card[card.index("See a doctor today or within 48 hours"):card.index("Why am I seeing this?")]
     for words in present:
         assert words in advice, (country, advice)
     for words in absent:

@@ -134,7 +134,7 @@ def test_urgent_advice_follows_the_country(client, web, seeded):
     log_spasm(client, web, symptoms=["weight_loss"])
     for path in ("/routines", "/routines/heat", "/routines/heat/play"):
         text = page_text(_main(client.get(path).get_data(as_text=True)))
-        assert "See a doctor today or within 48 hours: a doctor today, or an urgent care service." in text, path
+        assert "Book or call now: a doctor today, or an urgent care service." in text, path
         assert "111" not in text and "GP" not in text and "A&E" not in text, path
 
 

@@ -116,7 +116,7 @@ def test_urgent_advice_is_in_the_wording_of_the_persons_country(app, client, see
     WebSession(client).register(country=country)
     html = client.get("/sos").get_data(as_text=True)
     advice = re.search(r"<p data-urgent-advice-text>([^<]+)</p>", html).group(1)
-    assert unescape(advice) == f"See a doctor today or within 48 hours: {wording}."
+    assert unescape(advice) == f"Book or call now: {wording}."
     # The copy kept for offline use carries every wording, so the phone can pick its own country's.
     table = json.loads(unescape(re.search(r"data-urgent-advice='([^']+)'", html).group(1)))
     assert table.get(country, table[""]).endswith(f"{wording}.")
