@@ -11,16 +11,18 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .report_text import INTRO, Chart, charts, day, sections
+from .report_text import INTRO, Chart, charts, day, plural, sections
 from .reports import ReportContext
 
 MARGIN = 12
 # Onset to severity on the left; symptoms, relief, flags and profile on the right.
 RIGHT_COLUMN_FROM = 5
+# On white paper: grey text 5:1, bars and axes at least 3:1 (the light scheme's teal and muted grey).
 GREY = (110, 110, 110)
-LIGHT = (215, 215, 215)
+AXIS = (107, 118, 129)
 BAR = (23, 89, 110)
-BAR_FILL = (150, 196, 210)
+BAR_FILL = BAR
+MUTED_FILL = (77, 88, 99)
 FONTS = Path(__file__).with_name("fonts")
 FONT_FILES = {"": "LiberationSans-Regular.ttf", "B": "LiberationSans-Bold.ttf", "I": "LiberationSans-Italic.ttf"}
 SANS = "Sans"
@@ -78,7 +80,7 @@ def _chart(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float, height: 
     plot = width - 5
     pdf.set_font(SANS, "", 6)
     pdf.set_text_color(*GREY)
-    pdf.set_draw_color(*LIGHT)
+    pdf.set_draw_color(*AXIS)
     pdf.set_line_width(0.2)
     pdf.line(left, top + height, left + plot, top + height)
     pdf.line(left, top, left, top + height)
@@ -87,7 +89,7 @@ def _chart(pdf: FPDF, chart: Chart, x0: float, y0: float, width: float, height: 
     slot = plot / max(len(chart.bars), 1)
     for i, bar in enumerate(chart.bars):
         if bar.count:
-            pdf.set_fill_color(*(LIGHT if bar.muted else BAR_FILL))
+            pdf.set_fill_color(*(MUTED_FILL if bar.muted else BAR_FILL))
             h = height * bar.share
             pdf.rect(left + i * slot + slot * 0.15, top + height - h, slot * 0.7, h, style="F")
         if chart.labelled(i):
@@ -124,7 +126,7 @@ def render_pdf(ctx: ReportContext) -> bytes:
     generated = ctx.generated_at.astimezone(ZoneInfo(user.timezone))
     born = f", born {user.birth_year}" if user.birth_year else ""
     pdf.multi_cell(0, 3.8, printable(
-        f"{user.display_name}{born}. Period: {day(r.start)} to {day(r.end)} ({r.days} days). Episodes logged: "
+        f"{user.display_name}{born}. Period: {day(r.start)} to {day(r.end)} ({plural(r.days, 'day')}). Episodes logged: "
         f"{r.total}. Generated {day(generated.date())} {generated:%H:%M} ({user.timezone}). {INTRO}"
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from . import bp
 from .forms import ReportForm
-from .report_text import INTRO, charts, sections
+from .report_text import INTRO, charts, plural, sections
 from .reports import build_context, episodes_csv, report_filename, report_period
 from .routes import HELPERS
 
@@ -43,7 +43,7 @@ def report():
     form, ctx = _context()
     return render_template(
         "episodes/report.html", **HELPERS, form=form, ctx=ctx, sections=sections(ctx), charts=charts(ctx), intro=INTRO,
-        pdf_args={"days": ctx.report.days, "end": ctx.report.end.isoformat()},
+        pdf_args={"days": ctx.report.days, "end": ctx.report.end.isoformat()}, plural=plural,
     )
 
 

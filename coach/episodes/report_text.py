@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from ..domain import codes, triage
@@ -36,6 +36,7 @@ RISK_SHORT = {
     "heavy_sweater": "heavy sweating in training",
 }
 LEVEL_WORDS = {"emergency": "emergency", "urgent": "urgent", "routine": "routine"}
+PROFILE_NOT_ANSWERED = "Profile questions not answered."
 NONE_LINE = "None of the app's warning rules apply to what was logged."
 INTRO = ("Written from the person's own diary. Severity is self-rated 0-10. A question the person skipped is shown "
          "as \"not recorded\" and left out of medians and counts of yes/no (\"n of N recorded\").")
@@ -131,7 +132,27 @@ def date_list(dates: list[date]) -> str:
     if len(dates) <= DATES_SHOWN:
         return ", ".join(short_day(d) for d in dates)
     latest = ", ".join(short_day(d) for d in dates[-DATES_SHOWN:])
-    return f"{len(dates)} dates: first {day(dates[0])}; latest {latest}"
+    return f"{plural(len(dates), 'date')}: first {day(dates[0])}; latest {latest}"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """A count and its noun in agreement: 1 episode, 2 episodes, 0 episodes (`many` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def month_list(months: list[tuple[str, int]], start: date, end: date) -> str:
+    """Episodes by calendar month ("3 in Sep 2026"), a month cut by the period saying where it starts or ends."""
+    items = []
+    for key, count in months:
+        first = date(int(key[:4]), int(key[5:7]), 1)
+        text = f"{count} in {first:%b %Y}"
+        cut = []
+        if start > first:
+            cut.append(f"from {short_day(start)}")
+        if (end.year, end.month) == (first.year, first.month) and (end + timedelta(days=1)).month == end.month:
+            cut.append(f"to {short_day(end)}")
+        items.append(f"{text} ({', '.join(cut)})" if cut else text)
+    return ", ".join(items)
 
 
 def num(value) -> str:
@@ -180,7 +201,7 @@ def charts(ctx: ReportContext) -> list[Chart]:
     bars, tallest = _bars(weekly)
     frequency = Chart(
         title="Frequency: episodes per week", x_label="week starting", y_label="episodes", bars=bars, tallest=tallest,
-        summary=f"{r.total} episodes in {len(weekly)} weeks; at most {tallest} in one week.",
+        summary=f"{plural(r.total, 'episode')} in {plural(len(weekly), 'week')}; at most {tallest} in one week.",
         label_every=max(1, -(-len(weekly) // WEEK_LABELS)),
     )
     pairs = [(str(value), count) for value, count in r.severity_counts]
@@ -245,7 +266,7 @@ def _flags(ctx: ReportContext) -> Section:
     elif a.info:
         # One prompt per symptom would crowd the page; the symptoms and their dates are listed above.
         lines.append(Line(rule_title(a.info[0].rule),
-                          f"{len(a.info)} warning signs were reported before the last 7 days (dates under Associated "
+                          f"{plural(len(a.info), 'warning sign')} were reported before the last 7 days (dates under Associated "
                           "symptoms); the app asks whether a doctor has assessed them.", small=a.info[0].rule))
     generated = day(ctx.generated_at.astimezone(_zone(ctx)).date())
     return Section(f"Current flags (rules {a.rules_version}, {generated})", lines or [Line("", NONE_LINE)])
@@ -262,10 +283,10 @@ def sections(ctx: ReportContext) -> list[Section]:
         Line("Side", tally(r.by_side, {**codes.SIDE_LABELS, NOT_RECORDED: NOT_RECORDED_TEXT})),
     ]))
     out.append(Section("Frequency", [
-        Line("Episodes logged", f"{r.total} in {r.days} days: {r.per_week:.1f} a week, {r.per_month:.1f} a month"),
+        Line("Episodes logged", f"{r.total} in {plural(r.days, 'day')}: {r.per_week:.1f} a week, {r.per_month:.1f} a month"),
         Line("Recent", f"last 30 days {r.last_30}, last 90 days {r.last_90} (to {day(r.end)})"),
         Line("Trend", trend_text(r.frequency_trend, "episodes")),
-        Line("By month", ", ".join(f"{key} {count}" for key, count in r.monthly)),
+        Line("By month", month_list(r.monthly, r.start, r.end)),
     ]))
     exercises = ", ".join(
         f"{line.name} x{line.count}" + (
@@ -306,9 +327,10 @@ def sections(ctx: ReportContext) -> list[Section]:
     ]
     if r.routines:
         for line in r.routines:
-            pain = (f"pain {num(line.median_before)} to {num(line.median_after)} (median change {num(line.median_change)})"
+            pain = (f"median pain {num(line.median_before)} before, {num(line.median_after)} after "
+                    f"(median change {num(line.median_change)})"
                     if line.median_change is not None else "no pain scores")
-            relief.append(Line(f"Routine {line.routine}", f"{line.count} sessions, {line.completed} completed; {pain}"))
+            relief.append(Line(f"Routine {line.routine}", f"{plural(line.count, 'session')}, {line.completed} completed; {pain}"))
     else:
         relief.append(Line("Routines", "No routine sessions recorded."))
     # A routine stopped by a stop rule (not "done for now") is history a doctor asks about.
@@ -322,10 +344,11 @@ def sections(ctx: ReportContext) -> list[Section]:
     age = f"born {ctx.user.birth_year} (age {ctx.age})" if ctx.user.birth_year else "birth year not given"
     yes = [RISK_SHORT.get(name, name) for name, answer in ctx.risks if answer]
     no = [RISK_SHORT.get(name, name) for name, answer in ctx.risks if not answer]
-    out.append(Section("Profile", [
-        Line("Age", age),
-        # The profile has tick boxes: an unticked one may be a "no" or a question never looked at.
-        Line("Ticked in the profile", "; ".join(yes) if yes else "none"),
-        Line("Not ticked", "; ".join(no) if no else "none"),
-    ]))
+    if ctx.profile_answered:
+        risks = [Line("Ticked in the profile", "; ".join(yes) if yes else "none"),
+                 Line("Not ticked", "; ".join(no) if no else "none")]
+    else:
+        # Never answered: listing the unticked boxes would read as nine "no"s (not recorded is not no).
+        risks = [Line("", PROFILE_NOT_ANSWERED)]
+    out.append(Section("Profile", [Line("Age", age), *risks]))
     return out

@@ -28,6 +28,10 @@ class ReportContext:
     sources: dict[int, str]
     risks: list[tuple[str, bool]]  # (profile field, answer)
     generated_at: datetime
+    # Whether the person ever gave the profile's risk answers. The tick boxes default to false, so an unticked box
+    # alone is no "no" (CONTENT.md section 0): they count as answered once one is ticked or the profile prompt was
+    # done (users.profile_prompt_done_at; the prompt's Skip sets it too, and the database keeps nothing finer).
+    profile_answered: bool = True
 
     @property
     def age(self) -> int | None:
@@ -89,10 +93,11 @@ def build_context(user: User, start: date, end: date, now: datetime) -> ReportCo
     begin, finish = local_day_bounds(start, user.timezone)[0], local_day_bounds(end, user.timezone)[1]
     sessions = session_rows(user, begin, finish)
     report = build_report(_episode_rows(user), _follow_up_rows(user), sessions, start=start, end=end, tz=user.timezone)
+    risks = [(name, bool(getattr(user, name))) for name in RISK_FIELDS]
     return ReportContext(
-        user=user, report=report, assessment=assess_user(user, now), sources=source_titles(),
-        risks=[(name, bool(getattr(user, name))) for name in RISK_FIELDS],
+        user=user, report=report, assessment=assess_user(user, now), sources=source_titles(), risks=risks,
         generated_at=now,
+        profile_answered=any(answer for _, answer in risks) or user.profile_prompt_done_at is not None,
     )
 
 

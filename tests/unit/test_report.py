@@ -285,3 +285,23 @@ def test_domain_modules_import_neither_flask_nor_sqlalchemy():
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         assert not imported & {"flask", "sqlalchemy", "flask_sqlalchemy"}, name
+
+
+@pytest.mark.parametrize(("count", "noun", "text"), [
+    (0, "episode", "0 episodes"), (1, "episode", "1 episode"), (2, "episode", "2 episodes"), (1, "week", "1 week"),
+    (13, "week", "13 weeks"), (1, "day", "1 day"), (90, "day", "90 days"), (1, "session", "1 session"),
+])
+def test_a_count_and_its_noun_agree(count, noun, text):
+    from coach.episodes.report_text import plural
+
+    assert plural(count, noun) == text
+
+
+def test_months_say_where_the_period_cuts_them():
+    from coach.episodes.report_text import month_list
+
+    whole = [("2026-01", 3), ("2026-02", 0), ("2026-03", 1)]
+    assert month_list(whole, START, END) == "3 in Jan 2026, 0 in Feb 2026, 1 in Mar 2026"
+    cut = [("2025-12", 1), ("2026-01", 2)]
+    assert month_list(cut, date(2025, 12, 8), date(2026, 1, 6)) == "1 in Dec 2025 (from 8 Dec), 2 in Jan 2026 (to 6 Jan)"
+    assert month_list([("2026-02", 1)], date(2026, 2, 3), date(2026, 2, 10)) == "1 in Feb 2026 (from 3 Feb, to 10 Feb)"

@@ -234,7 +234,7 @@ def test_report_gives_pain_before_and_after_and_why_routines_were_stopped(app, c
         ])
         db.session.commit()
     html = client.get("/report").get_data(as_text=True)
-    assert "2 sessions, 2 completed; pain 6.5 to 3 (median change -3.5)" in html
+    assert "2 sessions, 2 completed; median pain 6.5 before, 3 after (median change -3.5)" in html
     assert "2 sessions, 0 completed" in html  # Walk it off: the stopped ones count, not completed
     when = short_day(three_days_ago.astimezone(ZoneInfo("Europe/London")).date())
     assert f"Pain spreads below the knee: {when}" in html
@@ -336,3 +336,60 @@ def test_report_names_a_routine_stopped_for_a_2026_1_reason(app, client, seeded)
     html = client.get("/report").get_data(as_text=True)
     when = short_day(started.astimezone(ZoneInfo("Europe/London")).date())
     assert f"New leg weakness: {when}" in html and html.count("Stopped a routine") == 1
+
+
+def _user_id(app, email) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.email == email))
+
+
+def test_profile_never_answered_is_not_listed_as_unticked(app, web, client):
+    """Nine unticked boxes nobody answered would read as nine "no"s to a clinician."""
+    data = web.register()
+    _skipped_episode(app, _user_id(app, data["email"]))
+    text = _article(client.get("/report").get_data(as_text=True))
+    assert "Profile questions not answered." in text
+    assert "Not ticked" not in text and "Ticked in the profile" not in text and "history of cancer" not in text
+    _, pdf = _pdf_text(client.get("/report.pdf"))
+    assert "Profile questions not answered." in pdf and "Not ticked" not in pdf
+
+
+def test_profile_answered_in_the_prompt_lists_ticked_and_not_ticked(app, web, client):
+    data = web.register()
+    _skipped_episode(app, _user_id(app, data["email"]))
+    # The profile prompt after the first spasm, answered with nothing ticked.
+    assert web.post("/me/about-you", {"back": "home", "birth_year": "1980"}, page="/me/about-you").status_code == 302
+    text = _article(client.get("/report").get_data(as_text=True))
+    assert "Ticked in the profile: none" in text and "Not ticked: history of cancer; osteoporosis;" in text
+    assert "Profile questions not answered" not in text
+    _, pdf = _pdf_text(client.get("/report.pdf"))
+    assert "Not ticked: history of cancer" in pdf
+
+
+def test_counts_and_nouns_agree_on_the_page_and_in_the_pdf(app, web, client):
+    data = web.register()
+    user_id = _user_id(app, data["email"])
+    _skipped_episode(app, user_id, days_ago=0)
+    started = datetime.now(UTC) - timedelta(minutes=30)
+    with app.app_context():
+        db.session.add(RoutineSession(user_id=user_id, started_at=started, ended_at=started + timedelta(minutes=5),
+                                      routine_slug="heat", routine_title="Heat", steps_total=3, completed=True,
+                                      completed_steps=[1, 2, 3], pain_before=6, pain_after=4))
+        db.session.commit()
+    text = _article(client.get("/report?days=1").get_data(as_text=True))
+    assert "1 episode in 1 week;" in text and "Episodes logged: 1 in 1 day:" in text
+    assert "Routine Heat: 1 session, 1 completed; median pain 6 before, 4 after (median change -2)" in text
+    _, pdf = _pdf_text(client.get("/report.pdf?days=1"))
+    pdf = " ".join(pdf.split())
+    assert "1 in 1 day:" in pdf and "1 session, 1 completed" in pdf
+    for wrong in ("1 episodes", "1 weeks", "1 days", "1 sessions"):
+        assert wrong not in text and wrong not in pdf, wrong
+    text = _article(client.get("/report").get_data(as_text=True))
+    assert re.search(r"\b1 episode in 1[34] weeks;", text) and "in 90 days:" in text
+
+
+def test_months_read_as_words_and_say_where_the_period_cuts_them(client, seeded):
+    text = _article(client.get("/report?days=90&end=2026-03-31").get_data(as_text=True))
+    assert "By month: 0 in Jan 2026, 0 in Feb 2026, 0 in Mar 2026" in text  # 1 Jan .. 31 Mar: whole months
+    text = _article(client.get("/report?days=30&end=2026-03-20").get_data(as_text=True))
+    assert "By month: 0 in Feb 2026 (from 19 Feb), 0 in Mar 2026 (to 20 Mar)" in text
