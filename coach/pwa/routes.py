@@ -17,6 +17,7 @@ OFFLINE_PAGES = ("/", "/sos", "/offline", "/emergency", "/routines")
 SHELL_ASSETS = (
     "css/app.css", "js/app.js", "icons/icon-192.png", "icons/favicon-32.png",
     "css/relief.css", "js/outbox.js", "js/relief.js", "js/sos.js", "js/player.js",
+    "js/safety.js",  # the safety check of SOS and the player (templates/relief/_safety_check.html)
     # The level on this phone (every page) and the emergency screen's script: at emergency the offline copies
     # of home and the routine pages lead to the cached emergency screen.
     "js/level.js", "js/emergency.js",

@@ -54,6 +54,7 @@ def sos():
         stop_rules=stop_rules(), back_view=body_map(BACK_VIEW), front_view=body_map(FRONT_VIEW),
         triggers=QUICK_TRIGGERS, location_levels=_sos_location_levels(), country=country,
         urgent_advice=triage.advice("urgent", local_services(country)),
+        urgent_heading=triage.LEVEL_HEADINGS["urgent"],
         urgent_advice_by_country=_urgent_advice_by_country(),
     )
 
@@ -107,10 +108,16 @@ def play(slug: str):
         return gate
     routine = get_routine(current_user, slug)
     allow_param = bool(current_app.testing or current_app.config.get("PLAYER_SPEED_PARAM"))
+    country, _source = _country()
     return render_template(
         "relief/player.html", nav="routines", routine=routine, stop_rules=stop_rules(),
         next_routines=find_routines(current_user, list(routine.next or [])), speed=_speed(),
         speed_param=allow_param, max_speed=MAX_SPEED,
+        # The safety check before a routine (CONTENT.md section 0): the same items and wording as SOS.
+        questions=SAFETY_QUESTIONS, safety_heading=SAFETY_HEADING, urgent_line=URGENT_LINE,
+        urgent_items=URGENT_ITEMS, country=country, urgent_heading=triage.LEVEL_HEADINGS["urgent"],
+        urgent_advice=triage.advice("urgent", local_services(country)),
+        urgent_advice_by_country=_urgent_advice_by_country(),
     )
 
 

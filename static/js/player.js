@@ -504,7 +504,64 @@
     params.delete('from');
     const query = params.toString();
     history.replaceState(history.state, '', window.location.pathname + (query ? '?' + query : '') + window.location.hash);
+  } else if (!window.CoachSafety || !window.CoachSafety.checkedRecently()) {
+    askSafety(); // no safety-check answer on this phone from the last 12 hours (CONTENT.md section 0)
   } else {
     showPanel('intro');
+  }
+
+  /* ---------- The safety check before the routine (safety.js, shared with SOS) ----------
+   * Shown before the intro when this phone has no "No to all of these" from the last 12 hours. A "Yes" is saved on
+   * this phone's spasm (contract 6, like an emergency stop reason) and opens the emergency screen; "No to all" is
+   * remembered and shows the intro (Start); a tick of the urgent line is saved at once and its advice then stands
+   * above the routine. */
+  function askSafety() {
+    const section = panels.safety;
+    showPanel('safety');
+    const noToAll = section.querySelector('[data-safety-all-no]');
+    if (!window.CoachSafety) { // safety.js did not load: the links still work, and "No to all" opens the intro
+      noToAll.addEventListener('click', function (event) { event.preventDefault(); showPanel('intro'); });
+      return;
+    }
+    const ticked = [];
+    let leaving = false;
+    const check = window.CoachSafety.bind(section, {
+      saveEpisode: function (fields) {
+        const spasm = currentSpasm();
+        return window.CoachOutbox.add('episode', '/api/v1/episodes/by-client/' + encodeURIComponent(spasm.client_id),
+          Object.assign({ started_at: spasm.started_at }, fields), { method: 'PUT' });
+      },
+      urgent: function () { return ticked; },
+      onTicked: function (key) { ticked.push(key); },
+      onYes: function () { if (leaving) return false; leaving = true; return true; },
+      onAllNo: function (event) {
+        event.preventDefault();
+        showPanel('intro');
+        window.scrollTo(0, 0);
+        if (ticked.length) showUrgentAdvice(check.tickedLabels());
+      },
+    });
+    // Back to this page from the emergency screen (back/forward cache): ask again from a fresh page.
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted && leaving) window.location.reload();
+    });
+  }
+
+  // The urgent advice in the wording of the country this phone knows, with what was ticked, above Start.
+  function showUrgentAdvice(reasons) {
+    const card = $('[data-check-urgent]');
+    let wording = {};
+    try { wording = JSON.parse(root.getAttribute('data-urgent-advice') || '{}') || {}; } catch (err) { wording = {}; }
+    const text = wording[window.CoachSafety.country(root.getAttribute('data-country') || '')] || wording[''];
+    if (text) card.querySelector('[data-urgent-advice-text]').textContent = text;
+    const list = card.querySelector('[data-urgent-reasons]');
+    list.textContent = '';
+    reasons.forEach(function (reason) {
+      const li = document.createElement('li');
+      li.textContent = reason;
+      list.appendChild(li);
+    });
+    card.hidden = false;
+    card.querySelector('h2').focus();
   }
 })();

@@ -21,13 +21,12 @@
   'use strict';
 
   const root = document.querySelector('[data-sos]');
-  if (!root || !window.CoachOutbox) return;
+  if (!root || !window.CoachOutbox || !window.CoachSafety) return;
 
   const Outbox = window.CoachOutbox;
   const STATE_KEY = 'coach:sos';
   const SPASM_KEY = 'coach:spasm';
   const ASSESSMENT_WAIT_MS = 3000; // on a bad connection, relief does not wait longer than this
-  const STORE_WAIT_MS = 1500; // the emergency screen never waits longer than this for the phone's storage
   const playUrl = root.getAttribute('data-play-url');
   const emergencyUrl = root.getAttribute('data-emergency-url');
   const stages = {};
@@ -94,70 +93,24 @@
 
   beginSpasm();
 
-  /* ---------- Safety check: any "Yes" is saved, then the emergency screen ---------- */
-  root.querySelectorAll('[data-safety-yes]').forEach(function (link) {
-    link.addEventListener('click', async function (event) {
-      event.preventDefault();
-      if (leaving) return;
-      leaving = true;
-      const fields = JSON.parse(link.getAttribute('data-saves'));
-      // The emergency screen matters more than the record: it never waits long for storage.
-      await Promise.race([queueEpisode(fields).catch(function () { return null; }), wait(STORE_WAIT_MS)]);
-      forget();
-      window.location.assign(link.href);
-    });
-  });
-
   function toLog() {
     state.stage = 'log';
     keep();
     show('log');
     showLogStage(state.logStage || 'severity');
   }
-  root.querySelector('[data-safety-all-no]').addEventListener('click', function (event) {
-    event.preventDefault();
-    toLog();
-  });
 
-  /* ---------- The urgent line: each tick saved at once, relief not held back ---------- */
-  const urgentBox = root.querySelector('[data-urgent-items]');
-  const urgentStatus = root.querySelector('[data-urgent-status]');
-  const ticks = Array.prototype.slice.call(root.querySelectorAll('[data-urgent-item]'));
-  function labelOf(input) { return input.closest('label').textContent.trim(); }
-  function ticked() {
-    return ticks.filter(function (input) { return (state.urgent || []).indexOf(input.value) !== -1; });
-  }
-  urgentBox.hidden = false;
-  ticks.forEach(function (input) {
-    input.checked = (state.urgent || []).indexOf(input.value) !== -1; // a reload keeps what was saved
-    input.addEventListener('change', async function () {
-      const saved = (state.urgent || []).indexOf(input.value) !== -1;
-      if (!input.checked) {
-        // A saved answer is on the spasm's log already; taking the tick away here would not remove it.
-        if (saved) {
-          input.checked = true;
-          urgentStatus.textContent = 'Already saved on this spasm\'s log. You can change it in your diary.';
-        }
-        return;
-      }
-      if (saved) return;
-      const fields = JSON.parse(input.getAttribute('data-saves'));
-      try {
-        if (input.getAttribute('data-target') === 'profile') {
-          await Outbox.add('profile', '/api/v1/me', fields, { method: 'PATCH' });
-        } else {
-          await queueEpisode(fields);
-        }
-      } catch (err) {
-        input.checked = false;
-        urgentStatus.textContent = 'This phone could not save it (storage is blocked). Tell a doctor about it.';
-        return;
-      }
-      state.urgent = (state.urgent || []).concat([input.value]);
-      keep();
-      urgentStatus.textContent = 'Saved: ' + labelOf(input) + '. We\'ll show what to do before the routine.';
-      Outbox.flush().catch(function () { /* sent later */ });
-    });
+  /* ---------- Safety check (safety.js, shared with the player) ----------
+   * Any "Yes" is saved on this spasm's log, then the emergency screen; "No to all" is remembered as this
+   * phone's answer (so the player does not ask again within 12 hours) and opens the quick log; each tick of the
+   * urgent line is saved at once, relief not held back. */
+  const safety = window.CoachSafety.bind(stages.safety, {
+    saveEpisode: queueEpisode,
+    urgent: function () { return state.urgent || []; },
+    onTicked: function (key) { state.urgent = (state.urgent || []).concat([key]); keep(); },
+    onYes: function () { if (leaving) return false; leaving = true; return true; },
+    beforeLeave: forget,
+    onAllNo: function (event) { event.preventDefault(); toLog(); },
   });
 
   /* ---------- Quick log ---------- */
@@ -260,7 +213,12 @@
       assessment = (result && result.ok && result.data && result.data.assessment) || null;
     }
     if (assessment && assessment.level === 'emergency') { toEmergency('assessment'); return; }
-    if (assessment && assessment.level === 'urgent') { showUrgent(reasonsOf(assessment), next); return; }
+    if (assessment && assessment.level === 'urgent') {
+      showUrgent(reasonsOf(assessment), next);
+      // This page has given the advice: the player does not show it again (a newer answer still shows).
+      if (window.CoachLevel && window.CoachLevel.markShown) window.CoachLevel.markShown(assessment);
+      return;
+    }
     if (!assessment && local.level === 'emergency') { toEmergency(local.reason); return; }
     // The server's answer (none or routine) cannot know a tick that has not reached it yet: the higher wins.
     if (local.level === 'urgent') { showUrgent(local.reasons, next); return; }
@@ -274,7 +232,7 @@
   // What the phone can decide without the server: the ticked urgent items, and a place that alone gives a
   // tier (rules E5, E6, E7 through LOCATION_LEVELS).
   function localAssessment() {
-    const reasons = ticked().map(labelOf);
+    const reasons = safety.tickedLabels();
     const places = readJson('data-location-levels', {});
     const place = state.location && Object.prototype.hasOwnProperty.call(places, state.location) ? places[state.location] : null;
     if (place && place.level === 'emergency') return { level: 'emergency', reason: 'chest_pain', reasons: reasons };
@@ -285,12 +243,7 @@
   // The country this phone knows: the signed-in page's, then the one remembered from the last signed-in page
   // (this may be the signed-out copy kept for offline use), then the phone's language.
   function country() {
-    const fresh = document.querySelector('[data-identity][data-user-id]');
-    if (fresh) return fresh.getAttribute('data-country') || '';
-    const remembered = Outbox.identity().country;
-    if (remembered) return remembered;
-    const region = String(navigator.language || '').split('-').pop().toUpperCase();
-    return /^[A-Z]{2}$/.test(region) ? region : (root.getAttribute('data-country') || '');
+    return window.CoachSafety.country(root.getAttribute('data-country') || '');
   }
 
   // Urgent: the advice first, the routine only below it (CONTENT.md section 0).

@@ -90,11 +90,27 @@ def relief_server(seeded_server):
     return seeded_server
 
 
-def open_phone(browser, server, viewport, **options):
+# The player asks the safety check first unless this phone answered "No to all of these" in the last 12 hours
+# (static/js/safety.js). Tests about something else start from a phone that answered it just now; tests of the
+# check itself open a fresh phone (open_phone(..., safety_checked=False)).
+SAFETY_CHECKED_KEY = "coach:safety-checked-at"
+_SAFETY_CHECKED_SCRIPT = """try { if (!localStorage.getItem('coach:safety-checked-at'))
+    localStorage.setItem('coach:safety-checked-at', String(Date.now())); } catch (err) {}"""
+
+
+def answer_safety_check(context):
+    """Every page of `context` starts on a phone that answered the safety check just now (unless one is stored)."""
+    context.add_init_script(_SAFETY_CHECKED_SCRIPT)
+
+
+def open_phone(browser, server, viewport, safety_checked=True, **options):
     """A new touch phone of `viewport` on the live server: (context, page); page.js_errors collects uncaught errors.
+    safety_checked: the phone answered the safety check just now (the player starts at its intro).
     The caller closes the context."""
     context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True, base_url=server.url, **options)
     context.set_default_timeout(10_000)
+    if safety_checked:
+        answer_safety_check(context)
     page = context.new_page()
     page.js_errors = []
     page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
@@ -117,6 +133,7 @@ def register(page, email, name="Relief User", country="GB", timezone="Europe/Lon
 def page(browser, live_server):
     context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, base_url=live_server.url)
     context.set_default_timeout(10_000)
+    answer_safety_check(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
