@@ -65,7 +65,8 @@ class EpisodeForm(FlaskForm):
         description="0 is no pain, 10 the worst you can imagine.",
     )
     locations = _codes_field("Where was it?", codes.LOCATION_LABELS, "Tick every place that hurt or locked.")
-    side = RadioField("Which side?", choices=options([*codes.SIDE_LABELS.items(), ("", "Not sure")]), validate_choice=False, default="")
+    # No "Not sure" for side: it has no unknown code (CONTENT.md section 1), and "Not sure" means "unknown" elsewhere.
+    side = RadioField("Which side?", choices=options([*codes.SIDE_LABELS.items(), SKIP]), validate_choice=False, default="")
     trigger = RadioField(
         "What were you doing?", choices=options([*codes.TRIGGER_LABELS.items(), SKIP]), validate_choice=False, default="",
     )

@@ -46,7 +46,7 @@ def _text(value, limit: int, name: str, errors: dict) -> str | None:
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > limit:
         # Never cut: the person's text is refused with how much to shorten, and the form shows it again.
-        errors[name] = f"is {len(value):,} characters, at most {limit:,}: shorten it by {len(value) - limit:,}"
+        errors[name] = f"{len(value):,} characters; the limit is {limit:,}: shorten it by {len(value) - limit:,}"
     return value or None
 
 

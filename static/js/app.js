@@ -6,6 +6,7 @@
  * - <form data-keep-draft="key">: keeps what was typed in sessionStorage until it is sent, says so when it
  *   refills a form ("Start fresh" clears it); <a data-discard-draft> (Cancel) forgets it
  * - every POST form is sent once per tap (a double tap is ignored for 8 s or until the next page)
+ * - [data-error-summary] (a form sent back with errors): takes the focus; its links focus their fields
  * - <form data-logout>: forgets drafts, this phone's offline copies and stored level, and unsubscribes its push, before signing out
  */
 (function () {
@@ -271,6 +272,32 @@
     }
   }
 
+  /* ---------- Error summary ---------- */
+  // A form sent back with errors (_macros.html error_summary): the summary takes the focus, so the person
+  // hears and sees at once that something needs another look; each link moves the focus to the first control
+  // of its field, opening a <details> ("More details") that holds it.
+  function focusField(id) {
+    const target = document.getElementById(id);
+    if (!target) return;
+    const details = target.closest('details');
+    if (details && !details.open) details.open = true;
+    const control = target.matches('input, select, textarea, button') ? target
+      : target.querySelector('input:not([type=hidden]):not([disabled]), select, textarea, button');
+    target.scrollIntoView({ block: 'center' });
+    if (control) control.focus({ preventScroll: true });
+  }
+
+  function errorSummaries() {
+    document.addEventListener('click', function (event) {
+      const link = event.target.closest('[data-error-summary] a[data-field]');
+      if (!link) return;
+      event.preventDefault();
+      focusField(link.getAttribute('data-field'));
+    });
+    const shown = document.querySelector('[data-error-summary]:not([hidden])');
+    if (shown) shown.focus();
+  }
+
   /* ---------- One send per tap ---------- */
   // A double tap must not send a form twice (two reminders, two accounts). Capture phase: runs before the
   // page's own handlers. A form that is sent another way (its handler cancels the submit) is not marked.
@@ -298,6 +325,7 @@
   registerServiceWorker();
   fillTimeZones();
   keepDrafts();
+  errorSummaries();
   guardDoubleSubmit();
   document.addEventListener('click', onConfirmClick);
   document.addEventListener('submit', onLogoutSubmit);

@@ -1,6 +1,6 @@
 /* Relief Coach: the detailed log form (templates/episodes/form.html) and the check-in's notes. ES2019, no modules.
- * - the error summary at the top takes the focus when the page opens, and each of its links moves the focus
- *   to the first control of its field (opening "More details" when the field is inside it)
+ * - the error summary at the top (focused, with its links, by app.js) also lists what stops a log being saved
+ *   on this phone when there is no connection
  * - counters on free-text fields with data-limit: shown near the limit, and over it they say how many characters
  *   to cut; the text is never cut (no maxlength), the server keeps it and says the same
  * - a new log (form[data-offline-log]) sent with no connection is saved on this phone instead: the outbox
@@ -47,40 +47,35 @@
   }
 
   /* ---------- Error summary ---------- */
-  function focusField(id) {
-    const target = document.getElementById(id);
-    if (!target) return;
-    const details = target.closest('details');
-    if (details && !details.open) details.open = true;
-    const control = target.matches('input, select, textarea, button') ? target
-      : target.querySelector('input:not([type=hidden]):not([disabled]), select, textarea, button');
-    target.scrollIntoView({ block: 'center' });
-    if (control) control.focus({ preventScroll: true });
-  }
-
+  // The summary (_macros.html error_summary) is focused on load by app.js, which also moves the focus from its
+  // links; here it lists what stops a log being saved on this phone, in the server's words: "Label: message",
+  // or the message alone for a problem of no one field.
   function errorSummary(form) {
-    const summary = form.querySelector('[data-error-summary]');
-    if (!summary) return null;
-    summary.addEventListener('click', function (event) {
-      const link = event.target.closest('a[data-field]');
-      if (!link) return;
-      event.preventDefault();
-      focusField(link.getAttribute('data-field'));
-    });
-    if (!summary.hidden) summary.focus();
-    return summary;
+    return form.querySelector('[data-error-summary]');
   }
 
   function showErrors(form, summary, problems) {
     const list = summary.querySelector('[data-error-list]');
     list.textContent = '';
-    problems.forEach(function (p) {
+    // In the order of the page, as the server lists them; a problem of no one field first.
+    const at = function (p) { return p.field ? document.getElementById(p.field) : null; };
+    problems.slice().sort(function (a, b) {
+      const x = at(a);
+      const y = at(b);
+      if (!x || !y || x === y) return x && !y ? 1 : (y && !x ? -1 : 0);
+      return x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    }).forEach(function (p) {
       const item = document.createElement('li');
-      const link = document.createElement('a');
-      link.href = '#' + p.field;
-      link.setAttribute('data-field', p.field);
-      link.textContent = p.message;
-      item.appendChild(link);
+      if (p.field) {
+        const link = document.createElement('a');
+        link.href = '#' + p.field;
+        link.setAttribute('data-field', p.field);
+        link.textContent = fieldLabel(form, p.field) + ': ' + p.message;
+        item.appendChild(link);
+      } else {
+        item.className = 'error-summary-general';
+        item.textContent = p.message;
+      }
       list.appendChild(item);
     });
     summary.hidden = problems.length === 0;
@@ -129,11 +124,12 @@
     return { iso: d[0] + 'T' + t[1] + ':' + t[2] + ':00' + sign + pad(Math.floor(abs / 60)) + ':' + pad(abs % 60), at: wall - offset * 60000 };
   }
 
+  // A field's name in the summary, as the server writes it: its label without a closing "?" or ":".
   function fieldLabel(form, name) {
     const el = document.getElementById(name);
     if (!el) return name;
     const legend = el.tagName === 'FIELDSET' ? el.querySelector('legend') : form.querySelector('label[for="' + name + '"]');
-    return legend ? legend.textContent.trim() : name;
+    return legend ? legend.textContent.trim().replace(/[?:]+$/, '').trim() : name;
   }
 
   // The API body, and what stops it being saved (the same checks as the server, in its words where they matter).
@@ -181,7 +177,7 @@
       const limit = Number(el.getAttribute('data-limit'));
       const used = lengthOf(text);
       if (used > limit) {
-        problems.push({ field: el.id, message: fieldLabel(form, el.id) + ': ' + number(used) + ' characters, at most ' + number(limit) +
+        problems.push({ field: el.id, message: number(used) + ' characters; the limit is ' + number(limit) +
           ': shorten it by ' + number(used - limit) + '.' });
       } else if (text) {
         body[el.name] = text;
@@ -242,7 +238,7 @@
         item = await Outbox.add('episode', form.getAttribute('data-offline-log'), made.body);
       } catch (err) {
         // No storage on this phone: the typing stays in the form (and its draft) for the next try.
-        showErrors(form, summary, [{ field: 'started_date', message: "No connection, and this phone can't store the log. Try again when you are online: what you typed is kept." }]);
+        showErrors(form, summary, [{ message: "No connection, and this phone can't store the log. Try again when you are online: what you typed is kept." }]);
         sending = false;
         return;
       }

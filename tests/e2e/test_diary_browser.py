@@ -115,11 +115,11 @@ def test_log_form_errors_are_summarised_at_the_top_and_keep_the_answers(page):
     assert page.evaluate("document.activeElement.id") == "error-summary", "the summary takes the focus"
     links = summary.get_by_role("link")
     assert links.all_inner_texts() == [
-        "Choose a number from 0 to 10.",
-        "Must be a whole number of minutes from 0 to 1440.",
-        "Is 2,010 characters, at most 2,000: shorten it by 10.",
+        "How bad was it at its worst: Choose a number from 0 to 10.",
+        "How many minutes did the muscle stay locked hard: Must be a whole number of minutes from 0 to 1440.",
+        "Notes: 2,010 characters; the limit is 2,000: shorten it by 10.",
     ]
-    assert page.locator("#severity-error").inner_text() == links.nth(0).inner_text()
+    assert links.nth(0).inner_text() == "How bad was it at its worst: " + page.locator("#severity-error").inner_text()
     links.nth(1).click()
     assert page.evaluate("document.activeElement.id") == "locked_minutes"
     links.nth(0).click()

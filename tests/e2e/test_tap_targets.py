@@ -8,6 +8,7 @@ import re
 import pytest
 
 from coach.seed import seed
+from tests.e2e.conftest import register
 from tests.factories import PASSWORD
 
 SMALLEST = {"width": 320, "height": 568}
@@ -135,4 +136,30 @@ def test_the_inline_exception_is_only_for_links_inside_sentences(browser, seeded
     }""")
     names = [t["name"] for t in small_targets(page)]
     assert "More tips" in names and "tips" not in names
+    context.close()
+
+
+def test_the_assessment_card_with_a_flag_and_its_why_are_44px(browser, seeded_server):
+    """A spasm that gives a flag: the card on home and the diary, its 'Why am I seeing this?' (closed and open,
+    with its episode links), and the advice above the routines, all 44 px at 320 px."""
+    context, page = new_phone(browser, seeded_server)
+    register(page, "flagged@example.com", name="Flag Tester")
+    status = page.evaluate("""() => fetch('/api/v1/episodes', {method: 'POST', headers: {
+        'Content-Type': 'application/json', 'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content},
+        body: JSON.stringify({started_at: new Date(Date.now() - 3600e3).toISOString(), severity: 6,
+                              locations: ['lower_back'], symptoms: ['night_pain']})}).then(r => r.status)""")
+    assert status == 201
+    for path in ("/", "/diary", "/routines"):
+        page.goto(path)
+        why = page.locator("#assessment summary, [data-level-advice] a", has_text="Why am I seeing this?").first
+        assert why.is_visible(), f"{path}: the flag and its 'Why am I seeing this?' are shown"
+        assert small_targets(page) == [], path
+    page.goto("/diary")
+    summary = page.locator("#assessment details.why > summary").first
+    box = summary.bounding_box()
+    assert box["height"] >= MIN, box
+    summary.click()
+    assert page.locator("#assessment details.why").first.get_attribute("open") is not None
+    assert page.locator("#assessment details.why a").count() >= 1, "the flag's episode links are shown"
+    assert small_targets(page) == [], "inside the open 'Why am I seeing this?'"
     context.close()

@@ -107,9 +107,9 @@ FUTURE = (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=2)).strftime(
         ({"locked_minutes": "a while"}, "locked_minutes", "Must be a whole number of minutes from 0 to 1440.", 'value="a while"'),
         ({"load_kg": "heavy"}, "load_kg", "Must be a number from 0 to 1000.", 'value="heavy"'),
         ({"load_kg": "1200"}, "load_kg", "Must be a number from 0 to 1000.", 'value="1200"'),
-        ({"notes": "x" * 2001}, "notes", "Is 2,001 characters, at most 2,000: shorten it by 1.", "x" * 2001),
-        ({"exercise": "y" * 81}, "exercise", "Is 81 characters, at most 80: shorten it by 1.", "y" * 81),
-        ({"relief_used": "z" * 201}, "relief_used", "Is 201 characters, at most 200: shorten it by 1.", "z" * 201),
+        ({"notes": "x" * 2001}, "notes", "2,001 characters; the limit is 2,000: shorten it by 1.", "x" * 2001),
+        ({"exercise": "y" * 81}, "exercise", "81 characters; the limit is 80: shorten it by 1.", "y" * 81),
+        ({"relief_used": "z" * 201}, "relief_used", "201 characters; the limit is 200: shorten it by 1.", "z" * 201),
         ({"trigger": "juggling"}, "trigger", "Unknown code 'juggling'.", None),
         ({"locations": ["tail"]}, "locations", "Unknown code 'tail'.", None),
         ({"side": "up"}, "side", "Unknown code 'up'.", None),
@@ -166,7 +166,7 @@ def test_line_breaks_in_notes_count_once_as_the_counter_shows(app, web, client, 
     (episode,) = _episodes(app, signed_in)
     assert episode.notes == ("ok\n" * 600).strip() and "\r" not in episode.notes
     too_long = web.post("/log", _episode_form(client, notes="x\r\n" * 1001))  # 2,001 on screen once trimmed
-    assert too_long.status_code == 400 and "Is 2,001 characters, at most 2,000: shorten it by 1." in too_long.get_data(as_text=True)
+    assert too_long.status_code == 400 and "2,001 characters; the limit is 2,000: shorten it by 1." in too_long.get_data(as_text=True)
 
 
 def test_edit_prefills_and_saves(app, web, client, signed_in):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coach.domain import triage
+from coach.domain import codes, triage
 from coach.episodes.diary import time_since
 from coach.extensions import db
 from coach.models import Episode, User
@@ -237,8 +237,21 @@ def test_the_log_puts_the_essentials_first_and_the_rest_under_more_details(app, 
     assert "maxlength" not in html  # a maxlength cuts pasted text without a word
     assert 'data-error-summary hidden' in html
     # skippable questions start on "Skip": nothing is answered for the person
-    for name in ("trigger", "during_exercise"):
-        assert re.search(rf'<input checked id="{name}-\d+" name="{name}" type="radio" value="">', html), name
+    for name in ("trigger", "during_exercise", "side"):
+        skip = re.search(rf'<input checked id="({name}-\d+)" name="{name}" type="radio" value="">', html)
+        assert skip, name
+        assert re.search(rf'<label class="chip" for="{skip.group(1)}">.*?<span>Skip</span></label>', html), name
+        assert len(re.findall(rf'<input checked [^>]*name="{name}"', html)) == 1, name
+
+
+def test_side_has_skip_and_no_not_sure(app, web, client):
+    """Side has no unknown code (CONTENT.md section 1): its blank choice is "Skip" (not recorded), never
+    "Not sure", which means "unknown" everywhere else in the app."""
+    _sign_in(app, web)
+    html = client.get("/log").get_data(as_text=True)
+    side = re.search(r'<fieldset class="field chip-field[^"]*" id="side".*?</fieldset>', html, re.S).group(0)
+    assert re.findall(r"<span>([^<]*)</span></label>", side) == [*codes.SIDE_LABELS.values(), "Skip"]
+    assert "Not sure" not in side
 
 
 def test_the_error_summary_lists_and_links_every_field_in_error_with_the_same_words(app, web, client):
@@ -252,10 +265,13 @@ def test_the_error_summary_lists_and_links_every_field_in_error_with_the_same_wo
     assert html.index('id="error-summary"') < html.index('name="severity"')
     links = re.findall(r'<li><a href="#([a-z_]+)" data-field="\1">([^<]*)</a></li>', summary.group(1))
     assert [field for field, _ in links] == ["severity", "load_kg", "locked_minutes", "notes"], "in the order of the page"
+    names = {"severity": "How bad was it at its worst", "load_kg": "Load in kg",
+             "locked_minutes": "How many minutes did the muscle stay locked hard", "notes": "Notes"}
     for field, words in links:
         beside = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html)
-        assert beside and beside.group(1) == words, field
+        assert beside and words == f"{names[field]}: {beside.group(1)}", "each line names its field, then the words beside it"
         assert f'id="{field}"' in html, f"the link's target {field} exists"
+    assert dict(links)["notes"] == "Notes: 2,010 characters; the limit is 2,000: shorten it by 10."
     assert "Shorten it by 10." in html.replace("shorten", "Shorten") and "n" * 2010 in html  # nothing was cut
     # errors inside "More details" open it
     assert '<details class="card more-details" id="more-details" open>' in html
@@ -269,7 +285,7 @@ def test_over_long_text_is_kept_and_says_how_much_to_cut(app, web, client, field
     html = web.post("/log", data, page="/log").get_data(as_text=True)
     assert typed in html, "the text comes back whole"
     error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html).group(1)
-    assert f"at most {limit:,}: shorten it by 7" in error
+    assert error == f"{limit + 7:,} characters; the limit is {limit:,}: shorten it by 7."
     counter = re.search(rf'<p class="hint counter" id="{field}-count" data-counter-for="{field}" data-limit="{limit}">([^<]*)</p>', html)
     assert counter and counter.group(1) == f"Up to {limit:,} characters."  # the limit without script
     assert re.search(rf'aria-describedby="[^"]*{field}-count', html)
