@@ -7,6 +7,9 @@
  *                         keeps the newest by evaluated_at in localStorage 'coach:level'. An urgent or emergency
  *                         level the person has not seen yet is shown at the next page open (emergency: the
  *                         emergency screen; urgent: the advice with "Got it"). Returns true when it was newer.
+ *   markShown(assessment) the page has just shown this assessment's advice itself (the SOS page's urgent advice
+ *                         before the routine): remembered, counted as seen (no "Got it" later) and not shown
+ *                         again on the player; a newer assessment, or new flags, still show.
  *   current()             -> {level, evaluated_at, reason, advice, advice_html} or null
  *   forget()              drops what this phone keeps (sign-out)
  * }
@@ -24,6 +27,7 @@
 
   const LEVEL_KEY = 'coach:level';
   const SEEN_KEY = 'coach:level-seen';
+  const SHOWN_KEY = 'coach:level-shown';
   const WORDS_KEY = 'coach:level-words';
   const ME_KEY = 'coach:me';
   const LEVELS = ['none', 'routine', 'urgent', 'emergency'];
@@ -31,6 +35,7 @@
   const EMERGENCY_URL = EMERGENCY_PATH + '?reason=assessment';
   // The pages a routine starts from (the server gates the same four).
   const GATED = /^\/(routines(\/[^/]+(\/play)?)?\/?)?$/;
+  const PLAYER = /^\/routines\/[^/]+\/play\/?$/;
 
   function storage() {
     try { return window.localStorage; } catch (err) { return null; }
@@ -88,6 +93,22 @@
     return true;
   }
 
+  // The page showed this assessment's advice itself. Only when it is what this phone keeps (not older).
+  function markShown(assessment) {
+    if (!assessment) return false;
+    remember(assessment);
+    const stored = read(LEVEL_KEY);
+    if (!stored || stored.evaluated_at !== assessment.evaluated_at ||
+        stored.key !== noticeKey(assessment.level, Array.isArray(assessment.flags) ? assessment.flags : [])) return false;
+    markSeen(stored);
+    write(SHOWN_KEY, stored.key + '@' + stored.evaluated_at);
+    return true;
+  }
+
+  function shownBefore(stored) {
+    return read(SHOWN_KEY) === stored.key + '@' + stored.evaluated_at;
+  }
+
   function pageWords() {
     const el = document.querySelector('[data-level-banner]');
     if (!el) return {};
@@ -133,7 +154,7 @@
   }
 
   function forget() {
-    [LEVEL_KEY, SEEN_KEY, WORDS_KEY, ME_KEY].forEach(remove);
+    [LEVEL_KEY, SEEN_KEY, SHOWN_KEY, WORDS_KEY, ME_KEY].forEach(remove);
   }
 
   /* ---------- What the server said on this page ---------- */
@@ -181,7 +202,7 @@
     });
   }
 
-  window.CoachLevel = { remember: remember, current: current, forget: forget };
+  window.CoachLevel = { remember: remember, markShown: markShown, current: current, forget: forget };
 
   /* ---------- Urgent: the advice above the routines, or a late answer at the next page ---------- */
   function banner(stored, withButton) {
@@ -231,6 +252,8 @@
       return;
     }
     if (gated) {
+      // Straight after the SOS page gave this advice before the routine, the player does not repeat it.
+      if (PLAYER.test(path) && shownBefore(now)) return;
       banner(now, false);
       markSeen(now);
     } else if (!seen(now) && !onEmergency) {
