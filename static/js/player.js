@@ -177,39 +177,61 @@
     fit();
   }
 
-  /* ---------- Layout: the countdown is never covered ----------
-   * The dock (Back, Pause, Skip, Stop) sticks to the bottom of the screen above the tab bar. When the
-   * countdown would reach under it (a short phone, a long instruction, large text), the ring shrinks to
-   * MIN_DIAL and then the instruction gets a height of its own and scrolls; the timer itself never moves
-   * under the dock. Measured, so it holds for any routine, text size and advice block above. */
-  const MIN_DIAL_REM = 6;
+  /* ---------- Layout: the countdown is never covered, and stays the largest text ----------
+   * The dock (Back, Pause, Skip, Stop) sticks to the bottom of the screen above the tab bar. Everything of the step
+   * (the count and the routine's progress, title, instruction, countdown, next step) is meant to end above it. When
+   * it would not (a short phone, a long instruction, large text): first the digits move beside a small ring at full
+   * size (is-compact), then that ring shrinks to MIN_RING_REM, then the instruction gets a height of whole lines and
+   * scrolls, its last line faded under "More". The digits themselves never shrink and never move under the dock.
+   * Measured, so it holds for any routine, text size and advice block above. */
+  const MIN_RING_REM = 3;
   const MIN_TEXT_LINES = 2;
   const GAP_PX = 8;
+  const more = $('[data-more]');
+  function moreLeft(text) { return text.scrollTop + text.clientHeight < text.scrollHeight - 1; }
+  function paintMore() {
+    const text = $('[data-step-text]');
+    const left = text.classList.contains('is-scrolling') && moreLeft(text);
+    text.classList.toggle('has-more', left);
+    more.hidden = !left;
+  }
+  $('[data-step-text]').addEventListener('scroll', paintMore, { passive: true });
+  more.addEventListener('click', function () {
+    const text = $('[data-step-text]');
+    const line = parseFloat(getComputedStyle($('[data-step-instruction]')).lineHeight) || 24;
+    text.scrollBy({ top: Math.max(line, text.clientHeight - line), behavior: 'smooth' });
+  });
   function fit() {
     if (root.getAttribute('data-state') !== 'run') return;
     const text = $('[data-step-text]');
     const dial = $('[data-dial]');
     const dock = $('[data-dock]');
+    const last = $('[data-next]');
     const tabbar = document.querySelector('.tabbar');
     const tabbarHeight = tabbar && getComputedStyle(tabbar).position === 'sticky' ? tabbar.offsetHeight : 0;
     root.style.setProperty('--tabbar-height', tabbarHeight + 'px');
-    dial.style.width = '';
+    dial.classList.remove('is-compact');
+    dial.style.removeProperty('--ring-size');
     text.style.maxHeight = '';
     text.classList.remove('is-scrolling');
     text.removeAttribute('tabindex');
     text.removeAttribute('role');
     text.removeAttribute('aria-label');
-    // Where the timer ends with the page scrolled to the top, against where the stuck dock begins.
-    const dialBottom = dial.getBoundingClientRect().bottom + window.scrollY;
+    paintMore();
+    // Where the step's last line ends with the page scrolled to the top, against where the stuck dock begins.
     const dockTop = window.innerHeight - tabbarHeight - dock.offsetHeight - GAP_PX;
-    let excess = dialBottom - dockTop;
+    function over() { return last.getBoundingClientRect().bottom + window.scrollY - dockTop; }
+    let excess = over();
+    if (excess <= 0) return;
+    dial.classList.add('is-compact');
+    excess = over();
     if (excess <= 0) return;
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const size = dial.offsetWidth;
-    const shrink = Math.max(0, Math.min(excess, size - MIN_DIAL_REM * rem));
+    const size = dial.querySelector('.player-ring').getBoundingClientRect().width;
+    const shrink = Math.max(0, Math.min(excess, size - MIN_RING_REM * rem));
     if (shrink > 0) {
-      dial.style.width = (size - shrink) + 'px';
-      excess -= shrink;
+      dial.style.setProperty('--ring-size', (size - shrink) + 'px');
+      excess = over();
     }
     if (excess <= 0) return;
     const instruction = $('[data-step-instruction]');
@@ -225,6 +247,7 @@
       text.setAttribute('role', 'region');
       text.setAttribute('aria-label', 'Step instruction');
       text.scrollTop = 0;
+      paintMore();
     }
   }
   window.addEventListener('resize', fit);

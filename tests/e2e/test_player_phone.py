@@ -42,7 +42,51 @@ def assert_timer_uncovered(page, where):
     assert text_width <= box["width"], where
     sizes = page.evaluate("""() => ['[data-time]', '[data-step-instruction]'].map(
         s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))""")
-    assert sizes[0] > sizes[1] >= 22, where
+    assert sizes[0] >= 1.6 * sizes[1] and sizes[1] >= 22, (where, sizes)
+    # ... and larger than any other text on the screen (the top bar, titles, the dock, the tab bar).
+    largest = page.evaluate(LARGEST_OTHER_TEXT)
+    assert sizes[0] > largest["size"], (where, sizes[0], largest)
+    assert_step_area_clear_of_the_dock(page, where)
+
+
+# The largest font size of any other text the person can see on the screen, and whose it is.
+LARGEST_OTHER_TEXT = """() => {
+    const timer = document.querySelector('[data-time]');
+    let best = {size: 0, text: ''};
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode, el = node.parentElement;
+        if (!node.textContent.trim() || !el || timer.contains(el) || !el.checkVisibility({visibilityProperty: true})) continue;
+        if (el.closest('.visually-hidden')) continue;
+        const r = document.createRange(); r.selectNodeContents(node);
+        const box = r.getBoundingClientRect();
+        if (box.bottom <= 0 || box.top >= innerHeight || box.width === 0) continue;
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size > best.size) best = {size, text: node.textContent.trim().slice(0, 40)};
+    }
+    return best;
+}"""
+
+# Every visible part of the running step, as the person sees it (a scrolling instruction by its own box).
+STEP_AREA = """() => Array.from(document.querySelectorAll(
+        '.player-head h1, .player-status > :not(.visually-hidden), [data-step-title], [data-optional-badge], ' +
+        '[data-step-text], [data-more], [data-dial] > *, [data-next]'))
+    .filter(el => el.checkVisibility())
+    .map(el => { const r = el.getBoundingClientRect();
+                 return {what: el.className || el.tagName, x: r.x, y: r.y, width: r.width, height: r.height}; })"""
+
+
+def assert_step_area_clear_of_the_dock(page, where):
+    """Nothing of the step is under the dock or the tab bar: no label peeking out from under the controls."""
+    view = page.viewport_size
+    dock = page.locator("[data-dock]").bounding_box()
+    tabbar = page.locator(".tabbar").bounding_box()
+    parts = page.evaluate(STEP_AREA)
+    assert len(parts) >= 6, (where, parts)
+    for part in parts:
+        assert part["y"] >= 0 and part["y"] + part["height"] <= view["height"], (where, part)
+        for name, other in (("dock", dock), ("tab bar", tabbar)):
+            assert not overlaps(part, other), (where, name, part, other)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -80,6 +124,18 @@ def test_a_long_instruction_scrolls_and_the_timer_stays_put_on_the_smallest_phon
     expect(page.locator("[data-step-title]")).to_have_text("Apply the heat")
     text = page.locator("[data-step-text]")
     assert text.evaluate("el => el.scrollHeight > el.clientHeight")  # the 190-character instruction scrolls
+    # It says so: the last line fades under "More", which scrolls the instruction on until its end shows.
+    more = page.get_by_role("button", name="More of this step's instruction")
+    expect(more).to_be_visible()
+    assert text.evaluate("el => getComputedStyle(el).maskImage").startswith("linear-gradient")
+    for _ in range(6):
+        if not more.is_visible():
+            break
+        more.click()
+        page.wait_for_timeout(400)
+    expect(more).to_be_hidden()
+    assert text.evaluate("el => el.scrollTop + el.clientHeight >= el.scrollHeight - 1")
+    assert text.evaluate("el => getComputedStyle(el).maskImage") == "none"
     text.evaluate("el => el.scrollTop = el.scrollHeight")
     assert_timer_uncovered(page, "heat step 2 scrolled to its end")
     expect(page.locator("[data-step-instruction]")).to_contain_text("never fall asleep on an electric pad")
@@ -87,6 +143,7 @@ def test_a_long_instruction_scrolls_and_the_timer_stays_put_on_the_smallest_phon
     page.get_by_role("button", name="Back", exact=True).click()
     assert text.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
     assert text.get_attribute("tabindex") is None
+    expect(more).to_be_hidden()
     context.close()
 
 
