@@ -36,11 +36,27 @@ class EpisodeIn(EpisodeFields):
     client_id: StrictStr | None = Field(None, max_length=36, description="Client-made UUID (or send Idempotency-Key)")
 
 
+class ClearIf(Strict):
+    locked_minutes: StrictInt | None = Field(
+        None, ge=0, le=1440, examples=[61],
+        description="61 (what the safety check's tick saves): set locked_minutes back to null (not recorded) only "
+                    "while the stored value is still 61; any other stored value stays. Any other number is a 400.",
+    )
+
+
 class EpisodeUpsert(EpisodeFields):
-    """Any subset of the fields. null or absent leaves the stored answer as it is; symptoms and locations add to it."""
+    """Any subset of the fields. null or absent leaves the stored answer as it is; symptoms and locations add to it.
+
+    Undoing a tick of the safety check's urgent line is explicit: `remove_symptoms` and `clear_if`."""
 
     started_at: IsoDateTime | None = Field(None, description="Needed only when the episode does not exist yet")
     severity: StrictInt | None = Field(None, ge=0, le=10, description="Optional: a spasm may be saved before its pain score")
+    remove_symptoms: list[Symptom] | None = Field(
+        None, max_length=30, examples=[["fever"]],
+        description="Codes to take off this spasm (an undone tick): only fever, weight_loss and cannot_stand. "
+                    "An emergency code (or any other) is a 400; a code also sent in `symptoms` is a 400.",
+    )
+    clear_if: ClearIf | None = Field(None, description='{"locked_minutes": 61}: back to not recorded if still 61')
 
 
 class EpisodePatch(EpisodeFields):

@@ -230,6 +230,49 @@ def _merge_into(episode: Episode, clean: dict, now: datetime) -> None:
     episode.updated_at = now
 
 
+# The safety check's urgent line (CONTENT.md section 0, coach/relief/sos.py URGENT_ITEMS): the only symptoms an
+# upsert may take back, when the person undoes a mis-tapped tick. An emergency answer is never removed this way.
+REMOVABLE_SYMPTOMS = ("fever", "weight_loss", "cannot_stand")
+# field -> the value the urgent line's tick saves; clear_if sets the field back to null only while it holds it.
+CLEARABLE_FIELDS = {"locked_minutes": 61}
+
+
+def _undo_request(values: dict) -> tuple[list[str], dict]:
+    """The upsert's explicit undo: remove_symptoms (urgent-line codes only) and clear_if ({field: value}),
+    checked; a ValidationError names what is refused and why."""
+    errors: dict[str, str] = {}
+    remove = values.pop("remove_symptoms", None) or []
+    clear_if = values.pop("clear_if", None) or {}
+    if not isinstance(remove, list | tuple) or not all(isinstance(code, str) for code in remove):
+        errors["remove_symptoms"] = "must be a list of codes"
+        remove = []
+    emergency = [code for code in remove if codes.SYMPTOMS.get(code, ("", ""))[1] == "emergency"]
+    others = [code for code in remove if code not in REMOVABLE_SYMPTOMS and code not in emergency]
+    if emergency:
+        errors["remove_symptoms"] = (
+            f"{', '.join(emergency)}: an emergency answer is never removed here; change it in the diary")
+    elif others:
+        errors["remove_symptoms"] = (
+            f"{', '.join(others)}: only {', '.join(REMOVABLE_SYMPTOMS)} (the safety check's ticks) can be removed here")
+    both = sorted(set(remove) & set(values.get("symptoms") or []))
+    if both and "remove_symptoms" not in errors:
+        errors["remove_symptoms"] = f"{', '.join(both)}: cannot be added and removed at once"
+    if not isinstance(clear_if, dict):
+        errors["clear_if"] = "must be an object such as {\"locked_minutes\": 61}"
+        clear_if = {}
+    clear_if = {name: value for name, value in clear_if.items() if value is not None}  # null: nothing asked
+    for name, value in clear_if.items():
+        if name not in CLEARABLE_FIELDS:
+            errors[f"clear_if.{name}"] = "only locked_minutes can be cleared here"
+        elif value != CLEARABLE_FIELDS[name] or isinstance(value, bool):
+            errors[f"clear_if.{name}"] = f"must be {CLEARABLE_FIELDS[name]} (the value the safety check's tick saves)"
+        elif values.get(name) is not None:
+            errors[f"clear_if.{name}"] = "cannot be set and cleared at once"
+    if errors:
+        raise ValidationError(errors)
+    return list(dict.fromkeys(remove)), dict(clear_if)
+
+
 def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> tuple[Episode, bool]:
     """Create the person's episode with this client-made id (201), or merge into it (200): contract 4.
 
@@ -237,8 +280,14 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
     log, then a stop reason from the player), so: started_at is needed only to create it, severity is optional,
     null or absent fields leave the stored answer alone, and symptoms and locations are unions. The episode and
     its check-in reminders are saved in one transaction.
+
+    The one way to take something back is explicit and narrow (a mis-tapped tick of the safety check's urgent
+    line, undone): `remove_symptoms` removes urgent-line codes (REMOVABLE_SYMPTOMS, never an emergency code), and
+    `clear_if: {"locked_minutes": 61}` sets locked_minutes back to null only while it still holds 61.
     """
     client_id = client_uuid(client_id)
+    values = dict(values)
+    remove, clear_if = _undo_request(values)
     given = {name: value for name, value in values.items() if value is not None}
     for _ in range(2):  # a second pass only after losing a race to create the same episode
         episode = _by_client_id(user, client_id)
@@ -251,6 +300,11 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
             episode = stored
         clean = clean_episode(given, now, partial=True, user=user)
         _merge_into(episode, clean, now)
+        if remove:
+            episode.symptoms = [code for code in episode.symptoms or [] if code not in remove]
+        for name, value in clear_if.items():
+            if getattr(episode, name) == value:
+                setattr(episode, name, None)
         try:
             db.session.commit()
         except IntegrityError:  # pragma: no cover - a merge changes no unique column

@@ -137,3 +137,92 @@ def test_the_upsert_is_in_the_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/episodes/by-client/{client_id}"]["put"]
     assert {"200", "201", "400"} <= set(operation["responses"])
+
+
+# Undoing a mis-tapped tick of the safety check's urgent line (remove_symptoms, clear_if).
+
+def test_an_undone_tick_removes_only_that_urgent_symptom_and_the_assessment_follows(api):
+    _, token = api.register()
+    key = str(uuid.uuid4())
+    before = _put(api, token, key, {"started_at": _start(), "severity": 4, "symptoms": ["one_leg_symptoms"]}).get_json()
+    ticked = _put(api, token, key, {"symptoms": ["fever", "weight_loss"]}).get_json()
+    assert ticked["assessment"]["level"] == "urgent"
+    undone = _put(api, token, key, {"remove_symptoms": ["fever"]})
+    assert undone.status_code == 200
+    assert undone.get_json()["episode"]["symptoms"] == ["one_leg_symptoms", "weight_loss"]
+    gone = _put(api, token, key, {"remove_symptoms": ["weight_loss", "cannot_stand"]}).get_json()
+    assert gone["episode"]["symptoms"] == ["one_leg_symptoms"]
+    assert gone["assessment"]["level"] == before["assessment"]["level"]
+    assert [f["rule"] for f in gone["assessment"]["flags"]] == [f["rule"] for f in before["assessment"]["flags"]]
+    # Sent twice (a replay), nothing more changes; tick again after the undo and it is back.
+    assert _put(api, token, key, {"remove_symptoms": ["weight_loss"]}).get_json()["episode"]["symptoms"] == ["one_leg_symptoms"]
+    again = _put(api, token, key, {"symptoms": ["fever"]}).get_json()
+    assert again["episode"]["symptoms"] == ["one_leg_symptoms", "fever"] and again["assessment"]["level"] == "urgent"
+
+
+def test_an_emergency_answer_or_any_other_code_cannot_be_removed(api):
+    _, token = api.register()
+    key = str(uuid.uuid4())
+    _put(api, token, key, {"started_at": _start(), "symptoms": ["saddle_numbness", "night_pain", "fever"]})
+    emergency = _put(api, token, key, {"remove_symptoms": ["fever", "saddle_numbness"]})
+    assert emergency.status_code == 400
+    assert emergency.get_json()["error"]["fields"] == {
+        "remove_symptoms": "saddle_numbness: an emergency answer is never removed here; change it in the diary"}
+    other = _put(api, token, key, {"remove_symptoms": ["night_pain"]})
+    assert other.status_code == 400
+    assert other.get_json()["error"]["fields"]["remove_symptoms"].startswith(
+        "night_pain: only fever, weight_loss, cannot_stand")
+    unknown = _put(api, token, key, {"remove_symptoms": ["not_a_code"]})
+    assert unknown.status_code == 400 and "remove_symptoms.0" in unknown.get_json()["error"]["fields"]
+    both = _put(api, token, key, {"symptoms": ["fever"], "remove_symptoms": ["fever"]})
+    assert both.status_code == 400 and both.get_json()["error"]["fields"] == {
+        "remove_symptoms": "fever: cannot be added and removed at once"}
+    # Nothing refused was half done.
+    stored = api.get("/api/v1/episodes", token=token).get_json()["items"][0]
+    assert stored["symptoms"] == ["saddle_numbness", "night_pain", "fever"]
+
+
+def test_removing_never_touches_another_persons_spasm(api):
+    _, alice = api.register()
+    _, bob = api.register()
+    key = str(uuid.uuid4())
+    _put(api, alice, key, {"started_at": _start(), "symptoms": ["fever"], "locked_minutes": 61})
+    his = _put(api, bob, key, {"started_at": _start(), "remove_symptoms": ["fever"], "clear_if": {"locked_minutes": 61}})
+    assert his.status_code == 201 and his.get_json()["episode"]["symptoms"] == []
+    hers = api.get("/api/v1/episodes", token=alice).get_json()["items"]
+    assert len(hers) == 1 and hers[0]["symptoms"] == ["fever"] and hers[0]["locked_minutes"] == 61
+
+
+def test_clear_if_sets_locked_minutes_back_to_not_recorded_only_while_it_is_61(api):
+    _, token = api.register()
+    key = str(uuid.uuid4())
+    _put(api, token, key, {"started_at": _start(), "locked_minutes": 61})
+    # A plain null still leaves the stored answer alone: clearing is asked for explicitly.
+    assert _put(api, token, key, {"locked_minutes": None}).get_json()["episode"]["locked_minutes"] == 61
+    cleared = _put(api, token, key, {"clear_if": {"locked_minutes": 61}}).get_json()
+    assert cleared["episode"]["locked_minutes"] is None and cleared["assessment"]["level"] != "urgent"
+    # Changed since the tick (the diary says 90): the undo leaves it.
+    _put(api, token, key, {"locked_minutes": 90})
+    assert _put(api, token, key, {"clear_if": {"locked_minutes": 61}}).get_json()["episode"]["locked_minutes"] == 90
+    for body, field in (({"clear_if": {"locked_minutes": 90}}, "clear_if.locked_minutes"),
+                        ({"clear_if": {"locked_minutes": 61}, "locked_minutes": 61}, "clear_if.locked_minutes"),
+                        ({"clear_if": {"severity": 4}}, "clear_if.severity")):
+        refused = _put(api, token, key, body)
+        assert refused.status_code == 400 and field in refused.get_json()["error"]["fields"], body
+    assert api.get("/api/v1/episodes", token=token).get_json()["items"][0]["locked_minutes"] == 90
+
+
+def test_tick_undo_tick_replayed_in_order_ends_ticked(api):
+    _, token = api.register()
+    key = str(uuid.uuid4())
+    start = _start()
+    for body in ({"started_at": start, "symptoms": ["cannot_stand"]}, {"started_at": start, "remove_symptoms": ["cannot_stand"]},
+                 {"started_at": start, "symptoms": ["cannot_stand"]}):
+        last = _put(api, token, key, body)
+    assert last.get_json()["episode"]["symptoms"] == ["cannot_stand"]
+
+
+def test_the_undo_fields_are_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    text = str(spec)
+    assert "remove_symptoms" in text and "clear_if" in text
