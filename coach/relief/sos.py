@@ -1,12 +1,9 @@
-"""What the SOS screens ask: the safety check, the body map and the quick-log triggers, as data."""
+"""What the SOS screens ask: the safety check, the urgent line and the quick-log triggers, as data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..domain import codes
-
-# The body map moved to bodymap.py (templates/_bodymap.html); re-exported here until nothing imports it from here.
-from .bodymap import BACK_VIEW, FRONT_VIEW, MAP_LABELS, SIDE_WORDS, body_map  # noqa: F401
 
 SAFETY_HEADING = "Since this spasm started, have you had any of these?"
 
@@ -50,6 +47,7 @@ class UrgentItem:
     label: str  # the part of CONTENT.md's urgent line that names it, said by the person
     saved: dict  # the episode upsert's body (besides started_at), or the profile change for "profile"
     target: str  # "episode" (PUT /api/v1/episodes/by-client/<id>) or "profile" (PATCH /api/v1/me)
+    undo: dict  # what a second tap sends to take back what `saved` did (same endpoint; docs/API.md)
 
 
 # The non-blocking line below the list (CONTENT.md section 0). Ticking an item saves it at once and shows the
@@ -59,14 +57,22 @@ URGENT_LINE = (
     "cancer, are losing weight without trying, cannot stand because of the pain, or the muscle has stayed locked "
     "hard for more than an hour."
 )
+# A mis-tapped tick is undone by tapping it again (a person in pain mis-taps): the symptom comes off this
+# spasm's log (remove_symptoms), locked_minutes goes back to not recorded while it is still the tick's 61
+# (clear_if), and the profile's cancer answer goes back to false (sent only when this tick set it; an answer the
+# profile already had shows as "From your profile" and is changed in Me > About you).
 URGENT_ITEMS = (
-    UrgentItem("fever", "I have a fever or feel very unwell", {"symptoms": ["fever"]}, "episode"),
-    UrgentItem("cancer_history", "I have ever had cancer", {"cancer_history": True}, "profile"),
-    UrgentItem("weight_loss", "I'm losing weight without trying", {"symptoms": ["weight_loss"]}, "episode"),
-    UrgentItem("cannot_stand", "I cannot stand because of the pain", {"symptoms": ["cannot_stand"]}, "episode"),
+    UrgentItem("fever", "I have a fever or feel very unwell", {"symptoms": ["fever"]}, "episode",
+               {"remove_symptoms": ["fever"]}),
+    UrgentItem("cancer_history", "I have ever had cancer", {"cancer_history": True}, "profile",
+               {"cancer_history": False}),
+    UrgentItem("weight_loss", "I'm losing weight without trying", {"symptoms": ["weight_loss"]}, "episode",
+               {"remove_symptoms": ["weight_loss"]}),
+    UrgentItem("cannot_stand", "I cannot stand because of the pain", {"symptoms": ["cannot_stand"]}, "episode",
+               {"remove_symptoms": ["cannot_stand"]}),
     # E3: locked_minutes > 60; 61 is the least that says "more than an hour".
     UrgentItem("locked_minutes", "The muscle has stayed locked hard for more than an hour",
-               {"locked_minutes": 61}, "episode"),
+               {"locked_minutes": 61}, "episode", {"clear_if": {"locked_minutes": 61}}),
 )
 
 # "What were you doing?": every trigger but an accident, which the safety check has already asked about

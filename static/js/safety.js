@@ -12,13 +12,19 @@
  *     opts.saveEpisode(fields) -> Promise   a "Yes" or a tick on this spasm's log (the episode upsert, contract 6)
  *     opts.urgent()  -> [keys]               the ticks saved so far (a reload keeps them, where the page keeps state)
  *     opts.onTicked(key)                     a tick was saved
+ *     opts.onUnticked(key)                   a tick was undone (without it, the key is taken out of the list
+ *                                            opts.urgent() returned, in place)
  *     opts.onYes()  -> false to ignore the tap (the page is already leaving); called before saving
  *     opts.beforeLeave()                     just before the emergency screen opens
  *     opts.onAllNo(event)                    "No to all of these" (already remembered as answered)
  * }
  * Any "Yes" is saved (the symptom code, or trigger: accident) and then opens its /emergency?reason=<code> link;
  * the emergency screen never waits longer than STORE_WAIT_MS for the phone's storage. A tick is saved at once
- * (profile answers through PATCH /api/v1/me) and never holds relief back.
+ * (profile answers through PATCH /api/v1/me) and never holds relief back. Tapping it again undoes it through the
+ * outbox too (data-undoes: the symptom off this spasm, locked_minutes back to not recorded while still 61, the
+ * profile's cancer answer back to false); taps are queued in order, so tick -> untick -> tick ends ticked,
+ * offline too. A cancer answer the profile already had is shown ticked and fixed ("From your profile"): this
+ * page never takes it back (PROFILE_KEY remembers the last signed-in page's answer for the offline copy).
  */
 (function () {
   'use strict';
@@ -26,6 +32,7 @@
   const CHECKED_KEY = 'coach:safety-checked-at';
   const CHECK_HOURS = 12;
   const STORE_WAIT_MS = 1500;
+  const PROFILE_KEY = 'coach:profile-cancer';
 
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
@@ -49,7 +56,30 @@
     return /^[A-Z]{2}$/.test(region) ? region : (fallback || '');
   }
 
-  function labelOf(input) { return input.closest('label').textContent.trim(); }
+  function labelOf(input) {
+    const label = input.closest('label');
+    return (label.querySelector('[data-urgent-label]') || label).textContent.trim();
+  }
+
+  // The profile's cancer answer: a fresh signed-in page says it (and is remembered for this person); the copy
+  // kept for offline use is signed out, so it uses what was remembered for whoever last signed in here.
+  function profileHasCancer() {
+    const fresh = document.querySelector('[data-identity][data-user-id]');
+    if (fresh && fresh.hasAttribute('data-cancer-history')) {
+      const yes = fresh.getAttribute('data-cancer-history') === 'true';
+      rememberCancer(fresh.getAttribute('data-user-id'), yes);
+      return yes;
+    }
+    let kept = null;
+    try { kept = JSON.parse(window.localStorage.getItem(PROFILE_KEY) || 'null'); } catch (err) { kept = null; }
+    const who = window.CoachOutbox ? window.CoachOutbox.identity().user_id : null;
+    return Boolean(kept && who !== null && String(kept.user_id) === String(who) && kept.cancer_history === true);
+  }
+  function rememberCancer(userId, yes) {
+    try {
+      window.localStorage.setItem(PROFILE_KEY, JSON.stringify({ user_id: userId, cancer_history: yes }));
+    } catch (err) { /* the offline copy then offers the tick */ }
+  }
 
   function bind(section, opts) {
     const Outbox = window.CoachOutbox;
@@ -74,42 +104,69 @@
     const box = section.querySelector('[data-urgent-items]');
     const status = section.querySelector('[data-urgent-status]');
     const ticks = Array.prototype.slice.call(section.querySelectorAll('[data-urgent-item]'));
+    function isSaved(key) { return opts.urgent().indexOf(key) !== -1; }
+    function forget(key) {
+      if (opts.onUnticked) { opts.onUnticked(key); return; }
+      const list = opts.urgent();
+      const at = list.indexOf(key);
+      if (at !== -1) list.splice(at, 1);
+    }
+    let queue = Promise.resolve(); // one tap at a time, in order: the outbox replays oldest first
     box.hidden = false;
     ticks.forEach(function (input) {
-      input.checked = opts.urgent().indexOf(input.value) !== -1; // a reload keeps what was saved
-      input.addEventListener('change', async function () {
-        const saved = opts.urgent().indexOf(input.value) !== -1;
-        if (!input.checked) {
-          // A saved answer is on the spasm's log already; taking the tick away here would not remove it.
-          if (saved) {
-            input.checked = true;
-            status.textContent = 'Already saved on this spasm\'s log. You can change it in your diary.';
-          }
-          return;
-        }
-        if (saved) return;
-        const fields = JSON.parse(input.getAttribute('data-saves'));
+      const key = input.value;
+      const profile = input.getAttribute('data-target') === 'profile';
+      input.checked = isSaved(key); // a reload keeps what was saved
+      if (profile && !isSaved(key) && profileHasCancer()) {
+        // Already in the profile before this check: shown, never taken back from here.
+        input.checked = true;
+        input.disabled = true;
+        const note = input.closest('label').querySelector('[data-from-profile]');
+        if (note) note.hidden = false;
+        return;
+      }
+      // Brings what is saved in line with the box as it is now (several quick taps may be waiting).
+      async function settle() {
+        const want = input.checked;
+        if (want === isSaved(key)) return;
+        const body = JSON.parse(input.getAttribute(want ? 'data-saves' : 'data-undoes'));
         try {
-          if (input.getAttribute('data-target') === 'profile') {
-            await Outbox.add('profile', '/api/v1/me', fields, { method: 'PATCH' });
+          if (profile) {
+            await Outbox.add('profile', '/api/v1/me', body, { method: 'PATCH' });
           } else {
-            await opts.saveEpisode(fields);
+            await opts.saveEpisode(body);
           }
         } catch (err) {
-          input.checked = false;
-          status.textContent = 'This phone could not save it (storage is blocked). Tell a doctor about it.';
+          input.checked = !want;
+          status.textContent = want
+            ? 'This phone could not save it (storage is blocked). Tell a doctor about it.'
+            : 'This phone could not undo it (storage is blocked). You can change it in '
+              + (profile ? 'Me > About you.' : 'your diary.');
           return;
         }
-        opts.onTicked(input.value);
-        status.textContent = 'Saved: ' + labelOf(input) + '. We\'ll show what to do before the routine.';
+        if (want) {
+          opts.onTicked(key);
+          status.textContent = profile ? 'Saved in your profile. Tap again to undo.' : 'Saved. Tap again to undo.';
+        } else {
+          forget(key);
+          if (profile) {
+            const fresh = document.querySelector('[data-identity][data-user-id]');
+            const who = fresh ? fresh.getAttribute('data-user-id') : (Outbox.identity().user_id);
+            if (who !== null && who !== undefined) rememberCancer(String(who), false);
+          }
+          status.textContent = profile ? 'Removed from your profile.' : 'Removed.';
+        }
         Outbox.flush().catch(function () { /* sent later */ });
+      }
+      input.addEventListener('change', function () {
+        queue = queue.then(settle, settle);
       });
     });
 
     return {
       // The labels of the ticks saved so far, in the list's order (the reasons shown with the urgent advice).
       tickedLabels: function () {
-        return ticks.filter(function (input) { return opts.urgent().indexOf(input.value) !== -1; }).map(labelOf);
+        return ticks.filter(function (input) { return isSaved(input.value); }).map(labelOf);
       },
     };
   }

@@ -9,7 +9,8 @@
  * - Any "Yes" is saved (the symptom code, or trigger: accident) and opens /emergency?reason=<code>. Without
  *   script it is still a plain link to the emergency screen.
  * - A ticked urgent item (the line below the list) is saved at once (a symptom, locked_minutes 61, or the
- *   profile's cancer_history through PATCH /api/v1/me) and the urgent advice comes before the routine.
+ *   profile's cancer_history through PATCH /api/v1/me) and the urgent advice comes before the routine. A second
+ *   tap undoes it the same way (safety.js), and it is no longer a reason for the advice.
  * - The quick log (also when relief is started before the pain score: severity is then not recorded) waits
  *   up to 3 s for the server's assessment: emergency -> the emergency screen (no routine), urgent -> the
  *   advice with the routine below it, otherwise straight into the player. With no answer in time the phone
@@ -108,6 +109,7 @@
     saveEpisode: queueEpisode,
     urgent: function () { return state.urgent || []; },
     onTicked: function (key) { state.urgent = (state.urgent || []).concat([key]); keep(); },
+    onUnticked: function (key) { state.urgent = (state.urgent || []).filter(function (k) { return k !== key; }); keep(); },
     onYes: function () { if (leaving) return false; leaving = true; return true; },
     beforeLeave: forget,
     onAllNo: function (event) { event.preventDefault(); toLog(); },
