@@ -134,40 +134,6 @@ bp.add_app_template_global(body_map_views, "body_map_views")
 bp.add_app_template_global(lambda: tuple(codes.LOCATION_LABELS.items()), "body_map_locations")
 
 
-# --- The grid of the first quick log (coach/relief/sos.py re-exports these until nothing imports them) ---
-# Rows of three cells as the phone showed them, (location, side) or None for an empty cell.
-BACK_VIEW = (
-    (None, ("neck", "central"), None),
-    (("upper_back", "left"), ("between_shoulder_blades", "central"), ("upper_back", "right")),
-    (("mid_back", "left"), ("mid_back", "central"), ("mid_back", "right")),
-    (("lower_back", "left"), ("lower_back", "central"), ("lower_back", "right")),
-    (("buttock", "left"), None, ("buttock", "right")),
-    (("thigh", "left"), None, ("thigh", "right")),
-    (("calf", "left"), None, ("calf", "right")),
-)
-FRONT_VIEW = (
-    (None, ("jaw", "central"), None),
-    (("chest", "right"), ("chest", "central"), ("chest", "left")),
-    (("arm", "right"), ("abdomen", "central"), ("arm", "left")),
-    (("hand", "right"), None, ("hand", "left")),
-    (("thigh", "right"), None, ("thigh", "left")),
-    (("foot", "right"), None, ("foot", "left")),
-)
-
-
-def body_map(view: tuple) -> list[list[dict | None]]:
-    """Rows of cells for the old grid: location and side codes, the visible label and the side word."""
-    return [
-        [
-            None if cell is None else {
-                "location": cell[0], "side": cell[1], "label": MAP_LABELS[cell[0]], "side_word": SIDE_WORDS[cell[1]],
-            }
-            for cell in row
-        ]
-        for row in view
-    ]
-
-
 def region_class(view: str, region: Region) -> str:
     return f"bm-{view}-{region.location}-{region.side}"
 

@@ -13,16 +13,7 @@ from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
 from . import bp, screen
 from .emergency import emergency_numbers, local_services
-from .sos import (
-    BACK_VIEW,
-    FRONT_VIEW,
-    QUICK_TRIGGERS,
-    SAFETY_HEADING,
-    SAFETY_QUESTIONS,
-    URGENT_ITEMS,
-    URGENT_LINE,
-    body_map,
-)
+from .sos import QUICK_TRIGGERS, SAFETY_HEADING, SAFETY_QUESTIONS, URGENT_ITEMS, URGENT_LINE
 
 MAX_SPEED = 1000.0
 
@@ -51,8 +42,7 @@ def sos():
     return render_template(
         "relief/sos.html", nav="sos", questions=SAFETY_QUESTIONS, safety_heading=SAFETY_HEADING,
         urgent_line=URGENT_LINE, urgent_items=URGENT_ITEMS, routine=recommended_routine(),
-        stop_rules=stop_rules(), back_view=body_map(BACK_VIEW), front_view=body_map(FRONT_VIEW),
-        triggers=QUICK_TRIGGERS, location_levels=_sos_location_levels(), country=country,
+        stop_rules=stop_rules(), triggers=QUICK_TRIGGERS, location_levels=_sos_location_levels(), country=country,
         urgent_advice=triage.advice("urgent", local_services(country)),
         urgent_heading=triage.LEVEL_HEADINGS["urgent"],
         urgent_advice_by_country=_urgent_advice_by_country(),
