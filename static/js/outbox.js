@@ -205,11 +205,19 @@
 
   let running = null;
   // Sends what belongs to whoever is signed in. Resolves to {state, results: {id: {ok, status, data}},
-  // retry: true when something is left that a later try may send}. One flush at a time per context.
+  // retry: true when something is left that a later try may send}. One flush at a time per context, and one
+  // at a time across the pages and the worker (Web Locks, where the browser has them): otherwise the worker
+  // could send an older item again after a page sent a newer one (a safety-check tick replayed after its undo).
   function flush(options) {
     if (running) return running.then(function () { return flush(options); });
-    running = doFlush((options && options.ids) || null).finally(function () { running = null; });
+    const ids = (options && options.ids) || null;
+    running = oneAtATime(function () { return doFlush(ids); }).finally(function () { running = null; });
     return running;
+  }
+  function oneAtATime(work) {
+    const locks = root.navigator && root.navigator.locks;
+    if (!locks || typeof locks.request !== 'function') return work();
+    return locks.request('coach-outbox-flush', work);
   }
 
   async function doFlush(onlyIds) {

@@ -72,6 +72,8 @@ def test_a_tick_tapped_again_comes_off_the_spasm_and_the_assessment_is_back(phon
     expect(status).to_have_text("Removed.")
     expect(cannot_stand).not_to_be_checked()
     locked.uncheck()
+    expect(locked).not_to_be_checked()
+    _until(phone, lambda: _stored(relief_server, email)[0][0].locked_minutes is None, "the undo reached the server")
     expect(status).to_have_text("Removed.")
     _outbox_empty(phone)
     episodes, _, level = _stored(relief_server, email)
