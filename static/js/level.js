@@ -192,13 +192,9 @@
     navigator.serviceWorker.addEventListener('message', function (event) {
       const data = event.data || {};
       if (data.type !== 'outbox-synced' || !Array.isArray(data.assessments)) return;
+      // Kept for the next page open (which then leads to the emergency screen); this page may be on its way
+      // to the emergency screen with its own reason already (the player's Stop).
       data.assessments.forEach(function (assessment) { remember(assessment); });
-      const now = read(LEVEL_KEY);
-      // A routine must not go on under a newly received emergency.
-      if (now && now.level === 'emergency' && gated && !seen(now)) {
-        markSeen(now);
-        window.location.replace(EMERGENCY_URL);
-      }
     });
   }
 
