@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAUNCH_ARGS, open_phone, register
+from tests.e2e.conftest import LAUNCH_ARGS, answer_safety_check, open_phone, register
 from tests.e2e.test_relief_offline import ready_for_offline
 
 PHONES = [{"width": 320, "height": 568}, {"width": 360, "height": 640}]
@@ -46,6 +46,7 @@ def phone_context(playwright_instance, chromium_path, seeded_server, phone, tmp_
         has_touch=True, is_mobile=True, base_url=seeded_server.url,
     )
     context.set_default_timeout(10_000)
+    answer_safety_check(context)  # the player opens at its intro (its own check has its own tests)
     yield context
     context.close()
 
