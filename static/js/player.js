@@ -573,17 +573,7 @@
   // The urgent advice in the wording of the country this phone knows, with what was ticked, above Start.
   function showUrgentAdvice(reasons) {
     const card = $('[data-check-urgent]');
-    let wording = {};
-    try { wording = JSON.parse(root.getAttribute('data-urgent-advice') || '{}') || {}; } catch (err) { wording = {}; }
-    const text = wording[window.CoachSafety.country(root.getAttribute('data-country') || '')] || wording[''];
-    if (text) card.querySelector('[data-urgent-advice-text]').textContent = text;
-    const list = card.querySelector('[data-urgent-reasons]');
-    list.textContent = '';
-    reasons.forEach(function (reason) {
-      const li = document.createElement('li');
-      li.textContent = reason;
-      list.appendChild(li);
-    });
+    window.CoachSafety.fillUrgent(card, root.getAttribute('data-urgent-advice'), root.getAttribute('data-country'), reasons);
     card.hidden = false;
     card.querySelector('h2').focus();
   }

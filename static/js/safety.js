@@ -8,6 +8,10 @@
  *   checkedRecently()    true when that answer is from the last 12 hours (and not from the future)
  *   country(fallback)    the country this phone knows (fresh signed-in page, then the remembered one, then the
  *                        phone's language, then fallback), for the urgent advice's wording
+ *   fillUrgent(box, wordingJson, fallbackCountry, reasons)
+ *                        the urgent advice in the wording of the country this phone knows (wordingJson: the
+ *                        page's {country: text, '': generic}) and the reasons as a list, into box's
+ *                        [data-urgent-advice-text] and [data-urgent-reasons]
  *   bind(section, opts)  wires one rendered check:
  *     opts.saveEpisode(fields) -> Promise   a "Yes" or a tick on this spasm's log (the episode upsert, contract 6)
  *     opts.urgent()  -> [keys]               the ticks saved so far (a reload keeps them, where the page keeps state)
@@ -171,8 +175,22 @@
     };
   }
 
+  function fillUrgent(box, wordingJson, fallbackCountry, reasons) {
+    let wording = {};
+    try { wording = JSON.parse(wordingJson || '{}') || {}; } catch (err) { wording = {}; }
+    const text = wording[country(fallbackCountry || '')] || wording[''];
+    if (text) box.querySelector('[data-urgent-advice-text]').textContent = text;
+    const list = box.querySelector('[data-urgent-reasons]');
+    list.textContent = '';
+    reasons.forEach(function (reason) {
+      const li = document.createElement('li');
+      li.textContent = reason;
+      list.appendChild(li);
+    });
+  }
+
   window.CoachSafety = {
     CHECKED_KEY: CHECKED_KEY, CHECK_HOURS: CHECK_HOURS,
-    markChecked: markChecked, checkedRecently: checkedRecently, country: country, bind: bind,
+    markChecked: markChecked, checkedRecently: checkedRecently, country: country, fillUrgent: fillUrgent, bind: bind,
   };
 })();

@@ -242,24 +242,9 @@
     return { level: reasons.length ? 'urgent' : 'none', reasons: reasons };
   }
 
-  // The country this phone knows: the signed-in page's, then the one remembered from the last signed-in page
-  // (this may be the signed-out copy kept for offline use), then the phone's language.
-  function country() {
-    return window.CoachSafety.country(root.getAttribute('data-country') || '');
-  }
-
   // Urgent: the advice first, the routine only below it (CONTENT.md section 0).
   function showUrgent(reasons, next) {
-    const wording = readJson('data-urgent-advice', {});
-    const text = wording[country()] || wording[''];
-    if (text) root.querySelector('[data-urgent-advice-text]').textContent = text;
-    const list = root.querySelector('[data-urgent-reasons]');
-    list.textContent = '';
-    reasons.forEach(function (reason) {
-      const li = document.createElement('li');
-      li.textContent = reason;
-      list.appendChild(li);
-    });
+    window.CoachSafety.fillUrgent(root, root.getAttribute('data-urgent-advice'), root.getAttribute('data-country'), reasons);
     root.querySelector('[data-urgent-continue]').setAttribute('href', next);
     show('urgent');
   }
