@@ -84,7 +84,7 @@ def sink_main(port_pipe, control) -> None:
 def ceiling_worker(seconds: float, result_queue) -> None:
     from pywebpush import webpush
 
-    from coach.push import encode_payload
+    from coach.reminders.push import encode_payload
     from tests.pushfake import FakePushService
 
     class Stub:  # no HTTP: what is left is what webpush() itself costs
@@ -111,7 +111,7 @@ def crypto_costs(n: int = 3000) -> list[tuple[str, float]]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from pywebpush import WebPusher
 
-    from coach.push import _Request, b64url_decode, encode_payload
+    from coach.reminders.push import _Request, b64url_decode, encode_payload
     from tests.pushfake import FakePushService
 
     info = FakePushService().subscribe("x").info()
@@ -146,7 +146,7 @@ def crypto_costs(n: int = 3000) -> list[tuple[str, float]]:
 
 
 def _vapid():
-    from coach.push import parse_private_key
+    from coach.reminders.push import parse_private_key
     from tests.reminder_helpers import VAPID_PRIVATE
 
     return parse_private_key(VAPID_PRIVATE)
@@ -168,8 +168,8 @@ def dispatcher_main(url: str, vapid_private: str, threads: int, pipeline: int, b
                     result_queue) -> None:
     from coach import create_app
     from coach.extensions import db
-    from coach.push import sender_for
     from coach.reminders.dispatch import Dispatcher, Settings
+    from coach.reminders.push import sender_for
     from tests.conftest import make_config
 
     app = create_app(make_config(url, VAPID_PRIVATE_KEY=vapid_private, VAPID_SUBJECT="mailto:ops@example.com",

@@ -115,8 +115,8 @@ def register_commands(app: Flask) -> None:
 
 
 def start_scheduler(app: Flask) -> None:
-    """Only with SCHEDULER_IN_PROCESS (`make run`), never in tests or twice: see coach/scheduler.py."""
-    from .scheduler import start_in_process
+    """Only with SCHEDULER_IN_PROCESS (`make run`), never in tests or twice: see coach/reminders/scheduler.py."""
+    from .reminders.scheduler import start_in_process
 
     start_in_process(app)
 

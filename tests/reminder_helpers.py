@@ -9,9 +9,9 @@ from py_vapid import Vapid
 
 from coach.extensions import db
 from coach.models import PushSubscription, User
-from coach.push import PushResult, b64url, endpoint_policy
 from coach.reminders.devices import upsert_subscription
 from coach.reminders.dispatch import Dispatcher, Settings
+from coach.reminders.push import PushResult, b64url, endpoint_policy
 from coach.reminders.service import create_reminder
 
 _vapid = Vapid()

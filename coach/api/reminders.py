@@ -9,7 +9,6 @@ from flask_login import current_user
 from ..errors import ApiError, ValidationError
 from ..extensions import api_spec
 from ..models import MAX_ID
-from ..push import endpoint_policy, sender_for
 from ..reminders.devices import (
     list_subscriptions,
     remove_subscription,
@@ -18,6 +17,7 @@ from ..reminders.devices import (
     upsert_subscription,
 )
 from ..reminders.inbox import list_notifications, mark_all_read, mark_read, notification_dict, unread_count
+from ..reminders.push import endpoint_policy, sender_for
 from ..reminders.service import (
     create_reminder,
     delete_reminder,

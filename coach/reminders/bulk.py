@@ -16,7 +16,7 @@ from sqlalchemy.dialects import sqlite
 
 from ..extensions import db
 from ..models import Delivery, Notification, Reminder
-from ..push import encode_payload
+from .push import encode_payload
 
 
 class Occurrence(NamedTuple):

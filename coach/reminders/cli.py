@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import signal
+from datetime import UTC, datetime, timedelta
 
 import click
+from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
+
+from .dispatch import prune_deliveries as prune
+from .dispatch import tick
+from .push import generate_vapid_file, load_vapid, sender_for
+from .scheduler import make_scheduler, single_runner_lock
 
 
 def register(app: Flask) -> None:
@@ -12,11 +19,6 @@ def register(app: Flask) -> None:
     @click.option("--once", is_flag=True, help="Run one tick (until nothing is due) and exit.")
     def run_scheduler(once: bool):
         """Run the reminder dispatcher every REMINDER_TICK_SECONDS (several may run on PostgreSQL)."""
-        from apscheduler.schedulers.blocking import BlockingScheduler
-
-        from ..push import sender_for
-        from ..scheduler import make_scheduler, single_runner_lock
-
         flask_app = current_app._get_current_object()
         lock = single_runner_lock(flask_app)
         if lock is None:
@@ -24,8 +26,6 @@ def register(app: Flask) -> None:
         if sender_for(flask_app) is None:
             click.echo("Web push is not set up (flask vapid init): reminders go to the inbox only.", err=True)
         if once:
-            from .dispatch import tick
-
             stats = tick(flask_app)
             click.echo(f"fired {stats.fired}, deliveries {stats.created}, results {stats.outcomes}")
             return
@@ -47,10 +47,6 @@ def register(app: Flask) -> None:
     def prune_deliveries(days: int | None):
         """Delete push delivery records that finished more than --days ago (the inbox is kept). The scheduler
         also does this once a day."""
-        from datetime import UTC, datetime, timedelta
-
-        from .dispatch import prune_deliveries as prune
-
         days = days or int(current_app.config.get("DELIVERY_RETENTION_DAYS", 30))
         deleted = prune(datetime.now(UTC) - timedelta(days=days))
         click.echo(f"Deleted {deleted} delivery records older than {days} days.")
@@ -65,8 +61,6 @@ def register(app: Flask) -> None:
     @click.option("--force", is_flag=True, help="Replace an existing key (every device must subscribe again).")
     def vapid_init(subject: str, force: bool):
         """Make the key pair once, into the instance folder (vapid.json, mode 0600)."""
-        from ..push import generate_vapid_file, load_vapid
-
         flask_app = current_app._get_current_object()
         if flask_app.config.get("VAPID_PRIVATE_KEY"):
             raise click.ClickException("VAPID_PRIVATE_KEY is set in the environment: that key is used; nothing to do.")
@@ -84,8 +78,6 @@ def register(app: Flask) -> None:
     @vapid.command("show")
     def vapid_show():
         """Print the public key in use."""
-        from ..push import load_vapid
-
         keys = load_vapid(current_app.config, current_app.instance_path)
         if keys is None:
             raise click.ClickException("No VAPID key: run flask vapid init, or set VAPID_PRIVATE_KEY.")

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import PushSubscription, User
-from ..push import EndpointPolicy, Sender, encode_payload, key_problems
+from .push import EndpointPolicy, Sender, encode_payload, key_problems
 
 MAX_DEVICES = 20  # per person; the oldest goes when a new one arrives
 

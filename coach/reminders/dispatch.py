@@ -33,8 +33,8 @@ from sqlalchemy import String, and_, cast, delete, literal_column, or_, select, 
 from ..domain.schedule import QuietHours, next_fire_time, parse_schedule
 from ..extensions import db
 from ..models import Delivery, PushSubscription, Reminder, User
-from ..push import Push, PushResult, Sender, encode_payload, make_topic, origin_of
 from . import bulk
+from .push import Push, PushResult, Sender, encode_payload, make_topic, origin_of, sender_for
 from .service import target_url
 
 log = logging.getLogger(__name__)
@@ -361,8 +361,6 @@ def prune_deliveries(before: datetime, *, batch: int = 10_000) -> int:
 def tick(app, *, clock: Clock = system_clock, sender: Sender | None = None, settings: Settings | None = None,
          budget: float | None = None) -> Stats:
     """One scheduler tick in an app context (the APScheduler job and `flask run-scheduler` call this)."""
-    from ..push import sender_for
-
     with app.app_context():
         dispatcher = Dispatcher(sender or sender_for(app), clock, settings or Settings.from_config(app.config))
         try:

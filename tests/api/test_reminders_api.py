@@ -172,7 +172,7 @@ def test_test_push_reaches_this_device(app_factory):
     api = Api(app.test_client())
     _, token = api.register()
     with app.app_context():
-        from coach.push import sender_for
+        from coach.reminders.push import sender_for
 
         key = sender_for(app).keys.public_key
     with FakePushService(key) as service:

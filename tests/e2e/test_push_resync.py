@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import PushSubscription, User
-from coach.push import sender_for
+from coach.reminders.push import sender_for
 from tests.factories import PASSWORD
 from tests.pushfake import b64url, unb64url
 from tests.reminder_helpers import push_config

@@ -1,4 +1,4 @@
-"""coach/push.py without an app: endpoint allow-list, topics, payload cap, Retry-After, answers, keys."""
+"""coach/reminders/push.py without an app: endpoint allow-list, topics, payload cap, Retry-After, answers, keys."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from coach.push import (
+from coach.reminders.push import (
     MAX_PAYLOAD_BYTES,
     EndpointPolicy,
     classify,

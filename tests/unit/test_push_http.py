@@ -1,4 +1,4 @@
-"""The push transport (coach/push_http.py) against a scripted HTTP server on 127.0.0.1."""
+"""The push transport (coach/reminders/push_http.py) against a scripted HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import socket
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from coach.push_http import MAX_RESPONSE_BYTES, KeepAliveSession
+from coach.reminders.push_http import MAX_RESPONSE_BYTES, KeepAliveSession
 
 
 class Scripted:

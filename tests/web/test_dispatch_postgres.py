@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from coach.extensions import db
 from coach.models import Delivery, Notification
-from coach.push import sender_for
+from coach.reminders.push import sender_for
 from tests.pushfake import FakePushService
 from tests.reminder_helpers import Clock, add_device, add_reminder, dispatcher, make_user, push_config, utc
 

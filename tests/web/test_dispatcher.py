@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from coach.extensions import db
 from coach.models import Delivery, Notification, PushSubscription, Reminder
-from coach.push import PushResult
+from coach.reminders.push import PushResult
 from tests.reminder_helpers import Clock, FakeSender, add_reminder, dispatcher, make_user, utc
 
 DEVICE = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": {

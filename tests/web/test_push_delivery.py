@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import Delivery, PushSubscription
-from coach.push import EndpointPolicy, Sender, encode_payload, load_vapid, sender_for
+from coach.reminders.push import EndpointPolicy, Sender, encode_payload, load_vapid, sender_for
 from tests.pushfake import FakePushService
 from tests.reminder_helpers import Clock, add_device, add_reminder, dispatcher, make_user, push_config, utc
 
@@ -151,7 +151,7 @@ def test_a_wrong_vapid_key_is_rejected_loudly(push_app, caplog, monkeypatch):
     import logging
 
     # migrations/env.py's fileConfig() disables loggers that existed before the suite migrated.
-    monkeypatch.setattr(logging.getLogger("coach.push"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("coach.reminders.push"), "disabled", False)
     with FakePushService(expected_key="B" + "A" * 86) as other:
         device = other.subscribe("phone")
         result = sender_for(push_app).send(device.info(), encode_payload("t", "b", "/", "x"), topic="x")

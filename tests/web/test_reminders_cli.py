@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import click
 import pytest
 
-from coach import scheduler as scheduler_module
 from coach.extensions import db
 from coach.models import Notification, Reminder
+from coach.reminders import scheduler as scheduler_module
 from tests.reminder_helpers import VAPID_PRIVATE, make_user
 
 

@@ -13,11 +13,16 @@ import atexit
 import logging
 import os
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
+from flask.helpers import get_debug_flag
+from werkzeug.serving import is_running_from_reloader
+
+from .dispatch import prune_deliveries, tick
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +35,6 @@ _running: dict[str, BaseScheduler] = {}
 
 def run_tick(app) -> None:
     """The job. Errors are logged, never raised into APScheduler (the next tick tries again)."""
-    from .reminders.dispatch import tick
-
     try:
         # A tick works until nothing is due (a busy minute may take longer than the interval: the next
         # tick then waits, max_instances=1, and the missed ones coalesce into one).
@@ -42,10 +45,6 @@ def run_tick(app) -> None:
 
 def run_prune(app) -> None:
     """The daily job: finished delivery records older than DELIVERY_RETENTION_DAYS go (the inbox stays)."""
-    from datetime import timedelta
-
-    from .reminders.dispatch import prune_deliveries
-
     try:
         with app.app_context():
             days = max(1, int(app.config.get("DELIVERY_RETENTION_DAYS", 30)))
@@ -80,7 +79,7 @@ def single_runner_lock(app):
     On PostgreSQL any number of runners may work side by side, so no lock is taken."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return True
-    import fcntl
+    import fcntl  # why: POSIX only, and only SQLite runners take the lock
 
     path = Path(app.instance_path) / LOCK_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,10 +98,6 @@ def single_runner_lock(app):
 
 def _serving_process(app) -> bool:
     """False for the reloader's watcher (its child serves) and for CLI commands other than `run`."""
-    import click
-    from flask.helpers import get_debug_flag
-    from werkzeug.serving import is_running_from_reloader
-
     ctx = click.get_current_context(silent=True)
     if ctx is None:  # a WSGI server imported wsgi:app
         return True
