@@ -104,15 +104,21 @@ def _subjects(actor: User | None, column, scope: Scope, action: Action) -> Colum
     return false()
 
 
+def _owner(model):
+    """The column naming whose row it is: `user_id`, or a routine's `owner_id` (NULL for a stock one)."""
+    return model.owner_id if model is Routine else model.user_id
+
+
 def rows(actor: User | None, model, scope: Scope, action: Action = Action.READ,
          subject_id: int | None = None) -> ColumnElement[bool]:
-    """SQL for a WHERE: the rows of `model` (by its `user_id`) the actor may `action` in `scope`; with
-    `subject_id`, only that person's (and nothing when the actor may not)."""
-    clause = _subjects(actor, model.user_id, scope, action)
+    """SQL for a WHERE: the rows of `model` (by its `user_id`; a Routine by its owner, so never a stock one)
+    the actor may `action` in `scope`; with `subject_id`, only that person's (and nothing when the actor may not)."""
+    owner = _owner(model)
+    clause = _subjects(actor, owner, scope, action)
     if subject_id is not None:
         if not allows(actor, subject_id, scope, action):
             return false()
-        clause = clause & (model.user_id == subject_id)
+        clause = clause & (owner == subject_id)
     return clause
 
 

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .. import access
+from ..access import Scope
 from ..auth.service import ProfileChanges, update_profile
 from ..errors import ValidationError
 from ..extensions import db
@@ -71,7 +73,7 @@ def profile_prompt_due(user: User) -> bool:
     """One card asks the profile questions once the person has logged a spasm, until they answer or skip it."""
     if user.profile_prompt_done_at is not None:
         return False
-    return db.session.scalar(select(Episode.id).where(Episode.user_id == user.id).limit(1)) is not None
+    return db.session.scalar(select(Episode.id).where(access.rows(user, Episode, Scope.EPISODES)).limit(1)) is not None
 
 
 def finish_profile_prompt(user: User, values: dict | None, now: datetime) -> User:

@@ -11,6 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import access
+from ..access import Action, Scope
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import RISK_FIELDS, ROLES, ApiToken, User
@@ -233,7 +235,7 @@ def revoke_token(token: ApiToken, now: datetime) -> None:
 
 
 def _revoke_tokens(user: User, now: datetime, keep_token_id: int | None) -> None:
-    query = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    query = update(ApiToken).where(access.rows(user, ApiToken, Scope.PROFILE, Action.CHANGE), ApiToken.revoked_at.is_(None))
     if keep_token_id is not None:
         query = query.where(ApiToken.id != keep_token_id)
     db.session.execute(query.values(revoked_at=now))

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import access
+from ..access import Scope
 from ..domain import codes, diary, triage
 from ..domain.triage_rules import LOCATION_LEVELS
 from ..extensions import db
@@ -45,7 +47,7 @@ class DiaryFilter:
 
 def history(user: User, filters: DiaryFilter, *, limit: int = 50, cursor: str | None = None) -> tuple[list[Episode], str | None]:
     """The user's episodes newest first, filtered; dates are local dates in the user's zone."""
-    query = select(Episode).where(Episode.user_id == user.id).options(selectinload(Episode.follow_ups))
+    query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).options(selectinload(Episode.follow_ups))
     if filters.start:
         query = query.where(Episode.started_at >= local_day_bounds(filters.start, user.timezone)[0])
     if filters.end:
@@ -78,7 +80,7 @@ def chart_data(user: User, start: date, end: date) -> dict:
     begin, finish = local_day_bounds(start, user.timezone)[0], local_day_bounds(end, user.timezone)[1]
     rows = db.session.execute(
         select(Episode.started_at, Episode.severity)
-        .where(Episode.user_id == user.id, Episode.started_at >= begin, Episode.started_at < finish)
+        .where(access.rows(user, Episode, Scope.EPISODES), Episode.started_at >= begin, Episode.started_at < finish)
         .order_by(Episode.started_at)
     ).all()
     zone = ZoneInfo(user.timezone)
@@ -110,7 +112,8 @@ def due_prompts(user: User, now: datetime) -> list[Prompt]:
     """Open "how is it now?" prompts, oldest due first; only episodes young enough to have one are read."""
     recent = db.session.scalars(
         select(Episode)
-        .where(Episode.user_id == user.id, Episode.started_at > now - diary.PROMPT_HORIZON, Episode.started_at <= now)
+        .where(access.rows(user, Episode, Scope.EPISODES), Episode.started_at > now - diary.PROMPT_HORIZON,
+               Episode.started_at <= now)
         .options(selectinload(Episode.follow_ups))
         .order_by(Episode.started_at)
     ).all()
@@ -202,7 +205,7 @@ def status_for(user: User, now: datetime) -> DiaryStatus:
     if ids:
         zone = ZoneInfo(user.timezone)
         for ident, started_at in db.session.execute(
-            select(Episode.id, Episode.started_at).where(Episode.user_id == user.id, Episode.id.in_(ids))
+            select(Episode.id, Episode.started_at).where(access.rows(user, Episode, Scope.EPISODES), Episode.id.in_(ids))
         ):
             days[ident] = started_at.astimezone(zone).date()
     return DiaryStatus(assessment, due_prompts(user, now), days, local_services(user.country))

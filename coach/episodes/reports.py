@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from .. import access
+from ..access import Scope
 from ..domain import codes, triage
 from ..domain.report import EpisodeRow, FollowUpRow, Report, SessionRow, build_report, period_for
 from ..extensions import db
@@ -47,7 +49,7 @@ def _episode_rows(user: User) -> list[EpisodeRow]:
             Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, Episode.locations, Episode.side,
             Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, Episode.symptoms, Episode.exercise,
             Episode.load_kg, Episode.relief_used,
-        ).where(Episode.user_id == user.id)
+        ).where(access.rows(user, Episode, Scope.EPISODES))
     ).all()
     return [
         EpisodeRow(
@@ -64,7 +66,7 @@ def _episode_rows(user: User) -> list[EpisodeRow]:
 def _follow_up_rows(user: User) -> list[FollowUpRow]:
     rows = db.session.execute(
         select(FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, FollowUp.symptoms).where(
-            FollowUp.user_id == user.id
+            access.rows(user, FollowUp, Scope.EPISODES)
         )
     ).all()
     return [FollowUpRow(r.episode_id, r.at, r.severity, r.status, tuple(r.symptoms or ())) for r in rows]
@@ -74,7 +76,8 @@ def session_rows(user: User, begin: datetime, finish: datetime) -> list[SessionR
     """The user's routine sessions started in [begin, finish)."""
     records = db.session.scalars(
         select(RoutineSession).where(
-            RoutineSession.user_id == user.id, RoutineSession.started_at >= begin, RoutineSession.started_at < finish)
+            access.rows(user, RoutineSession, Scope.SESSIONS), RoutineSession.started_at >= begin,
+            RoutineSession.started_at < finish)
     ).all()
     return [
         SessionRow(started_at=r.started_at, routine=r.routine_title or r.routine_slug, completed=r.completed,
@@ -129,11 +132,11 @@ def _answer(value):
 def episodes_csv(user: User) -> str:
     zone = ZoneInfo(user.timezone)
     episodes = db.session.scalars(
-        select(Episode).where(Episode.user_id == user.id).order_by(Episode.started_at, Episode.id)
+        select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).order_by(Episode.started_at, Episode.id)
     ).all()
     latest: dict[int, tuple[datetime, str, int]] = {}
     for episode_id, at, status in db.session.execute(
-        select(FollowUp.episode_id, FollowUp.at, FollowUp.status).where(FollowUp.user_id == user.id)
+        select(FollowUp.episode_id, FollowUp.at, FollowUp.status).where(access.rows(user, FollowUp, Scope.EPISODES))
     ):
         seen = latest.get(episode_id)
         latest[episode_id] = (at, status, 1) if seen is None else (max(seen[0], at), status if at >= seen[0] else seen[1], seen[2] + 1)

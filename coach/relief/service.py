@@ -5,6 +5,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
+from .. import access
+from ..access import Scope
 from ..account.service import exporter, iso
 from ..domain import codes
 from ..episodes.service import clean_moment, decode_cursor, encode_cursor
@@ -105,20 +107,17 @@ def record_session(user: User, values: dict, now: datetime, *, client_id: str | 
 
 def _by_client_id(user: User, client_id: str) -> RoutineSession | None:
     return db.session.scalar(
-        select(RoutineSession).where(RoutineSession.user_id == user.id, RoutineSession.client_id == client_id)
+        select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS), RoutineSession.client_id == client_id)
     )
 
 
 def get_session(user: User, session_id: int) -> RoutineSession:
-    session = db.session.get(RoutineSession, session_id)
-    if session is None or session.user_id != user.id:
-        raise NotFound("No such session.")
-    return session
+    return access.get(user, RoutineSession, session_id, Scope.SESSIONS, message="No such session.")
 
 
 def list_sessions(user: User, *, limit: int = 50, cursor: str | None = None) -> tuple[list[RoutineSession], str | None]:
     """Newest first, paged like the episode list."""
-    query = select(RoutineSession).where(RoutineSession.user_id == user.id)
+    query = select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS))
     if cursor:
         moment, ident = decode_cursor(cursor)
         query = query.where(or_(RoutineSession.started_at < moment,
@@ -150,7 +149,7 @@ def session_dict(session: RoutineSession) -> dict:
 @exporter
 def _export_sessions(user: User) -> dict:
     rows = db.session.scalars(
-        select(RoutineSession).where(RoutineSession.user_id == user.id).order_by(RoutineSession.started_at)
+        select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS)).order_by(RoutineSession.started_at)
     ).all()
-    own = db.session.scalars(select(Routine).where(Routine.owner_id == user.id).order_by(Routine.id)).all()
+    own = db.session.scalars(select(Routine).where(access.rows(user, Routine, Scope.ROUTINES)).order_by(Routine.id)).all()
     return {"routine_sessions": [session_dict(s) for s in rows], "routines": [routine_dict(r) for r in own]}

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from .. import access
+from ..access import Action, Scope
 from ..domain.schedule import occurrences, parse_schedule
 from ..extensions import db
 from ..models import CalendarFeed, Reminder, User
@@ -25,20 +27,21 @@ def _hash(raw: str) -> str:
 def create_feed(user: User, now: datetime) -> str:
     """A new secret for this person's feed (any earlier link stops working). Returns the raw token."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(24)
-    db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    db.session.execute(delete(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS, Action.CHANGE)))
     db.session.add(CalendarFeed(user_id=user.id, token_hash=_hash(raw), created_at=now))
     db.session.commit()
     return raw
 
 
 def revoke_feed(user: User) -> bool:
-    result = db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    result = db.session.execute(
+        delete(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS, Action.CHANGE)))
     db.session.commit()
     return bool(result.rowcount)
 
 
 def feed_of(user: User) -> CalendarFeed | None:
-    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    return db.session.scalar(select(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS)))
 
 
 def user_for_token(raw: str, now: datetime) -> User | None:
@@ -55,7 +58,8 @@ def user_for_token(raw: str, now: datetime) -> User | None:
 
 def upcoming(user: User, now: datetime) -> list[tuple[datetime, Reminder]]:
     """Occurrences in the next two weeks, soonest first."""
-    rows = db.session.scalars(select(Reminder).where(Reminder.user_id == user.id, Reminder.next_fire_at.is_not(None)))
+    rows = db.session.scalars(
+        select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.next_fire_at.is_not(None)))
     quiet, events = quiet_hours(user), []
     for reminder in rows:
         for at in occurrences(parse_schedule(reminder.schedule), now, now + WINDOW, user.timezone, quiet, MAX_EVENTS):

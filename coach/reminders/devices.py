@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
+from ..access import Action, Scope
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import PushSubscription, User
@@ -52,7 +54,8 @@ def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: 
 
 
 def _trim(user: User) -> None:
-    ids = list(db.session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user.id)
+    ids = list(db.session.scalars(select(PushSubscription.id)
+                                  .where(access.rows(user, PushSubscription, Scope.REMINDERS, Action.CHANGE))
                                   .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())))
     if len(ids) > MAX_DEVICES:
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[MAX_DEVICES:])))
@@ -61,23 +64,27 @@ def _trim(user: User) -> None:
 
 def remove_subscription(user: User, endpoint: str) -> None:
     """Unsubscribe a device; someone else's endpoint or an unknown one is NotFound (never says which)."""
-    sub = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-    if sub is None or sub.user_id != user.id:
-        raise NotFound("No such subscription.")
-    db.session.delete(sub)
+    db.session.delete(_device(user, endpoint, Action.CHANGE))
     db.session.commit()
 
 
 def list_subscriptions(user: User) -> list[PushSubscription]:
-    return list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)
+    return list(db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.REMINDERS))
                                    .order_by(PushSubscription.id)))
+
+
+def _device(user: User, endpoint: str, action: Action) -> PushSubscription:
+    """The subscription with this endpoint if the actor may `action` it; NotFound for anyone else's or none."""
+    sub = db.session.scalar(select(PushSubscription).where(
+        PushSubscription.endpoint == endpoint, access.rows(user, PushSubscription, Scope.REMINDERS, action)))
+    if sub is None:
+        raise NotFound("No such subscription.")
+    return sub
 
 
 def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> dict:
     """Push a test notification to one of this person's devices now; a gone device is forgotten."""
-    sub = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-    if sub is None or sub.user_id != user.id:
-        raise NotFound("No such subscription.")
+    sub = _device(user, endpoint, Action.CHANGE)
     tag = f"t{user.id}-{now:%Y%m%d%H%M%S}"[:32]
     payload = encode_payload("Relief Coach", "Notifications work on this device.", "/reminders", tag)
     result = sender.send(sub.info(), payload, topic=tag, urgency="high", ttl=600)

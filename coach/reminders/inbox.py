@@ -5,11 +5,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from .. import access
+from ..access import Action, Scope
 from ..account.service import exporter
-from ..errors import NotFound
 from ..extensions import db
 from ..models import Notification, User
-from .service import is_id, iso
+from .service import iso
 
 
 def notification_dict(note: Notification) -> dict:
@@ -30,7 +31,7 @@ def notification_dict(note: Notification) -> dict:
 def list_notifications(user: User, *, limit: int = 50, cursor: int | None = None,
                        unread: bool = False) -> tuple[list[Notification], int | None]:
     """Newest first; `cursor` is the last id seen."""
-    query = select(Notification).where(Notification.user_id == user.id)
+    query = select(Notification).where(access.rows(user, Notification, Scope.REMINDERS))
     if unread:
         query = query.where(Notification.read_at.is_(None))
     if cursor is not None:
@@ -42,19 +43,16 @@ def list_notifications(user: User, *, limit: int = 50, cursor: int | None = None
 def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(access.rows(user, Notification, Scope.REMINDERS), Notification.read_at.is_(None))
     ) or 0
 
 
-def get_notification(user: User, notification_id: int) -> Notification:
-    note = db.session.get(Notification, notification_id) if is_id(notification_id) else None
-    if note is None or note.user_id != user.id:
-        raise NotFound("No such notification.")
-    return note
+def get_notification(user: User, notification_id: int, action: Action = Action.READ) -> Notification:
+    return access.get(user, Notification, notification_id, Scope.REMINDERS, action, message="No such notification.")
 
 
 def mark_read(user: User, notification_id: int, now: datetime) -> Notification:
-    note = get_notification(user, notification_id)
+    note = get_notification(user, notification_id, Action.CHANGE)
     if note.read_at is None:
         note.read_at = now
         db.session.commit()
@@ -63,7 +61,9 @@ def mark_read(user: User, notification_id: int, now: datetime) -> Notification:
 
 def mark_all_read(user: User, now: datetime) -> int:
     result = db.session.execute(
-        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=now)
+        update(Notification)
+        .where(access.rows(user, Notification, Scope.REMINDERS, Action.CHANGE), Notification.read_at.is_(None))
+        .values(read_at=now)
     )
     db.session.commit()
     return result.rowcount or 0
@@ -76,11 +76,11 @@ def _export(user: User) -> dict:
     from .devices import subscription_dict
     from .service import reminder_dict
 
-    reminders = db.session.scalars(select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.id))
-    notes = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
-    subs = db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)
+    reminders = db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS)).order_by(Reminder.id))
+    notes = db.session.scalars(select(Notification).where(access.rows(user, Notification, Scope.REMINDERS)).order_by(Notification.id))
+    subs = db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.REMINDERS))
                               .order_by(PushSubscription.id))
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    feed = db.session.scalar(select(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS)))
     return {"reminders": [reminder_dict(r) for r in reminders],
             "notifications": [notification_dict(n) for n in notes],
             "push_devices": [subscription_dict(s) for s in subs],

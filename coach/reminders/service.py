@@ -6,10 +6,12 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
+from ..access import Action, Scope
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
-from ..models import MAX_ID, REMINDER_KINDS, Episode, Notification, Reminder, User
+from ..models import REMINDER_KINDS, Episode, Notification, Reminder, User
 from .tip_texts import tip_body
 
 TITLE_MAX, BODY_MAX = 80, 200
@@ -59,10 +61,6 @@ def is_done(reminder: Reminder) -> bool:
     but the person never switched it off, and switching it on cannot work: a new time is an edit)."""
     return (reminder.next_fire_at is None and reminder.last_fired_at is not None
             and (reminder.schedule or {}).get("type") == "once")
-
-
-def is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -187,22 +185,19 @@ def _reschedule(reminder: Reminder, user: User, now: datetime) -> None:
 
 
 # ---------------------------------------------------------------- reminders
-def get_reminder(user: User, reminder_id: int) -> Reminder:
-    reminder = db.session.get(Reminder, reminder_id) if is_id(reminder_id) else None
-    if reminder is None or reminder.user_id != user.id:
-        raise NotFound("No such reminder.")
-    return reminder
+def get_reminder(user: User, reminder_id: int, action: Action = Action.READ) -> Reminder:
+    return access.get(user, Reminder, reminder_id, Scope.REMINDERS, action, message="No such reminder.")
 
 
 def create_reminder(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[Reminder, bool]:
     """Save a reminder with its next fire time; with a client_id a replay returns the first one and False."""
     if client_id:
-        existing = db.session.scalar(select(Reminder).where(Reminder.user_id == user.id, Reminder.client_id == client_id))
+        existing = db.session.scalar(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.client_id == client_id))
         if existing is not None:
             return existing, False
     clean = clean_reminder(user, values, now)
     count = db.session.scalar(
-        select(func.count()).select_from(Reminder).where(Reminder.user_id == user.id, Reminder.kind != "follow_up")
+        select(func.count()).select_from(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.kind != "follow_up")
     )
     if count >= MAX_REMINDERS:
         raise ValidationError({"reminders": f"at most {MAX_REMINDERS} reminders; delete one first"})
@@ -214,7 +209,7 @@ def create_reminder(user: User, values: dict, now: datetime, *, client_id: str |
     except IntegrityError:
         # The same offline request arrived twice at once: the other one saved it.
         db.session.rollback()
-        existing = db.session.scalar(select(Reminder).where(Reminder.user_id == user.id,
+        existing = db.session.scalar(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS),
                                                             Reminder.client_id == client_id)) if client_id else None
         if existing is None:
             raise
@@ -223,7 +218,7 @@ def create_reminder(user: User, values: dict, now: datetime, *, client_id: str |
 
 
 def update_reminder(user: User, reminder_id: int, values: dict, now: datetime) -> Reminder:
-    reminder = get_reminder(user, reminder_id)
+    reminder = get_reminder(user, reminder_id, Action.CHANGE)
     for key, value in clean_reminder(user, values, now, current=reminder).items():
         setattr(reminder, key, value)
     reminder.updated_at = now
@@ -237,13 +232,13 @@ def set_enabled(user: User, reminder_id: int, enabled: bool, now: datetime) -> R
 
 
 def delete_reminder(user: User, reminder_id: int) -> None:
-    db.session.delete(get_reminder(user, reminder_id))
+    db.session.delete(get_reminder(user, reminder_id, Action.CHANGE))
     db.session.commit()
 
 
 def list_reminders(user: User, *, limit: int = 50, cursor: int | None = None) -> tuple[list[Reminder], int | None]:
     """Newest first, `cursor` is the last id seen."""
-    query = select(Reminder).where(Reminder.user_id == user.id)
+    query = select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS))
     if cursor is not None:
         query = query.where(Reminder.id < cursor)
     rows = list(db.session.scalars(query.order_by(Reminder.id.desc()).limit(limit + 1)))
@@ -254,7 +249,7 @@ def reminders_for_page(user: User) -> tuple[list[Reminder], list[Reminder]]:
     """(the person's own reminders, the next check-in of each logged spasm), soonest first, paused last.
 
     A spasm has up to four check-ins; listing them all would bury the reminders under identical cards."""
-    rows = list(db.session.scalars(select(Reminder).where(Reminder.user_id == user.id)))
+    rows = list(db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS))))
     rows.sort(key=lambda r: (r.next_fire_at is None, r.next_fire_at or r.created_at, r.id))
     own = [r for r in rows if r.kind != "follow_up"]
     check_ins, seen = [], set()
@@ -270,13 +265,14 @@ def episode_starts(user: User, episode_ids: list[int]) -> dict[int, datetime]:
     if not episode_ids:
         return {}
     rows = db.session.execute(
-        select(Episode.id, Episode.started_at).where(Episode.user_id == user.id, Episode.id.in_(episode_ids)))
+        select(Episode.id, Episode.started_at).where(access.rows(user, Episode, Scope.EPISODES),
+                                                    Episode.id.in_(episode_ids)))
     return dict(rows.all())
 
 
 def reschedule_user(user: User, now: datetime) -> int:
     """After a change of time zone or quiet hours: every active reminder gets its next time again."""
-    rows = list(db.session.scalars(select(Reminder).where(Reminder.user_id == user.id, Reminder.enabled.is_(True))))
+    rows = list(db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE), Reminder.enabled.is_(True))))
     for reminder in rows:
         _reschedule(reminder, user, now)
     return len(rows)
@@ -327,6 +323,7 @@ def schedule_follow_ups(user: User, episode, now: datetime, *, commit: bool = Tr
 
 def forget_episode(user: User, episode_id: int) -> None:
     """Before an episode is deleted: its check-ins go, and so do their inbox entries (their page is gone)."""
-    ids = select(Reminder.id).where(Reminder.user_id == user.id, Reminder.episode_id == episode_id)
-    db.session.execute(delete(Notification).where(Notification.user_id == user.id, Notification.reminder_id.in_(ids)))
-    db.session.execute(delete(Reminder).where(Reminder.user_id == user.id, Reminder.episode_id == episode_id))
+    ids = select(Reminder.id).where(access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE), Reminder.episode_id == episode_id)
+    db.session.execute(delete(Notification).where(access.rows(user, Notification, Scope.REMINDERS, Action.CHANGE),
+                                                  Notification.reminder_id.in_(ids)))
+    db.session.execute(delete(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE), Reminder.episode_id == episode_id))
