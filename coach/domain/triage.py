@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from coach.domain.codes import SYMPTOM_UPGRADES, SYMPTOMS
+from coach.domain import triage_rules
+from coach.domain.flags import LEVEL_RANK, LEVELS, NO_MEDICATION_COPY, Flag, Info, highest  # noqa: F401  (pages read the tiers and the medicine sentence here)
 
 RULES_VERSION = "2026.2"
-
-# Ordered lowest to highest; "highest tier wins" compares positions in this tuple.
-LEVELS = ("none", "routine", "urgent", "emergency")
-LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 @dataclass(frozen=True)
@@ -124,7 +121,6 @@ RULE_TITLES = {
 }
 
 DISCLAIMER = "This content is a coaching aid, not a diagnosis."
-NO_MEDICATION_COPY = "Medicines are a decision for your doctor. Don't start, stop or change them yourself."
 
 
 @dataclass(frozen=True)
@@ -168,35 +164,6 @@ class Profile:
 
 
 @dataclass(frozen=True)
-class Flag:
-    rule: str
-    level: str
-    reason: str
-    episode_ids: tuple[int, ...]
-    sources: tuple[int, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "level": self.level,
-            "reason": self.reason,
-            "episode_ids": list(self.episode_ids),
-            "sources": list(self.sources),
-        }
-
-
-@dataclass(frozen=True)
-class Info:
-    rule: str
-    message: str
-    episode_ids: tuple[int, ...] = ()
-
-    def to_dict(self) -> dict:
-        # The API shape carries rule and message only; episode ids stay server-side for linking.
-        return {"rule": self.rule, "message": self.message}
-
-
-@dataclass(frozen=True)
 class Assessment:
     level: str
     rules_version: str
@@ -225,24 +192,8 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def highest(levels) -> str:
-    return max(levels, key=LEVEL_RANK.__getitem__, default="none")
-
-
-def symptom_tier(code: str, present) -> str:
-    """A symptom's tier given the codes reported with it (the bracketed raises in CONTENT.md section 1)."""
-    tier = SYMPTOMS[code][1]
-    raised, raisers = SYMPTOM_UPGRADES.get(code, (tier, frozenset()))
-    if not raisers.isdisjoint(present) and LEVEL_RANK[raised] > LEVEL_RANK[tier]:
-        return raised
-    return tier
-
-
 def assess(episodes, follow_ups, profile: Profile | None, now: datetime, tz: str | tzinfo) -> Assessment:
     """Evaluate every rule of CONTENT.md section 2 at the reference time `now` in zone `tz`."""
-    # Imported here because triage_rules builds Flag and Info from this module.
-    from coach.domain import triage_rules
-
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz

@@ -13,7 +13,7 @@ from coach.domain.codes import (
     SYMPTOMS,
     TRIGGER_LABELS,
 )
-from coach.domain.triage import LEVEL_RANK, NO_MEDICATION_COPY, Flag, Info, symptom_tier
+from coach.domain.flags import LEVEL_RANK, NO_MEDICATION_COPY, Flag, Info, symptom_tier
 
 BACK = frozenset(BACK_LOCATIONS)
 LEG = frozenset({"calf", "thigh", "foot"})
