@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, logout_user
 
 from ..auth import limits
 from ..auth.forms import parse_year
-from ..auth.service import ProfileChanges, change_password, delete_account, update_profile
+from ..auth.service import change_password, delete_account
 from ..auth.session import sign_in
 from ..errors import ServiceError
 from ..forms import apply_errors
@@ -17,7 +17,8 @@ from ..models import RISK_FIELDS
 from ..reference import countries
 from . import bp
 from .forms import RISK_QUESTIONS, DeleteForm, PasswordForm, ProfileForm, ProfilePromptForm
-from .service import export_user, finish_profile_prompt, profile_prompt_due
+from .profile import ProfileChanges, finish_profile_prompt, profile_prompt_due, update_profile
+from .service import export_user
 
 
 def _now() -> datetime:

@@ -1,16 +1,9 @@
-"""Reading a user's own data out (the profile as a dict, the full export), and the profile prompt."""
+"""Reading a user's own data out (the profile as a dict, the full export)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
-from .. import access
-from ..access import Scope
-from ..auth.service import ProfileChanges, update_profile
-from ..errors import ValidationError
-from ..extensions import db
-from ..models import RISK_FIELDS, Episode, User
+from ..models import RISK_FIELDS, User
 
 EXPORT_FORMAT = "relief-coach-export/1"
 
@@ -66,26 +59,3 @@ def export_user(user: User, now: datetime) -> dict:
     for func in EXPORTERS:
         data.update(func(user))
     return data
-
-
-# ---------------------------------------------------------------- the profile prompt after the first spasm
-def profile_prompt_due(user: User) -> bool:
-    """One card asks the profile questions once the person has logged a spasm, until they answer or skip it."""
-    if user.profile_prompt_done_at is not None:
-        return False
-    return db.session.scalar(select(Episode.id).where(access.rows(user, Episode, Scope.EPISODES)).limit(1)) is not None
-
-
-def finish_profile_prompt(user: User, values: dict | None, now: datetime) -> User:
-    """Answer the prompt (values: birth_year and the risk booleans, checked like any profile change) or, with
-    None, skip it. Either way it is not shown again."""
-    user.profile_prompt_done_at = now
-    if not values:
-        db.session.commit()
-        return user
-    try:
-        update_profile(user, ProfileChanges(values), now)  # one commit: the answers and the prompt done
-    except ValidationError:
-        user.profile_prompt_done_at = None  # nothing saved: the card stays until it is answered or skipped
-        raise
-    return user

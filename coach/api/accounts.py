@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from flask import current_app, g
 from flask_login import current_user
 
+from ..account.profile import ProfileChanges, update_profile
 from ..account.service import export_user, iso, profile_dict
 from ..auth import limits
 from ..auth.service import (
-    ProfileChanges,
     Registration,
     authenticate,
     change_password,
@@ -17,8 +17,8 @@ from ..auth.service import (
     issue_token,
     register_user,
     revoke_token,
-    update_profile,
 )
+from ..auth.session import sign_in
 from ..errors import ApiError
 from ..extensions import api_spec
 from . import bp
@@ -113,8 +113,6 @@ def post_password(json: PasswordIn):
     change_password(_me(), json.current_password, json.new_password, _now(), keep_token_id=token.id if token else None)
     if token is None:
         # A browser session changed it: keep this browser signed in with the new session version.
-        from ..auth.session import sign_in
-
         sign_in(_me())
     return "", 204
 

@@ -1,10 +1,10 @@
-"""Account services shared by the web forms and the JSON API."""
+"""Registration, sign-in, passwords, sign-out everywhere, account deletion and API tokens (web forms and the API)."""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
@@ -15,8 +15,8 @@ from .. import access
 from ..access import Action, Scope
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import RISK_FIELDS, ROLES, ApiToken, User
-from ..reference import is_country, is_timezone
+from ..models import ROLES, ApiToken, User
+from ..profile_values import clean_profile
 from .passwords import password_problem
 
 TOKEN_PREFIX = "rc_"
@@ -35,76 +35,11 @@ class Registration:
     birth_year: int | None = None  # optional; a typed year that is not a number reaches here as text and is refused
 
 
-@dataclass(frozen=True)
-class ProfileChanges:
-    """Only the fields present in `values` change."""
-
-    values: dict = field(default_factory=dict)
-
-
 def normalise_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise ValidationError({"email": "enter an email address like name@example.com"}) from None
-
-
-def _check_display_name(name: str) -> str | None:
-    name = " ".join(name.split())
-    if not name:
-        return None
-    return name if len(name) <= 80 else None
-
-
-def _collect_profile_errors(values: dict, errors: dict[str, str], now: datetime) -> dict:
-    clean: dict = {}
-    if "display_name" in values:
-        name = _check_display_name(values["display_name"] or "")
-        if name is None:
-            errors["display_name"] = "enter a name of 1 to 80 characters"
-        else:
-            clean["display_name"] = name
-    if "timezone" in values:
-        if is_timezone(values["timezone"]):
-            clean["timezone"] = values["timezone"]
-        else:
-            errors["timezone"] = "unknown time zone; use a name like Europe/Berlin"
-    if "country" in values:
-        code = (values["country"] or "").upper()
-        if is_country(code):
-            clean["country"] = code
-        else:
-            errors["country"] = "unknown country; use a two-letter code like GB or US"
-    if "birth_year" in values:
-        year = values["birth_year"]
-        if year is None:
-            clean["birth_year"] = None
-        elif isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= now.year:
-            errors["birth_year"] = f"enter a year from 1900 to {now.year}"
-        else:
-            clean["birth_year"] = year
-    for name in RISK_FIELDS:
-        if name in values:
-            if isinstance(values[name], bool):
-                clean[name] = values[name]
-            else:
-                errors[name] = "must be true or false"
-    for name in ("quiet_start", "quiet_end"):
-        if name in values:
-            clean[name] = _wall_time(values[name], name, errors)
-    return clean
-
-
-def _wall_time(value, name: str, errors: dict[str, str]) -> time | None:
-    """Quiet-hour boundaries: a time, "HH:MM", or None to clear."""
-    if value is None or isinstance(value, time):
-        return value
-    try:
-        hours, minutes = value.split(":") if isinstance(value, str) and len(value) == 5 else ("x", "x")
-        return time(int(hours), int(minutes))
-    except ValueError:
-        errors[name] = "use HH:MM 24-hour time, e.g. 22:00"
-        return None
 
 
 def register_user(info: Registration, now: datetime) -> User:
@@ -122,7 +57,7 @@ def register_user(info: Registration, now: datetime) -> User:
     values = {"display_name": info.display_name, "timezone": info.timezone, "country": info.country}
     if info.birth_year is not None:
         values["birth_year"] = info.birth_year
-    clean = _collect_profile_errors(values, errors, now)
+    clean = clean_profile(values, errors, now)
     if errors:
         raise ValidationError(errors)
     taken = Conflict("An account with this email already exists.", {"email": "already registered; sign in instead"})
@@ -150,26 +85,6 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
-
-
-def update_profile(user: User, changes: ProfileChanges, now: datetime) -> User:
-    from ..reminders.service import clean_quiet_hours, reschedule_user
-
-    errors: dict[str, str] = {}
-    clean = _collect_profile_errors(changes.values, errors, now)
-    if not errors and ("quiet_start" in clean or "quiet_end" in clean):
-        quiet, problems = clean_quiet_hours(clean.get("quiet_start", user.quiet_start), clean.get("quiet_end", user.quiet_end))
-        clean.update(quiet)
-        errors.update(problems)
-    if errors:
-        raise ValidationError(errors)
-    moved = any(clean.get(k, getattr(user, k)) != getattr(user, k) for k in ("timezone", "quiet_start", "quiet_end"))
-    for key, value in clean.items():
-        setattr(user, key, value)
-    if moved:  # reminders fire on the person's wall clock: their next times move with the zone and quiet hours
-        reschedule_user(user, now)
-    db.session.commit()
-    return user
 
 
 def change_password(user: User, current: str, new: str, now: datetime, keep_token_id: int | None = None) -> User:
@@ -232,6 +147,12 @@ def resolve_token(raw: str, now: datetime) -> ApiToken | None:
 def revoke_token(token: ApiToken, now: datetime) -> None:
     token.revoked_at = now
     db.session.commit()
+
+
+def tokens_to_export(user: User) -> list[ApiToken]:
+    """The person's API tokens for the data export, oldest first (their records: a token itself is not stored)."""
+    query = select(ApiToken).where(access.rows(user, ApiToken, Scope.PROFILE))
+    return list(db.session.scalars(query.order_by(ApiToken.created_at, ApiToken.id)))
 
 
 def _revoke_tokens(user: User, now: datetime, keep_token_id: int | None) -> None:
