@@ -1,34 +1,66 @@
 """Saving a record made offline exactly once, keyed by the client-made UUID it carries."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from .errors import ValidationError
 from .extensions import db
 
 T = TypeVar("T")
 
+UUID_EXAMPLE = "7f0c1d2e-0b8a-4c47-9a57-3f1a2b9d6e10"
 
-def save_once(build: Callable[[], T], client_id: str | None, find: Callable[[str], T | None]) -> tuple[T, bool]:
+
+def client_uuid(value) -> str:
+    """A client-made id as the canonical UUID text (lower case, with dashes), or a ValidationError naming client_id."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except (ValueError, AttributeError, TypeError):
+        raise ValidationError({"client_id": f"must be a UUID such as {UUID_EXAMPLE}"}) from None
+
+
+def client_uuid_or_none(value) -> str | None:
+    """The same for a form's hidden key: anything that is not a UUID is ignored (None), not refused."""
+    try:
+        return client_uuid(value) if value else None
+    except ValidationError:
+        return None
+
+
+def save_once(
+    build: Callable[[], T], client_id: str | None, find: Callable[[str], T | None], *,
+    then: Callable[[T], object] | None = None,
+) -> tuple[T, bool]:
     """Insert what `build()` makes unless `find(client_id)` already has it; returns (stored record, created).
 
     A replay is answered before `build` validates anything: the first record wins, as API.md promises.
+    `then(record)` runs after the record is flushed (it has its id), in the same transaction: one commit stores
+    both or, when either fails, neither, so a replay of the same client_id later makes both.
+    Two requests racing with the same client_id (page and service worker) meet at the unique key: the loser
+    returns the winner's record.
     """
     if client_id:
         existing = find(client_id)
         if existing is not None:
             return existing, False
     record = build()
-    db.session.add(record)
     try:
+        db.session.add(record)
+        db.session.flush()
+        if then is not None:
+            then(record)
         db.session.commit()
     except IntegrityError:
-        # The same offline record arrived twice at once (page and service worker): the other request saved it.
         db.session.rollback()
         existing = find(client_id) if client_id else None
         if existing is None:
             raise
         return existing, False
+    except BaseException:
+        db.session.rollback()  # nothing of the action stays in the session for a later commit to store
+        raise
     return record, True

@@ -1,7 +1,6 @@
 """Diary page services: the filtered history, open follow-up prompts, chart series and the assessment card."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -249,14 +248,6 @@ def newest_first(follow_ups) -> list[FollowUp]:
 
 def combine_local(day: date, moment: time, tz: str) -> datetime:
     return datetime.combine(day, moment.replace(second=0, microsecond=0), ZoneInfo(tz))
-
-
-def client_id_or_none(value: str | None) -> str | None:
-    """A form's hidden idempotency key, if it is a UUID (anything else is ignored, not trusted)."""
-    try:
-        return str(uuid.UUID(value)) if value else None
-    except ValueError:
-        return None
 
 
 def default_chart_period(today: date, filters: DiaryFilter) -> tuple[date, date]:

@@ -11,13 +11,13 @@ from flask_login import current_user, login_required
 from ..domain import codes, diary
 from ..errors import ValidationError
 from ..forms import apply_errors
+from ..idempotency import client_uuid_or_none
 from . import bp
 from .diary import (
     OFFLINE_EMERGENCY,
     TEXT_LIMITS,
     DiaryFilter,
     chart_data,
-    client_id_or_none,
     combine_local,
     default_chart_period,
     emergency_url,
@@ -194,7 +194,7 @@ def create():
     values = _checked_values(form, user, now)
     if values is None:
         return _render("episodes/form.html", 400, form=form, episode=None)
-    log_episode(user, values, now, client_id=client_id_or_none(form.client_id.data), source="form")
+    log_episode(user, values, now, client_id=client_uuid_or_none(form.client_id.data), source="form")
     return after_save(user, now, "Episode saved.")
 
 
@@ -279,7 +279,7 @@ def follow_up(episode_id: int):
         "notes": form.notes.data,
     }
     try:
-        add_follow_up(user, episode.id, values, now, client_id=client_id_or_none(form.client_id.data))
+        add_follow_up(user, episode.id, values, now, client_id=client_uuid_or_none(form.client_id.data))
     except ValidationError as error:
         fields = {k: REQUIRED["status"] if k == "status" and values["status"] is None else v for k, v in error.fields.items()}
         apply_errors(form, ValidationError(fields))

@@ -4,19 +4,19 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..account.service import exporter, iso
 from ..domain import codes, triage
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..idempotency import client_uuid, save_once
 from ..models import MAX_ID, RISK_FIELDS, Episode, FollowUp, User
+from ..reminders.service import schedule_follow_ups
 
 CLOCK_SKEW = timedelta(minutes=10)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -181,43 +181,21 @@ def latest_episode(user: User, since: datetime) -> Episode | None:
 def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form") -> tuple[Episode, bool]:
     """Save an episode and its check-in reminders in one transaction; with a client_id a replay returns the
     first one and False (answered before anything is validated: the first record wins)."""
-    if client_id:
-        existing = _by_client_id(user, client_id)
-        if existing is not None:
-            return existing, False
-    clean = clean_episode(values, now, user=user)
-    return _insert(user, Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, updated_at=now, **clean), now)
+    return _save_new(user, lambda: clean_episode(values, now, user=user), client_id, source, now)
 
 
-def _insert(user: User, episode: Episode, now: datetime) -> tuple[Episode, bool]:
-    """Add the episode and schedule its check-ins, then commit both at once. Two requests racing with the same
-    client_id (page and service worker) meet at the unique (user_id, client_id): the loser returns the winner's."""
-    from ..reminders.service import schedule_follow_ups
-
-    db.session.add(episode)
-    try:
-        db.session.flush()
-        schedule_follow_ups(user, episode, now, commit=False)  # the 24 h, 72 h, 14 and 28 day check-ins
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = _by_client_id(user, episode.client_id) if episode.client_id else None
-        if existing is None:
-            raise
-        return existing, False
-    return episode, True
+def _save_new(user: User, clean, client_id: str | None, source: str, now: datetime) -> tuple[Episode, bool]:
+    """The episode `clean()` gives and its check-ins (24 h, 72 h, 14 and 28 days), saved once: one commit."""
+    return save_once(
+        lambda: Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, updated_at=now, **clean()),
+        client_id,
+        lambda key: _by_client_id(user, key),
+        then=lambda episode: schedule_follow_ups(user, episode, now),
+    )
 
 
 def _by_client_id(user: User, client_id: str) -> Episode | None:
     return db.session.scalar(select(Episode).where(Episode.user_id == user.id, Episode.client_id == client_id))
-
-
-def client_uuid(value) -> str:
-    """A client-made id as the canonical UUID text, or a ValidationError naming client_id."""
-    try:
-        return str(uuid.UUID(value.strip()))
-    except (ValueError, AttributeError, TypeError):
-        raise ValidationError({"client_id": "must be a UUID such as 7f0c1d2e-0b8a-4c47-9a57-3f1a2b9d6e10"}) from None
 
 
 def _merge_into(episode: Episode, clean: dict, now: datetime) -> None:
@@ -289,29 +267,19 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
     values = dict(values)
     remove, clear_if = _undo_request(values)
     given = {name: value for name, value in values.items() if value is not None}
-    for _ in range(2):  # a second pass only after losing a race to create the same episode
-        episode = _by_client_id(user, client_id)
-        if episode is None:
-            clean = clean_episode(given, now, user=user, require_severity=False)
-            fresh = Episode(user_id=user.id, client_id=client_id, source="api", created_at=now, updated_at=now, **clean)
-            stored, created = _insert(user, fresh, now)
-            if created:
-                return stored, True
-            episode = stored
-        clean = clean_episode(given, now, partial=True, user=user)
-        _merge_into(episode, clean, now)
-        if remove:
-            episode.symptoms = [code for code in episode.symptoms or [] if code not in remove]
-        for name, value in clear_if.items():
-            if getattr(episode, name) == value:
-                setattr(episode, name, None)
-        try:
-            db.session.commit()
-        except IntegrityError:  # pragma: no cover - a merge changes no unique column
-            db.session.rollback()
-            continue
-        return episode, False
-    raise RuntimeError("upsert_episode: no episode after two tries")  # pragma: no cover
+    # New: created like a log (a request racing to create the same one gets the winner's, then merges into it).
+    episode, created = _save_new(
+        user, lambda: clean_episode(given, now, user=user, require_severity=False), client_id, "api", now)
+    if created:
+        return episode, True
+    _merge_into(episode, clean_episode(given, now, partial=True, user=user), now)
+    if remove:
+        episode.symptoms = [code for code in episode.symptoms or [] if code not in remove]
+    for name, value in clear_if.items():
+        if getattr(episode, name) == value:
+            setattr(episode, name, None)
+    db.session.commit()
+    return episode, False
 
 
 def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> Episode:
@@ -376,11 +344,18 @@ FOLLOW_UP_FIELDS = ("at", "severity", "status", "symptoms", "notes")
 
 
 def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[FollowUp, bool]:
+    """Save a check-in on an episode; with a client_id a replay returns the first one and False."""
     episode = get_episode(user, episode_id)
-    if client_id:
-        existing = db.session.scalar(select(FollowUp).where(FollowUp.episode_id == episode.id, FollowUp.client_id == client_id))
-        if existing is not None:
-            return existing, False
+    return save_once(
+        lambda: FollowUp(episode_id=episode.id, user_id=user.id, client_id=client_id, created_at=now,
+                         **clean_follow_up(episode, values, now)),
+        client_id,
+        lambda key: db.session.scalar(select(FollowUp).where(FollowUp.episode_id == episode.id, FollowUp.client_id == key)),
+    )
+
+
+def clean_follow_up(episode: Episode, values: dict, now: datetime) -> dict:
+    """Check a check-in on `episode`; raise ValidationError with every problem at once."""
     errors: dict[str, str] = {name: "unknown field" for name in sorted(set(values) - set(FOLLOW_UP_FIELDS))}
     at = values.get("at") or now
     if not isinstance(at, datetime) or at.tzinfo is None:
@@ -399,13 +374,7 @@ def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, c
     notes = _text(values.get("notes"), NOTES_MAX, "notes", errors)
     if errors:
         raise ValidationError(errors)
-    follow_up = FollowUp(
-        episode_id=episode.id, user_id=user.id, client_id=client_id, at=at, severity=severity, status=status,
-        symptoms=symptoms, notes=notes, created_at=now,
-    )
-    db.session.add(follow_up)
-    db.session.commit()
-    return follow_up, True
+    return {"at": at, "severity": severity, "status": status, "symptoms": symptoms, "notes": notes}
 
 
 def profile_of(user: User) -> triage.Profile:

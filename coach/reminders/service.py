@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..access import Action, Scope
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
 from ..errors import ValidationError
 from ..extensions import db
+from ..idempotency import save_once
 from ..models import REMINDER_KINDS, Episode, Notification, Reminder, User
 from .tip_texts import tip_body
 
@@ -191,30 +191,21 @@ def get_reminder(user: User, reminder_id: int, action: Action = Action.READ) -> 
 
 def create_reminder(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[Reminder, bool]:
     """Save a reminder with its next fire time; with a client_id a replay returns the first one and False."""
-    if client_id:
-        existing = db.session.scalar(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.client_id == client_id))
-        if existing is not None:
-            return existing, False
-    clean = clean_reminder(user, values, now)
-    count = db.session.scalar(
-        select(func.count()).select_from(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.kind != "follow_up")
+    def build() -> Reminder:
+        clean = clean_reminder(user, values, now)
+        count = db.session.scalar(
+            select(func.count()).select_from(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.kind != "follow_up")
+        )
+        if count >= MAX_REMINDERS:
+            raise ValidationError({"reminders": f"at most {MAX_REMINDERS} reminders; delete one first"})
+        reminder = Reminder(user_id=user.id, client_id=client_id, created_at=now, updated_at=now, **clean)
+        _reschedule(reminder, user, now)
+        return reminder
+
+    return save_once(
+        build, client_id,
+        lambda key: db.session.scalar(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.client_id == key)),
     )
-    if count >= MAX_REMINDERS:
-        raise ValidationError({"reminders": f"at most {MAX_REMINDERS} reminders; delete one first"})
-    reminder = Reminder(user_id=user.id, client_id=client_id, created_at=now, updated_at=now, **clean)
-    _reschedule(reminder, user, now)
-    db.session.add(reminder)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same offline request arrived twice at once: the other one saved it.
-        db.session.rollback()
-        existing = db.session.scalar(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS),
-                                                            Reminder.client_id == client_id)) if client_id else None
-        if existing is None:
-            raise
-        return existing, False
-    return reminder, True
 
 
 def update_reminder(user: User, reminder_id: int, values: dict, now: datetime) -> Reminder:
@@ -300,9 +291,9 @@ def _minute(moment: time | None) -> time | None:
 
 
 # ---------------------------------------------------------------- follow-ups (hooks from the diary)
-def schedule_follow_ups(user: User, episode, now: datetime, *, commit: bool = True) -> list[Reminder]:
+def schedule_follow_ups(user: User, episode, now: datetime) -> list[Reminder]:
     """Check-ins at 24 h, 72 h, 14 and 28 days after an episode starts; those already past are skipped.
-    commit=False leaves the commit to the caller (the episode and its check-ins in one transaction)."""
+    Added to the session, not committed: the caller commits the episode and its check-ins at once."""
     made = []
     for offset, label in FOLLOW_UPS:
         at = episode.started_at + offset
@@ -316,8 +307,6 @@ def schedule_follow_ups(user: User, episode, now: datetime, *, commit: bool = Tr
         _reschedule(reminder, user, now)
         db.session.add(reminder)
         made.append(reminder)
-    if commit:
-        db.session.commit()
     return made
 
 
