@@ -44,11 +44,12 @@ def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: 
             db.session.add(sub)
         sub.user_id, sub.p256dh, sub.auth, sub.user_agent, sub.updated_at = user_id, p256dh, auth, agent, now
         try:
+            db.session.flush()
+            _trim(user)  # in the same commit: the device and the trim are one action
             db.session.commit()
         except IntegrityError:  # the same browser subscribed twice at once: update the other's row
             db.session.rollback()
             continue
-        _trim(user)
         return sub, created
     raise ValidationError({"endpoint": "could not be saved; try again"})
 
@@ -59,7 +60,6 @@ def _trim(user: User) -> None:
                                   .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())))
     if len(ids) > MAX_DEVICES:
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[MAX_DEVICES:])))
-        db.session.commit()
 
 
 def remove_subscription(user: User, endpoint: str) -> None:

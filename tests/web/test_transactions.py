@@ -2,17 +2,21 @@
 the same client id after a failure stores both."""
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
+import coach.reminders.devices as devices_service
 import coach.reminders.service as reminders_service
 from coach.episodes.service import log_episode
 from coach.extensions import db
 from coach.models import Episode, Reminder, User
+from tests.pushfake import Device
 
 
 class CheckInsFail(RuntimeError):
@@ -129,3 +133,37 @@ def test_a_failed_log_leaves_nothing_for_a_later_commit(app, api, check_ins_fail
     assert _stored(app, user["id"]) == ([], [])
     with app.app_context():
         assert db.session.get(User, user["id"]).display_name == "Renamed"
+
+
+DEVICE_LIMIT = 20  # per person (docs/ARCHITECTURE.md): a new device beyond it replaces the oldest
+
+
+def _browser(n: int) -> dict:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return Device(f"phone-{n}", key, os.urandom(16), f"https://fcm.googleapis.com/fcm/send/phone-{n}").info()
+
+
+def test_a_device_over_the_limit_and_the_trim_are_one_commit(api, monkeypatch):
+    """Subscribing one device more than the limit adds it and removes the oldest at once: when the trim fails,
+    the new device is not stored either (never one over the limit), and trying again does both."""
+    _, token = api.register()
+    for n in range(DEVICE_LIMIT):
+        assert api.post("/api/v1/push/subscriptions", json=_browser(n), token=token).status_code == 201
+    before = api.get("/api/v1/push/subscriptions", token=token).get_json()["items"]
+    real = devices_service._trim
+
+    def trim_then_fail(user):
+        real(user)
+        db.session.flush()
+        raise RuntimeError("trim failed")
+
+    monkeypatch.setattr(devices_service, "_trim", trim_then_fail)
+    newest = _browser(DEVICE_LIMIT)
+    assert api.post("/api/v1/push/subscriptions", json=newest, token=token).status_code == 500
+    assert api.get("/api/v1/push/subscriptions", token=token).get_json()["items"] == before
+
+    monkeypatch.undo()
+    assert api.post("/api/v1/push/subscriptions", json=newest, token=token).status_code == 201
+    after = api.get("/api/v1/push/subscriptions", token=token).get_json()["items"]
+    assert len(after) == DEVICE_LIMIT
+    assert [d["id"] for d in after[:-1]] == [d["id"] for d in before[1:]]  # the oldest went, the new one came
