@@ -5,10 +5,18 @@ import logging
 import os
 from pathlib import Path
 
+from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from . import account, api, auth, episodes, main, pwa, relief, reminders, routines, security
+from .auth import session as auth_session
+from .cli import register_cli
 from .config import MIN_SECRET_LENGTH, Config, ConfigError, instance_secret_key, weak_secret
+from .errors import register_error_handlers
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .models import MAX_ID  # coach.models imports every model: the metadata is complete before Migrate sees it
+from .reminders.scheduler import start_in_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +41,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
 def configure(app: Flask, config: Config | dict | None) -> None:
     if config is None:
-        from dotenv import load_dotenv
-
         load_dotenv(ROOT / ".env", override=False)
         config = Config()
     if isinstance(config, dict):
@@ -71,26 +77,17 @@ def configure_logger(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (the metadata must be complete before Migrate sees it)
-    from .extensions import csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from .auth import session as auth_session
-
     auth_session.init_login(app, login_manager)
-    from . import security
-
     security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
-    from . import account, api, auth, episodes, main, pwa, relief, reminders, routines
-
     app.register_blueprint(pwa.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -103,21 +100,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import register_error_handlers
-
     register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register_cli
-
     register_cli(app)
 
 
 def start_scheduler(app: Flask) -> None:
     """Only with SCHEDULER_IN_PROCESS (`make run`), never in tests or twice: see coach/reminders/scheduler.py."""
-    from .reminders.scheduler import start_in_process
-
     start_in_process(app)
 
 
@@ -125,7 +116,5 @@ class DatabaseIdConverter(IntegerConverter):
     """<int:...> in URLs: only ids the database can hold; anything larger is simply not found."""
 
     def __init__(self, map, *args, **kwargs):
-        from .models.base import MAX_ID
-
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)

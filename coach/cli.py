@@ -6,19 +6,18 @@ from datetime import UTC, datetime
 import click
 from flask import Flask
 
+from .auth.service import Registration, register_user
 from .errors import ServiceError
+from .reminders.cli import register as register_reminder_commands
+from .seed import seed
 
 
 def register_cli(app: Flask) -> None:
-    from .reminders.cli import register as register_reminder_commands
-
     register_reminder_commands(app)
 
     @app.cli.command("seed")
     def seed_command():
         """Load the shipped content (routines, tips, sources); safe to run again."""
-        from .seed import seed
-
         summary = seed()
         click.echo("Seeded: " + ", ".join(f"{count} {name}" for name, count in summary.items()))
 
@@ -31,8 +30,6 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_user_command(email, display_name, role, tz, country, password):
         """Create an account from the command line."""
-        from .auth.service import Registration, register_user
-
         try:
             user = register_user(
                 Registration(email=email, password=password, display_name=display_name, role=role, timezone=tz, country=country),

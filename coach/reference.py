@@ -14,12 +14,6 @@ def countries() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(rows, key=lambda row: row[1]))
 
 
-def country_choices() -> list:
-    from wtforms import SelectChoice
-
-    return [SelectChoice(code, name) for code, name in countries()]
-
-
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     return frozenset(code for code, _ in countries())

@@ -6,6 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .errors import ApiError
 
 CSP = "; ".join(
     [
@@ -31,8 +36,6 @@ def init_app(app: Flask) -> None:
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:
         # The client's address (rate limits), scheme (Secure, HSTS) and host as the trusted proxies saw them.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     static_root = Path(app.static_folder)
 
@@ -83,8 +86,6 @@ def init_app(app: Flask) -> None:
 
 
 def _is_signed_in() -> bool:
-    from flask_login import current_user
-
     try:
         return bool(current_user.is_authenticated)
     except Exception:  # outside a request with a user loader (e.g. error pages before login init)
@@ -110,10 +111,6 @@ def _nul_path(value, path: str = "") -> str | None:
 
 def refuse_nul_characters():
     """No text a person types contains NUL, and PostgreSQL cannot store it: refuse it at the door."""
-    from werkzeug.exceptions import BadRequest
-
-    from .errors import ApiError
-
     found = next((key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value), None)
     if found is None and request.method in {"POST", "PUT", "PATCH", "DELETE"}:
         if request.mimetype == "application/json":

@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..auth.forms import BIRTH_YEAR_WHY
-from ..reference import country_choices
+from ..forms import BIRTH_YEAR_WHY, country_choices
 
 # Plain-language questions for the risk fields (CONTENT.md, Profile). Answers only change which flags apply.
 RISK_QUESTIONS = {

@@ -8,11 +8,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ..auth import limits
-from ..auth.forms import parse_year
 from ..auth.service import change_password, delete_account
 from ..auth.session import sign_in
 from ..errors import ServiceError
-from ..forms import apply_errors
+from ..forms import apply_errors, parse_year
 from ..models import RISK_FIELDS
 from ..reference import countries
 from . import bp

@@ -5,19 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..reference import country_choices
-
-# One line on why the birth year is asked, at sign-up and in the profile prompt.
-BIRTH_YEAR_WHY = "Some of the app's warning rules depend on your age. The year is enough."
-
-
-def parse_year(text: str | None) -> int | str | None:
-    """A typed year for the service: blank is None (not given); digits a number; anything else goes on as typed
-    so the service answers it with the same words as the API."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else text
+from ..forms import BIRTH_YEAR_WHY, country_choices
 
 
 class LoginForm(FlaskForm):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_login import current_user
 
 from ..extensions import limiter
 
@@ -18,8 +19,6 @@ def _failed(response) -> bool:
 
 
 def _signed_in_user() -> str:
-    from flask_login import current_user
-
     return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
 
 

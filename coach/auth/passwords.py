@@ -11,7 +11,7 @@ COMMON_LIST_SIZE = 10_000
 @lru_cache(maxsize=1)
 def _common() -> frozenset[str]:
     # zxcvbn ships a frequency-ranked list of leaked passwords; the top ones are the guessable ones.
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # why: megabytes of lists, loaded at the first password check
 
     return frozenset(FREQUENCY_LISTS["passwords"][:COMMON_LIST_SIZE])
 

@@ -7,10 +7,10 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required, logout_user
 
 from ..errors import ServiceError
-from ..forms import apply_errors
+from ..forms import apply_errors, parse_year
 from ..reference import guess_country
 from . import bp, limits
-from .forms import LoginForm, RegisterForm, parse_year
+from .forms import LoginForm, RegisterForm
 from .service import Registration, authenticate, end_sessions, register_user
 from .session import safe_next, sign_in
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Response, current_app, render_template, send_from_directory
 
+from ..routines.service import stock_slugs
 from . import bp
 
 # Pages with no personal data that the service worker keeps for offline use (plus every stock
@@ -28,8 +29,6 @@ SHELL_ASSETS = (
 
 def routine_pages() -> tuple[str, ...]:
     """/routines/<slug> and its player for every stock routine that is seeded (so each precache URL exists)."""
-    from ..routines.service import stock_slugs
-
     return tuple(page for slug in stock_slugs() for page in (f"/routines/{slug}", f"/routines/{slug}/play"))
 
 
