@@ -242,12 +242,16 @@ def seed(conn, n: int, endpoint_base: str, p256dh: str, auth: str) -> None:
         INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at, updated_at)
         SELECT i, i, :base || i, :p256dh, :auth, now(), now() FROM generate_series(1, :n) AS i"""),
                  {"n": n, "base": endpoint_base, "p256dh": p256dh, "auth": auth})
+    # The one stock routine they all open (the dispatcher joins it for the URL's slug).
     conn.execute(text("""
-        INSERT INTO reminders (id, user_id, kind, title, body, routine, schedule, enabled, created_at, updated_at)
-        SELECT i, i, 'routine', 'Floor mobility', 'Time for Floor mobility.', 'floor-mobility',
+        INSERT INTO routines (id, slug, title, kind, summary, sources, evidence, next, is_stock, created_at, updated_at)
+        VALUES (1, 'floor-mobility', 'Floor mobility', 'mobility', 'Bench.', '[]', '[]', '[]', true, now(), now())"""))
+    conn.execute(text("""
+        INSERT INTO reminders (id, user_id, kind, title, body, routine_id, schedule, enabled, created_at, updated_at)
+        SELECT i, i, 'routine', 'Floor mobility', 'Time for Floor mobility.', 1,
             '{"type": "daily", "times": ["07:00"], "weekdays": [1, 2, 3, 4, 5, 6, 7]}', true, now(), now()
         FROM generate_series(1, :n) AS i"""), {"n": n})
-    for table in ("users", "push_subscriptions", "reminders"):
+    for table in ("users", "push_subscriptions", "routines", "reminders"):
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
 
 

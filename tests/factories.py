@@ -96,17 +96,19 @@ class WebSession:
         return self.post("/login", payload)
 
 
-def add_own_routine(app, owner_id: int, slug: str = "my-warm-up") -> None:
-    """A trainer's own one-step prevention routine, stored directly (there is no trainer API yet)."""
+def add_own_routine(app, owner_id: int, title: str = "My warm-up") -> str:
+    """A person's own one-step prevention routine, added as the routines service adds one (there is no API to
+    make one yet); returns its slug: the title's words and a suffix with a digit, e.g. my-warm-up-k7p2q."""
     from coach.extensions import db
-    from coach.models import Routine, RoutineStep
+    from coach.models import Routine, RoutineStep, User
+    from coach.routines.service import add_made_routine
 
     with app.app_context():
-        routine = Routine(slug=slug, title="My warm-up", kind="prevention", summary="Before squats.",
-                          sources=[20], evidence=[], next=[], is_stock=False, owner_id=owner_id)
+        routine = Routine(title=title, kind="prevention", summary="Before squats.", sources=[20], evidence=[], next=[])
         routine.steps.append(RoutineStep(position=1, title="March", instruction="March on the spot.", seconds=60))
-        db.session.add(routine)
+        add_made_routine(db.session.get(User, owner_id), routine)
         db.session.commit()
+        return routine.slug
 
 
 def make_episode(app, uid: int, now: datetime | None = None, **values) -> int:

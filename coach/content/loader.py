@@ -23,9 +23,9 @@ from coach.content.model import (
     StopRules,
     Tip,
 )
+from coach.domain.slugs import SLUG_RE, is_stock_slug
 
 CONTENT_DIR = Path(__file__).resolve().parent
-SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
 # Length caps (characters): short enough to read at a glance on a 360 px wide phone.
@@ -345,6 +345,9 @@ def load_content(directory: Path | None = None) -> Content:
     for origin, doc in raw.items():
         routine = validate_routine(doc, sources=sources, origin=origin,
                                    known_slugs=known_slugs, stop_rules=stop_rules)
+        if not is_stock_slug(routine.slug):
+            raise ContentError(origin, "slug", "a stock routine's slug has no digit "
+                                               "(a slug with one is kept for routines people make)")
         if routine.slug in routines:
             raise ContentError(origin, "slug", f"duplicate slug {routine.slug!r}, "
                                                f"already used by {routines[routine.slug].origin}")

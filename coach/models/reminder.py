@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, now_utc
+from .routine import Routine
 
 REMINDER_KINDS = ("routine", "posture", "hydration", "follow_up", "custom")
 # A delivery is "pending" until it reaches a final state; the others are final.
@@ -33,8 +34,10 @@ class Reminder(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(80))
     body: Mapped[str | None] = mapped_column(String(200))
-    # The routine's slug (routine reminders open its player); kept as text so content can be reseeded.
-    routine: Mapped[str | None] = mapped_column(String(60))
+    # The routine a routine reminder opens. SET NULL: if the routine is ever deleted the reminder keeps its
+    # title and opens the routine library instead. Not indexed: every fire rewrites the row in each index (see
+    # above), and deleting a routine, the one lookup by it, is rare.
+    routine_id: Mapped[int | None] = mapped_column(ForeignKey("routines.id", ondelete="SET NULL"))
     # The episode a follow-up reminder asks about; deleting the episode deletes its reminders.
     episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
     # The canonical API form of the schedule (coach.domain.schedule.schedule_to_dict).
@@ -44,6 +47,13 @@ class Reminder(db.Model):
     last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    routine: Mapped[Routine | None] = relationship()
+
+    @property
+    def routine_slug(self) -> str | None:
+        """The slug the API and the forms name the routine by (`"routine"` in API.md)."""
+        return self.routine.slug if self.routine is not None else None
 
 
 class PushSubscription(db.Model):

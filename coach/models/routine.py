@@ -22,7 +22,10 @@ class Source(db.Model):
 
 
 class Routine(db.Model):
-    """A relief, mobility or prevention routine. Stock routines come from `flask seed`; a trainer's have an owner."""
+    """A relief, mobility or prevention routine. A stock routine comes from `flask seed`: is_stock true and owner_id
+    NULL, and its slug has no digit (the content loader refuses one). A routine someone made has is_stock false,
+    an owner, and a slug from coach.domain.slugs.new_routine_slug, which always holds a digit, so the two never
+    meet. Reminders and sessions point at a routine by id; the slug names it in URLs and the API."""
 
     __tablename__ = "routines"
 

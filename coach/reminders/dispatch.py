@@ -32,7 +32,7 @@ from sqlalchemy import String, and_, cast, delete, literal_column, or_, select, 
 
 from ..domain.schedule import QuietHours, next_fire_time, parse_schedule
 from ..extensions import db
-from ..models import Delivery, PushSubscription, Reminder, User
+from ..models import Delivery, PushSubscription, Reminder, Routine, User
 from . import bulk
 from .push import Push, PushResult, Sender, encode_payload, make_topic, origin_of, sender_for
 from .service import target_url
@@ -119,10 +119,11 @@ def due_query(now: datetime, limit: int):
     """The claim: the oldest due reminders with their owner's zone and quiet hours, locked, skipping rows
     another dispatcher holds. Served by the index on next_fire_at (paused ones have none)."""
     query = (
-        select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.title, Reminder.body, Reminder.routine,
-               Reminder.episode_id, cast(Reminder.schedule, String).label("schedule"), Reminder.next_fire_at,
-               User.timezone, User.quiet_start, User.quiet_end)
+        select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.title, Reminder.body,
+               Routine.slug.label("routine"), Reminder.episode_id, cast(Reminder.schedule, String).label("schedule"),
+               Reminder.next_fire_at, User.timezone, User.quiet_start, User.quiet_end)
         .join(User, User.id == Reminder.user_id)
+        .outerjoin(Routine, Routine.id == Reminder.routine_id)  # a routine reminder's URL names its slug
         .where(Reminder.next_fire_at <= now)
         .order_by(Reminder.next_fire_at)
         .limit(limit)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from .. import access
 from ..access import Action, Scope
@@ -11,7 +11,7 @@ from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, p
 from ..errors import ValidationError
 from ..extensions import db
 from ..idempotency import save_once
-from ..models import REMINDER_KINDS, Episode, Notification, Reminder, User
+from ..models import REMINDER_KINDS, Episode, Notification, Reminder, Routine, User
 from .tip_texts import tip_body
 
 TITLE_MAX, BODY_MAX = 80, 200
@@ -42,9 +42,10 @@ def compute_next(schedule: dict, user: User, after: datetime) -> datetime | None
 
 
 def target_url(kind: str, routine: str | None, episode_id: int | None) -> str:
-    """The page a notification opens (a path on this site)."""
-    if kind == "routine" and routine:
-        return f"/routines/{routine}/play"
+    """The page a notification opens (a path on this site); `routine` is the routine's slug, None when the
+    routine is gone (then the library, where the person finds another)."""
+    if kind == "routine":
+        return f"/routines/{routine}/play" if routine else "/routines"
     if kind == "follow_up":
         return f"/episodes/{episode_id}/follow-up" if episode_id else "/diary"
     if kind in ("posture", "hydration"):
@@ -53,7 +54,7 @@ def target_url(kind: str, routine: str | None, episode_id: int | None) -> str:
 
 
 def reminder_url(reminder: Reminder) -> str:
-    return target_url(reminder.kind, reminder.routine, reminder.episode_id)
+    return target_url(reminder.kind, reminder.routine_slug, reminder.episode_id)
 
 
 def is_done(reminder: Reminder) -> bool:
@@ -74,7 +75,7 @@ def reminder_dict(reminder: Reminder) -> dict:
         "title": reminder.title,
         "body": reminder.body,
         "kind": reminder.kind,
-        "routine": reminder.routine,
+        "routine": reminder.routine_slug,
         "episode_id": reminder.episode_id,
         "schedule": reminder.schedule,
         "enabled": reminder.enabled,
@@ -86,30 +87,18 @@ def reminder_dict(reminder: Reminder) -> dict:
     }
 
 
-# ---------------------------------------------------------------- routines (another feature's table)
-def _routine_model():
-    try:
-        from ..models import Routine
-    except ImportError:  # the routines feature is not installed: any slug-shaped name is taken as is
+# ---------------------------------------------------------------- routines (which ones a person may play: access)
+def usable_routine(user: User, slug) -> Routine | None:
+    """The routine this slug names if this person may play it, or None. People and the API name a routine by
+    slug; the reminder stores its id."""
+    if not isinstance(slug, str) or not slug:
         return None
-    return Routine
-
-
-def routine_title(user: User, slug: str) -> str | None:
-    """The title of a routine this person may use, or None when there is no such routine."""
-    Routine = _routine_model()
-    if Routine is None:
-        return slug
-    visible = or_(Routine.is_stock.is_(True), Routine.owner_id == user.id)
-    return db.session.scalar(select(Routine.title).where(Routine.slug == slug, visible))
+    return db.session.scalar(select(Routine).where(Routine.slug == slug, access.routines(user)))
 
 
 def routine_choices(user: User) -> list[tuple[str, str]]:
-    Routine = _routine_model()
-    if Routine is None:
-        return []
-    visible = or_(Routine.is_stock.is_(True), Routine.owner_id == user.id)
-    rows = db.session.execute(select(Routine.slug, Routine.title).where(visible).order_by(Routine.title))
+    """(slug, title) of every routine this person may play, by title: the form's choice."""
+    rows = db.session.execute(select(Routine.slug, Routine.title).where(access.routines(user)).order_by(Routine.title))
     return [(slug, title) for slug, title in rows]
 
 
@@ -135,7 +124,7 @@ def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | 
     """Every rule at once; `current` is the reminder being changed (then fields left out keep their value)."""
     errors = {name: "unknown field" for name in sorted(set(values) - set(FIELDS))}
     merged = {} if current is None else {
-        "title": current.title, "body": current.body, "kind": current.kind, "routine": current.routine,
+        "title": current.title, "body": current.body, "kind": current.kind, "routine": current.routine_slug,
         "schedule": current.schedule, "enabled": current.enabled,
     }
     merged.update({k: v for k, v in values.items() if k in FIELDS})
@@ -148,15 +137,19 @@ def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | 
     if kind not in REMINDER_KINDS:
         errors["kind"] = "must be one of: " + ", ".join(REMINDER_KINDS)
     clean["kind"] = kind
-    routine = merged.get("routine")
-    if kind == "routine":
-        if not isinstance(routine, str) or not routine:
+    routine, slug = None, merged.get("routine")
+    if current is not None and not {"kind", "routine"} & set(values):
+        pass  # the routine is not being changed: a reminder whose routine was deleted can still be paused
+    elif kind == "routine":
+        if not isinstance(slug, str) or not slug:
             errors["routine"] = "required for a routine reminder: the routine's slug, e.g. floor-mobility"
-        elif len(routine) > 60 or routine_title(user, routine) is None:
+        elif (routine := usable_routine(user, slug)) is None:
             errors["routine"] = "no such routine"
-    elif routine is not None and "routine" in values:
-        errors["routine"] = "only for routine reminders (kind routine)"
-    clean["routine"] = routine if kind == "routine" else None
+        clean["routine_id"] = routine.id if routine else None
+    else:
+        if slug is not None and "routine" in values:
+            errors["routine"] = "only for routine reminders (kind routine)"
+        clean["routine_id"] = None
     enabled = merged.get("enabled", True)
     if not isinstance(enabled, bool):
         errors["enabled"] = "must be true or false"
@@ -176,7 +169,7 @@ def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | 
         raise ValidationError(errors)
     if current is None and not clean.get("body"):
         kind = clean["kind"]
-        clean["body"] = f"Time for {routine_title(user, routine)}."[:BODY_MAX] if kind == "routine" else (tip_body(kind) or DEFAULT_BODIES.get(kind))
+        clean["body"] = f"Time for {routine.title}."[:BODY_MAX] if kind == "routine" else (tip_body(kind) or DEFAULT_BODIES.get(kind))
     return clean
 
 

@@ -1,13 +1,17 @@
-"""Reading the content library: routines a person may see, tips, the tip of the day, sources, stop rules."""
+"""The content library: routines a person may see (and the slug of one they make), tips, sources, stop rules."""
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import access
+from ..access import Action, Scope
 from ..content import Content, StopRules, load_content
+from ..domain.slugs import new_routine_slug
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Routine, Source, Tip, User
@@ -24,10 +28,8 @@ def stop_rules() -> StopRules:
 
 
 def _visible(user: User | None):
-    """Stock routines, and a signed-in person's own."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        return or_(Routine.is_stock.is_(True), Routine.owner_id == user.id)
-    return Routine.is_stock.is_(True)
+    """The routines this person may play (access decides: stock ones, and their own)."""
+    return access.routines(user)
 
 
 def list_routines(user: User | None, kind: str | None = None) -> list[Routine]:
@@ -60,6 +62,24 @@ def recommended_routine() -> Routine | None:
     """The routine SOS leads into: the first stock relief routine (CONTENT.md section 3 order)."""
     routines = list_routines(None, "relief")
     return routines[0] if routines else None
+
+
+def add_made_routine(user: User, routine: Routine, attempts: int = 5) -> Routine:
+    """Add a routine `user` made as theirs, with a new slug from its title (coach.domain.slugs), flushed but not
+    committed: the creating action commits it with whatever else it stores. Two made routines may draw the same
+    slug; the unique index refuses the second, which draws again (a stock slug can never be drawn)."""
+    access.require(user, getattr(user, "id", None), Scope.ROUTINES, Action.CHANGE)
+    routine.owner_id, routine.is_stock = user.id, False
+    for _ in range(attempts):
+        routine.slug = new_routine_slug(routine.title)
+        try:
+            with db.session.begin_nested():  # only this insert is undone when the slug is taken
+                db.session.add(routine)
+            return routine
+        except IntegrityError:
+            if db.session.scalar(select(Routine.id).where(Routine.slug == routine.slug)) is None:
+                raise  # not the slug: something else is wrong
+    raise RuntimeError(f"no free slug for {routine.title!r} in {attempts} draws")
 
 
 def stock_slugs() -> list[str]:

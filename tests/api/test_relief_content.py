@@ -131,12 +131,13 @@ def test_routine_by_slug_and_unknown_ones(api, seeded):
 def test_a_trainers_own_routine_is_visible_to_them_only(app, api, seeded):
     owner, owner_token = api.register(role="trainer")
     _, other_token = api.register()
-    add_own_routine(app, owner["id"])
+    slug = add_own_routine(app, owner["id"])
+    assert slug.startswith("my-warm-up-")
     mine = api.get("/api/v1/routines?kind=prevention", token=owner_token).get_json()["items"]
-    assert [r["slug"] for r in mine] == ["my-warm-up"] and mine[0]["is_stock"] is False
-    assert api.get("/api/v1/routines/my-warm-up", token=owner_token).status_code == 200
-    assert api.get("/api/v1/routines/my-warm-up", token=other_token).status_code == 404
-    assert api.get("/api/v1/routines/my-warm-up").status_code == 404
+    assert [r["slug"] for r in mine] == [slug] and mine[0]["is_stock"] is False
+    assert api.get(f"/api/v1/routines/{slug}", token=owner_token).status_code == 200
+    assert api.get(f"/api/v1/routines/{slug}", token=other_token).status_code == 404
+    assert api.get(f"/api/v1/routines/{slug}").status_code == 404
     assert api.get("/api/v1/routines?kind=prevention", token=other_token).get_json()["items"] == []
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from coach.domain.schedule import Daily, next_fire_time
 from coach.extensions import db
-from coach.models import Notification, PushSubscription, User
+from coach.models import Notification, PushSubscription, Reminder, Routine, User
 from coach.reminders.routes import when
 from tests.e2e.conftest import assert_no_axe_violations
 from tests.factories import PASSWORD
@@ -109,7 +109,7 @@ def test_turning_notifications_on_posts_the_subscription(page, live_server):
     assert page.js_errors == []
 
 
-def test_a_push_to_the_real_service_worker_shows_the_notification(persistent_context, live_server):
+def test_a_push_to_the_real_service_worker_shows_the_notification(persistent_context, live_server, seeded_server):
     app = live_server.app
     persistent_context.grant_permissions(["notifications"], origin=live_server.url)
     page = persistent_context.new_page()
@@ -118,10 +118,9 @@ def test_a_push_to_the_real_service_worker_shows_the_notification(persistent_con
 
     # The dispatcher makes the payload exactly as it would for this person's reminder.
     with app.app_context():
-        from coach.models import Reminder
-
         user = db.session.scalar(select(User).where(User.email == "sw@example.com"))
-        reminder = Reminder(user_id=user.id, kind="routine", routine="floor-mobility", title="Floor mobility",
+        routine = db.session.scalar(select(Routine).where(Routine.slug == "floor-mobility"))
+        reminder = Reminder(user_id=user.id, kind="routine", routine=routine, title="Floor mobility",
                             body="Time for Floor mobility.", enabled=True, next_fire_at=datetime(2026, 11, 23, 6, 30, tzinfo=UTC),
                             schedule={"type": "daily", "times": ["07:30"]})
         db.session.add(reminder)

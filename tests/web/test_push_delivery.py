@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from coach.extensions import db
-from coach.models import Delivery, PushSubscription
+from coach.models import Delivery, PushSubscription, Reminder, Routine
 from coach.reminders.push import EndpointPolicy, Sender, encode_payload, load_vapid, sender_for
+from coach.reminders.service import compute_next
+from coach.seed import seed
 from tests.pushfake import FakePushService
 from tests.reminder_helpers import Clock, add_device, add_reminder, dispatcher, make_user, push_config, utc
 
@@ -27,11 +29,9 @@ def service(push_app):
 
 def _routine_reminder(now):
     user = make_user("Europe/Berlin")
-    # The routine table is another feature's: the reminder is stored directly with its slug.
-    from coach.models import Reminder
-    from coach.reminders.service import compute_next
-
-    reminder = Reminder(user_id=user.id, kind="routine", routine="floor-mobility", title="Floor mobility",
+    seed(now=now)  # the stock routines: the reminder points at floor-mobility by id, its URL names the slug
+    routine = db.session.scalar(select(Routine).where(Routine.slug == "floor-mobility"))
+    reminder = Reminder(user_id=user.id, kind="routine", routine=routine, title="Floor mobility",
                         body="Time for Floor mobility.", enabled=True, created_at=now, updated_at=now,
                         schedule={"type": "daily", "times": ["07:30"], "weekdays": [1, 2, 3, 4, 5]})
     reminder.next_fire_at = compute_next(reminder.schedule, user, now)
