@@ -3,6 +3,8 @@ routine someone makes gets a slug no stock or other made routine has (drawing ag
 leaves its reminder in place, opening the library."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -104,3 +106,28 @@ def test_the_dispatcher_opens_the_routine_by_its_slug_or_the_library_when_it_is_
         dispatcher(FakeSender(), Clock(utc(2026, 11, 23, 6, 30, 1))).tick()
         urls = dict(db.session.execute(select(Notification.title, Notification.url)).all())
         assert urls == {"Mine": f"/routines/{keep}/play", "Floor": "/routines/floor-mobility/play", "Gone": "/routines"}
+
+
+def test_the_form_offers_my_routines_by_slug_and_saves_the_id(app, web, client, seeded):
+    data = web.register()
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == data["email"]))
+    mine = add_own_routine(app, uid)
+    theirs = add_own_routine(app, make_other(app), "Their stretch")
+    page = client.get("/reminders/new?preset=routine").get_data(as_text=True)
+    assert f'value="{mine}"' in page and f'value="{theirs}"' not in page and 'value="floor-mobility"' in page
+    form = {"title": "Warm up", "kind": "routine", "routine": mine, "body": "", "schedule_type": "daily",
+            "times-0": "07:30", "weekdays": ["1", "2", "3", "4", "5"], "enabled": "y"}
+    assert web.post("/reminders/new", form, page="/reminders/new?preset=routine").status_code == 302
+    with app.app_context():
+        reminder = db.session.scalar(select(Reminder).where(Reminder.user_id == uid))
+        assert reminder.routine.slug == mine and reminder.body == "Time for My warm-up."
+    edit = client.get(f"/reminders/{reminder.id}/edit").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{mine}">|value="{mine}" selected', edit)
+    refused = web.post("/reminders/new", {**form, "routine": theirs}, page="/reminders/new?preset=routine")
+    assert refused.status_code == 400
+
+
+def make_other(app) -> int:
+    with app.app_context():
+        return make_user().id
