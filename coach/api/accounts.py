@@ -15,7 +15,7 @@ from ..auth.service import (
     change_password,
     delete_account,
     issue_token,
-    register_user,
+    register_with_token,
     revoke_token,
 )
 from ..auth.session import sign_in
@@ -54,8 +54,8 @@ def _me():
 def register(json: RegisterIn):
     """Create an account and return a bearer token for it."""
     now = _now()
-    user = register_user(Registration(**json.model_dump()), now)
-    raw, token = issue_token(user, now, current_app.config["API_TOKEN_TTL_DAYS"])
+    ttl_days = current_app.config["API_TOKEN_TTL_DAYS"]
+    user, raw, token = register_with_token(Registration(**json.model_dump()), now, ttl_days)  # one commit
     return {"user": profile_dict(user), "token": raw, "expires_at": iso(token.expires_at)}, 201
 
 

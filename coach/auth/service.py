@@ -43,6 +43,23 @@ def normalise_email(raw: str) -> str:
 
 
 def register_user(info: Registration, now: datetime) -> User:
+    """A new account (the sign-up page, the CLI)."""
+    user = _add_user(info, now)
+    _commit_new_account()
+    return user
+
+
+def register_with_token(info: Registration, now: datetime, ttl_days: int, name: str = "api") -> tuple[User, str, ApiToken]:
+    """The API's sign-up: the account and its first bearer token in one commit, so no account is left behind
+    that the client holds no token for (its retry would be told the email is taken)."""
+    user = _add_user(info, now)
+    raw, token = _add_token(user, now, ttl_days, name)
+    _commit_new_account()
+    return user, raw, token
+
+
+def _add_user(info: Registration, now: datetime) -> User:
+    """Check a registration and add its user to the session (not committed); Conflict when the email is taken."""
     errors: dict[str, str] = {}
     try:
         email = normalise_email(info.email)
@@ -60,18 +77,24 @@ def register_user(info: Registration, now: datetime) -> User:
     clean = clean_profile(values, errors, now)
     if errors:
         raise ValidationError(errors)
-    taken = Conflict("An account with this email already exists.", {"email": "already registered; sign in instead"})
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise taken
+        raise _taken()
     user = User(email=email, password_hash=generate_password_hash(info.password), role=info.role, **clean)
     user.created_at = now
     db.session.add(user)
+    return user
+
+
+def _commit_new_account() -> None:
     try:
         db.session.commit()
     except IntegrityError:  # the same email registered a moment ago (a double tap): the unique index decides
         db.session.rollback()
-        raise taken from None
-    return user
+        raise _taken() from None
+
+
+def _taken() -> Conflict:
+    return Conflict("An account with this email already exists.", {"email": "already registered; sign in instead"})
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -122,12 +145,17 @@ def _hash_token(raw: str) -> str:
 
 
 def issue_token(user: User, now: datetime, ttl_days: int, name: str = "api") -> tuple[str, ApiToken]:
+    raw, token = _add_token(user, now, ttl_days, name)
+    db.session.commit()
+    return raw, token
+
+
+def _add_token(user: User, now: datetime, ttl_days: int, name: str) -> tuple[str, ApiToken]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user, token_hash=_hash_token(raw), name=name, created_at=now, expires_at=now + timedelta(days=ttl_days)
     )
     db.session.add(token)
-    db.session.commit()
     return raw, token
 
 

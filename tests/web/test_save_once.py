@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
+from coach.errors import ValidationError
 from coach.extensions import db
 from coach.models import Episode, FollowUp, Reminder, RoutineSession, User
-from coach.reminders.service import MAX_REMINDERS, create_reminder
+from coach.reminders.service import create_reminder
 from tests.factories import Api
 
 DAILY = {"type": "daily", "times": ["07:30"]}
@@ -172,10 +173,12 @@ def test_a_reminder_replay_at_the_limit_returns_the_first(app, api):
     key = str(uuid.uuid4())
     body = {"title": "Water", "kind": "hydration", "schedule": DAILY}
     first = api.post("/api/v1/reminders", json=body, token=token, headers={"Idempotency-Key": key})
-    with app.app_context():
+    with app.app_context():  # more until the limit refuses one
         person, now = db.session.get(User, user["id"]), datetime.now(UTC)
-        for n in range(MAX_REMINDERS - 1):
-            create_reminder(person, {"title": f"Posture {n}", "kind": "posture", "schedule": DAILY}, now)
+        with pytest.raises(ValidationError) as refused:
+            for n in range(1000):
+                create_reminder(person, {"title": f"Posture {n}", "kind": "posture", "schedule": DAILY}, now)
+        assert "reminders" in refused.value.fields
     again = api.post("/api/v1/reminders", json={**body, "schedule": {"type": "weekly"}}, token=token,
                      headers={"Idempotency-Key": key})
     assert first.status_code == 201 and again.status_code == 200, again.get_json()

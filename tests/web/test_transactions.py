@@ -11,11 +11,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
+import coach.auth.service as auth_service
 import coach.reminders.devices as devices_service
 import coach.reminders.service as reminders_service
 from coach.episodes.service import log_episode
 from coach.extensions import db
 from coach.models import Episode, Reminder, User
+from tests.factories import user_data
 from tests.pushfake import Device
 
 
@@ -167,3 +169,19 @@ def test_a_device_over_the_limit_and_the_trim_are_one_commit(api, monkeypatch):
     after = api.get("/api/v1/push/subscriptions", token=token).get_json()["items"]
     assert len(after) == DEVICE_LIMIT
     assert [d["id"] for d in after[:-1]] == [d["id"] for d in before[1:]]  # the oldest went, the new one came
+
+
+def test_an_api_sign_up_and_its_token_are_one_commit(api, monkeypatch):
+    """When its token cannot be made, the sign-up leaves no account behind: trying again signs up (201) instead
+    of 'already registered' for an account the client holds no token for."""
+    data = user_data()
+
+    def failing(raw):
+        raise RuntimeError("token could not be made")
+
+    monkeypatch.setattr(auth_service, "_hash_token", failing)
+    assert api.post("/api/v1/auth/register", json=data).status_code == 500
+    monkeypatch.undo()
+    again = api.post("/api/v1/auth/register", json=data)
+    assert again.status_code == 201, again.get_json()
+    assert api.get("/api/v1/me", token=again.get_json()["token"]).get_json()["email"] == data["email"]
