@@ -16,7 +16,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..idempotency import client_uuid, save_once
 from ..models import MAX_ID, RISK_FIELDS, Episode, FollowUp, User
-from ..reminders.service import schedule_follow_ups
+from ..reminders.service import forget_episode, schedule_follow_ups
 
 CLOCK_SKEW = timedelta(minutes=10)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -292,8 +292,7 @@ def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> 
 
 
 def delete_episode(user: User, episode_id: int) -> None:
-    from ..reminders.service import forget_episode
-
+    """The episode, its follow-ups, its check-in reminders and their inbox entries: one commit."""
     episode = get_episode(user, episode_id)
     forget_episode(user, episode.id)  # its check-in reminders and their inbox entries
     db.session.delete(episode)
