@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, or_, select
 
+from .. import access
+from ..access import Action, Scope
 from ..account.service import exporter, iso
 from ..domain import codes, triage
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..idempotency import client_uuid, save_once
-from ..models import MAX_ID, RISK_FIELDS, Episode, FollowUp, User
+from ..models import RISK_FIELDS, Episode, FollowUp, User
 from ..reminders.service import forget_episode, schedule_follow_ups
 
 CLOCK_SKEW = timedelta(minutes=10)
@@ -163,17 +165,14 @@ def clean_episode(
     return clean
 
 
-def get_episode(user: User, episode_id: int) -> Episode:
-    episode = db.session.get(Episode, episode_id) if isinstance(episode_id, int) and 0 < episode_id <= MAX_ID else None
-    if episode is None or episode.user_id != user.id:
-        raise NotFound("No such episode.")
-    return episode
+def get_episode(user: User, episode_id: int, action: Action = Action.READ) -> Episode:
+    return access.get(user, Episode, episode_id, Scope.EPISODES, action, message="No such episode.")
 
 
 def latest_episode(user: User, since: datetime) -> Episode | None:
     """The user's most recent episode that started at or after `since`."""
     return db.session.scalar(
-        select(Episode).where(Episode.user_id == user.id, Episode.started_at >= since)
+        select(Episode).where(access.rows(user, Episode, Scope.EPISODES), Episode.started_at >= since)
         .order_by(Episode.started_at.desc(), Episode.id.desc()).limit(1)
     )
 
@@ -195,7 +194,8 @@ def _save_new(user: User, clean, client_id: str | None, source: str, now: dateti
 
 
 def _by_client_id(user: User, client_id: str) -> Episode | None:
-    return db.session.scalar(select(Episode).where(Episode.user_id == user.id, Episode.client_id == client_id))
+    return db.session.scalar(
+        select(Episode).where(access.rows(user, Episode, Scope.EPISODES), Episode.client_id == client_id))
 
 
 def _merge_into(episode: Episode, clean: dict, now: datetime) -> None:
@@ -283,7 +283,7 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
 
 
 def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> Episode:
-    episode = get_episode(user, episode_id)
+    episode = get_episode(user, episode_id, Action.CHANGE)
     for key, value in clean_episode(values, now, partial=True, user=user).items():
         setattr(episode, key, value)
     episode.updated_at = now
@@ -293,7 +293,7 @@ def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> 
 
 def delete_episode(user: User, episode_id: int) -> None:
     """The episode, its follow-ups, its check-in reminders and their inbox entries: one commit."""
-    episode = get_episode(user, episode_id)
+    episode = get_episode(user, episode_id, Action.CHANGE)
     forget_episode(user, episode.id)  # its check-in reminders and their inbox entries
     db.session.delete(episode)
     db.session.commit()
@@ -326,7 +326,7 @@ def list_episodes(
     user: User, *, start: date | None = None, end: date | None = None, limit: int = 50, cursor: str | None = None
 ) -> tuple[list[Episode], str | None]:
     """Newest first; `start`/`end` are local dates in the user's zone, both inclusive."""
-    query = select(Episode).where(Episode.user_id == user.id)
+    query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES))
     if start:
         query = query.where(Episode.started_at >= local_day_bounds(start, user.timezone)[0])
     if end:
@@ -404,11 +404,11 @@ def assess_user(user: User, now: datetime) -> triage.Assessment:
         select(
             Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, _raw(Episode.locations), Episode.side,
             Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, _raw(Episode.symptoms),
-        ).where(Episode.user_id == user.id)
+        ).where(access.rows(user, Episode, Scope.EPISODES))
     ).all()
     follow_ups = db.session.execute(
         select(FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, _raw(FollowUp.symptoms)).where(
-            FollowUp.user_id == user.id
+            access.rows(user, FollowUp, Scope.EPISODES)
         )
     ).all()
     return triage.assess(
@@ -472,6 +472,6 @@ def follow_up_dict(follow_up: FollowUp) -> dict:
 
 @exporter
 def _export_episodes(user: User) -> dict:
-    episodes = db.session.scalars(select(Episode).where(Episode.user_id == user.id).order_by(Episode.started_at)).all()
-    follow_ups = db.session.scalars(select(FollowUp).where(FollowUp.user_id == user.id).order_by(FollowUp.at)).all()
+    episodes = db.session.scalars(select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).order_by(Episode.started_at)).all()
+    follow_ups = db.session.scalars(select(FollowUp).where(access.rows(user, FollowUp, Scope.EPISODES)).order_by(FollowUp.at)).all()
     return {"episodes": [episode_dict(e) for e in episodes], "follow_ups": [follow_up_dict(f) for f in follow_ups]}
