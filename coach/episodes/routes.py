@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..access import Action
 from ..domain import codes, diary
 from ..errors import ValidationError
 from ..forms import apply_errors
@@ -202,7 +203,7 @@ def create():
 @login_required
 def edit(episode_id: int):
     user, now = _me(), _now()
-    episode = get_episode(user, episode_id)
+    episode = get_episode(user, episode_id, Action.CHANGE)
     if request.method == "GET":
         yes_no = {True: "yes", False: "no", None: ""}
         data = {
@@ -241,7 +242,7 @@ def edit_latest():
 @login_required
 def delete(episode_id: int):
     user = _me()
-    episode = get_episode(user, episode_id)
+    episode = get_episode(user, episode_id, Action.CHANGE)
     if request.method == "POST":  # CSRFProtect has checked the token before we get here
         delete_episode(user, episode.id)
         flash("Episode deleted.", "success")
@@ -264,7 +265,7 @@ def show(episode_id: int):
 @login_required
 def follow_up(episode_id: int):
     user, now = _me(), _now()
-    episode = get_episode(user, episode_id)
+    episode = get_episode(user, episode_id, Action.CHANGE)
     page = {"episode": episode, "tz": user.timezone, "since": time_since(episode.started_at, now, user.timezone),
             "follow_ups": newest_first(episode.follow_ups)}
     if request.method == "GET":

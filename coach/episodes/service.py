@@ -344,7 +344,7 @@ FOLLOW_UP_FIELDS = ("at", "severity", "status", "symptoms", "notes")
 
 def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[FollowUp, bool]:
     """Save a check-in on an episode; with a client_id a replay returns the first one and False."""
-    episode = get_episode(user, episode_id)
+    episode = get_episode(user, episode_id, Action.CHANGE)
     return save_once(
         lambda: FollowUp(episode_id=episode.id, user_id=user.id, client_id=client_id, created_at=now,
                          **clean_follow_up(episode, values, now)),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from ..access import Action
 from ..domain.schedule import describe, parse_schedule
 from ..errors import ServiceError
 from ..extensions import db
@@ -162,7 +163,7 @@ def create():
 @login_required
 def edit(reminder_id: int):
     user, now = _me(), _now()
-    reminder = get_reminder(user, reminder_id)
+    reminder = get_reminder(user, reminder_id, Action.CHANGE)
     form = _form(reminder)
     if request.method == "POST":
         done = _save(form, lambda values: update_reminder(user, reminder.id, values, now))
@@ -176,7 +177,7 @@ def edit(reminder_id: int):
 @bp.route("/reminders/<int:reminder_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(reminder_id: int):
-    reminder = get_reminder(_me(), reminder_id)
+    reminder = get_reminder(_me(), reminder_id, Action.CHANGE)
     if request.method == "POST":
         delete_reminder(_me(), reminder.id)
         # A check-in is skipped (the list's word for it); anything else is deleted.
