@@ -9,12 +9,12 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from . import account, api, auth, episodes, main, pwa, relief, reminders, routines, security
+from . import account, api, auth, episodes, formats, main, pwa, relief, reminders, routines, security
 from .auth import session as auth_session
 from .cli import register_cli
 from .config import MIN_SECRET_LENGTH, Config, ConfigError, instance_secret_key, weak_secret
 from .errors import register_error_handlers
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .models import MAX_ID  # coach.models imports every model: the metadata is complete before Migrate sees it
 from .reminders.scheduler import start_in_process
 
@@ -84,6 +84,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     auth_session.init_login(app, login_manager)
     security.init_app(app)
+    babel.init_app(app, default_locale=formats.DEFAULT_LOCALE, locale_selector=formats.person_locale,
+                   timezone_selector=formats.person_timezone)
+    formats.register_filters(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound here and bound to an app in create_app()."""
 from __future__ import annotations
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,6 +35,8 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+# Each request's locale and time zone; the selectors and the named formats are in coach/formats.py.
+babel = Babel()
 
 # One document for the whole JSON API, generated from the same pydantic models that
 # validate requests (see docs/ARCHITECTURE.md for why spectree).

@@ -34,7 +34,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property
-from itertools import groupby
 from zoneinfo import ZoneInfo
 
 ALL_DAYS = frozenset(range(1, 8))
@@ -44,8 +43,6 @@ _DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)  # the smallest step: "strictly after t" == "at or after t + tick"
 _SEARCH_DAYS = 10  # the day before, 7 weekdays, one day of DST overlap, one spare
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class ScheduleError(ValueError):
@@ -371,29 +368,3 @@ def schedule_to_dict(schedule: Schedule) -> dict:
     return {"type": "interval", "every_minutes": schedule.every_minutes,
             "start": f"{schedule.start:%H:%M}", "end": f"{schedule.end:%H:%M}", "weekdays": days}
 
-
-def _day_list(days: frozenset[int]) -> str:
-    # Runs of three or more read as ranges ("Mon-Fri"); shorter runs are listed.
-    parts = []
-    for _, run in groupby(enumerate(sorted(days)), key=lambda pair: pair[1] - pair[0]):
-        names = [_DAY_NAMES[d - 1] for _, d in run]
-        parts.extend([f"{names[0]}-{names[-1]}"] if len(names) >= 3 else names)
-    return ", ".join(parts)
-
-
-def describe(schedule: Schedule, tz: str | tzinfo | None = None) -> str:
-    """A short English summary; a one-off is shown in ``tz`` (UTC when None)."""
-    if isinstance(schedule, Once):
-        at = schedule.at.astimezone(_zone(tz)) if tz is not None else schedule.at
-        return f"Once, {at.day} {_MONTHS[at.month - 1]} {at.year} {at:%H:%M}"
-    days = schedule.weekdays
-    if isinstance(schedule, Daily):
-        when = ", ".join(f"{t:%H:%M}" for t in schedule.times)
-        return f"{when} {'daily' if days == ALL_DAYS else _day_list(days)}"
-    hours, minutes = divmod(schedule.every_minutes, 60)
-    every = " ".join(([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else []))
-    text = f"Every {'hour' if every == '1 h' else every} {schedule.start:%H:%M}-{schedule.end:%H:%M}"
-    if days != ALL_DAYS:
-        named = {frozenset(range(1, 6)): "weekdays", frozenset({6, 7}): "weekends"}
-        text += ", " + named.get(days, _day_list(days))
-    return text

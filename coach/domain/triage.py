@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from coach.domain import triage_rules
 from coach.domain.flags import LEVEL_RANK, LEVELS, NO_MEDICATION_COPY, Flag, Info, highest  # noqa: F401  (pages read the tiers and the medicine sentence here)
 
 RULES_VERSION = "2026.2"
+# A date in the reasons' words: (day, today, with_year) -> "today", "on 6 December", ...
+SayDay = Callable[[date, date, bool], str]
 
 
 @dataclass(frozen=True)
@@ -192,12 +195,14 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def assess(episodes, follow_ups, profile: Profile | None, now: datetime, tz: str | tzinfo) -> Assessment:
-    """Evaluate every rule of CONTENT.md section 2 at the reference time `now` in zone `tz`."""
+def assess(episodes, follow_ups, profile: Profile | None, now: datetime, tz: str | tzinfo,
+           say_day: SayDay = triage_rules.iso_day) -> Assessment:
+    """Evaluate every rule of CONTENT.md section 2 at the reference time `now` in zone `tz`. `say_day(day, today,
+    with_year)` puts a date into the reasons' words (the app passes coach/formats.py on_day)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    timeline = triage_rules.Timeline(episodes, follow_ups, profile or Profile(), now, zone)
+    timeline = triage_rules.Timeline(episodes, follow_ups, profile or Profile(), now, zone, say_day)
     flags = triage_rules.evaluate(timeline)
     # Highest tier first, then rule id; the sort is stable, so E1 flags keep the symptom table's order.
     flags.sort(key=lambda flag: (-LEVEL_RANK[flag.level], flag.rule))

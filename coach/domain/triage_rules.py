@@ -25,8 +25,12 @@ LOCATION_LEVELS = {"hand": "urgent", "arm": "urgent", "chest": "emergency", "abd
 REST_TRIGGERS = frozenset({"sleeping", "at_rest", "unknown"})
 FRACTURE_TRIGGERS = frozenset({"lifting", "bending", "fall", "accident"})
 NOT_IMPROVING = frozenset({"same", "worse"})
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+
+
+def iso_day(day: date, today: date, with_year: bool = False) -> str:
+    """The reasons' date when no formatter is given: neutral ISO ("on 2026-12-06"). The app passes its own,
+    coach/formats.py on_day ("today", "yesterday", "on 6 December"), which is the wording CONTENT.md gives."""
+    return f"on {day.isoformat()}"
 
 
 class Cluster:
@@ -52,10 +56,10 @@ class Cluster:
 class Timeline:
     """Everything up to `now`, sorted once and keyed by local date ordinal, so each window is a bisect."""
 
-    def __init__(self, episodes, follow_ups, profile, now, zone):
-        self.profile = profile
+    def __init__(self, episodes, follow_ups, profile, now, zone, say_day=iso_day):
+        self.profile, self.say_day = profile, say_day
         local_now = now.astimezone(zone)
-        self.today, self.year = local_now.toordinal(), local_now.year
+        self.today = local_now.toordinal()
         self.age = None if profile.birth_year is None else local_now.year - profile.birth_year
 
         try:
@@ -132,13 +136,8 @@ class Timeline:
         return self.records[:bisect_left(self.record_days, self.start(window_days))]
 
     def when(self, day, with_year=False):
-        if day == self.today and not with_year:
-            return "today"
-        if day == self.today - 1 and not with_year:
-            return "yesterday"
-        d = date.fromordinal(day)
-        year = f" {d.year}" if with_year or d.year != self.year else ""
-        return f"on {d.day} {MONTHS[d.month - 1]}{year}"
+        """A local day ordinal in words for a reason, through the formatter the caller passed."""
+        return self.say_day(date.fromordinal(day), date.fromordinal(self.today), with_year)
 
     def worst_severity(self, ep):
         """The highest known severity of the episode and its check-ins, or None when none was recorded."""

@@ -15,6 +15,7 @@ from ..access import Scope
 from ..domain import codes, diary, triage
 from ..domain.triage_rules import LOCATION_LEVELS
 from ..extensions import db
+from ..formats import time_since
 from ..models import Episode, FollowUp, User
 from ..relief.emergency import local_services
 from .service import EXERCISE_MAX, NOTES_MAX, RELIEF_MAX, assess_user, decode_cursor, encode_cursor, local_day_bounds
@@ -215,31 +216,6 @@ def emergency_url(assessment: triage.Assessment) -> str:
     names the current assessment's reason itself)."""
     return f"{EMERGENCY_PATH}?{urlencode({'reason': 'assessment'})}"
 
-
-def time_since(started_at: datetime, now: datetime, tz: str) -> str:
-    """How long ago a spasm started, in plain words: hours within a day, then the person's calendar days
-    ("yesterday", "14 days ago"), then weeks, months and years."""
-    elapsed = now - started_at
-    if elapsed < timedelta(hours=1):
-        minutes = max(int(elapsed.total_seconds() // 60), 0)
-        return "just now" if minutes < 1 else _ago(minutes, "minute")
-    if elapsed < timedelta(hours=24):
-        return _ago(int(elapsed.total_seconds() // 3600), "hour")
-    zone = ZoneInfo(tz)
-    days = (now.astimezone(zone).date() - started_at.astimezone(zone).date()).days
-    if days <= 1:
-        return "yesterday"
-    if days < 21:
-        return _ago(days, "day")
-    if days < 60:
-        return _ago(days // 7, "week")
-    if days < 365:
-        return _ago(days // 30, "month")
-    return _ago(days // 365, "year")
-
-
-def _ago(n: int, unit: str) -> str:
-    return f"{n} {unit}{'' if n == 1 else 's'} ago"
 
 
 def newest_first(follow_ups) -> list[FollowUp]:

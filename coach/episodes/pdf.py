@@ -6,12 +6,12 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .report_text import INTRO, Chart, charts, day, plural, sections
+from ..formats import day, moment
+from .report_text import INTRO, Chart, charts, plural, sections
 from .reports import ReportContext
 
 MARGIN = 12
@@ -123,11 +123,10 @@ def render_pdf(ctx: ReportContext) -> bytes:
     pdf.set_font(SANS, "B", 13)
     pdf.cell(0, 6, "Back spasm diary: report for a doctor", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(SANS, "", 8)
-    generated = ctx.generated_at.astimezone(ZoneInfo(user.timezone))
     born = f", born {user.birth_year}" if user.birth_year else ""
     pdf.multi_cell(0, 3.8, printable(
         f"{user.display_name}{born}. Period: {day(r.start)} to {day(r.end)} ({plural(r.days, 'day')}). Episodes logged: "
-        f"{r.total}. Generated {day(generated.date())} {generated:%H:%M} ({user.timezone}). {INTRO}"
+        f"{r.total}. Generated {moment(ctx.generated_at, user.timezone, weekday_name=False)} ({user.timezone}). {INTRO}"
     ), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
     _charts(pdf, ctx)

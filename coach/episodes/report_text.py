@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from ..domain import codes, triage
 from ..domain.report import NOT_RECORDED, Trend
+from ..formats import day, decimal, moment, month, short_day
 from ..relief.service import RETIRED_STOP_TEXTS
 from ..routines.service import stop_rules
 from .reports import ReportContext
@@ -115,14 +115,6 @@ def rule_title(rule: str) -> str:
 # ---------- formatting ----------
 
 
-def day(d: date) -> str:
-    return f"{d.day} {d:%b} {d.year}"
-
-
-def short_day(d: date) -> str:
-    return f"{d.day} {d:%b}"
-
-
 DATES_SHOWN = 6
 WEEK_LABELS = 5  # at most this many dates under the weekly chart (a 320 px phone fits five)
 
@@ -145,7 +137,7 @@ def month_list(months: list[tuple[str, int]], start: date, end: date) -> str:
     items = []
     for key, count in months:
         first = date(int(key[:4]), int(key[5:7]), 1)
-        text = f"{count} in {first:%b %Y}"
+        text = f"{count} in {month(first)}"
         cut = []
         if start > first:
             cut.append(f"from {short_day(start)}")
@@ -154,11 +146,6 @@ def month_list(months: list[tuple[str, int]], start: date, end: date) -> str:
         items.append(f"{text} ({', '.join(cut)})" if cut else text)
     return ", ".join(items)
 
-
-def num(value) -> str:
-    if value is None:
-        return "-"
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def tally(pairs, labels: dict[str, str] | None = None, empty: str = "none") -> str:
@@ -174,7 +161,7 @@ def of_recorded(n: int, total: int) -> str:
 def trend_text(trend: Trend, what: str) -> str:
     if trend.word == "not enough data":
         return "not enough episodes to tell"
-    return f"{trend.word} ({what} {num(trend.first)} in the first half, {num(trend.second)} in the second)"
+    return f"{trend.word} ({what} {decimal(trend.first)} in the first half, {decimal(trend.second)} in the second)"
 
 
 def _yes_no(answer: bool | None) -> str:
@@ -219,23 +206,19 @@ def charts(ctx: ReportContext) -> list[Chart]:
 # ---------- sections ----------
 
 
-def _zone(ctx: ReportContext) -> ZoneInfo:
-    return ZoneInfo(ctx.user.timezone)
-
 
 def _onset(ctx: ReportContext) -> Section:
     r, first = ctx.report, ctx.report.first_episode
     if first is None:
         return Section("Onset", [Line("", "No episodes logged.")])
-    local = first.started_at.astimezone(_zone(ctx))
     trigger = TRIGGER_WORDS.get(first.trigger or NOT_RECORDED, first.trigger)
     during = _yes_no(first.during_exercise)
     if first.exercise:
-        during += f" ({first.exercise}{'' if first.load_kg is None else f', {first.load_kg:g} kg'})"
+        during += f" ({first.exercise}{'' if first.load_kg is None else f', {decimal(first.load_kg)} kg'})"
     where = ", ".join(codes.LOCATION_LABELS.get(c, c).lower() for c in first.locations) or NOT_RECORDED_TEXT
     severity = NOT_RECORDED_TEXT if first.severity is None else f"{first.severity}/10"
     lines = [
-        Line("First episode logged", f"{day(local.date())} {local:%H:%M}."),
+        Line("First episode logged", f"{moment(first.started_at, ctx.user.timezone, weekday_name=False)}."),
         Line("", f"Trigger: {trigger}. During exercise: {during}. Where: {where}. Severity: {severity}."),
     ]
     if r.onset_before_period:
@@ -268,7 +251,7 @@ def _flags(ctx: ReportContext) -> Section:
         lines.append(Line(rule_title(a.info[0].rule),
                           f"{plural(len(a.info), 'warning sign')} were reported before the last 7 days (dates under Associated "
                           "symptoms); the app asks whether a doctor has assessed them.", small=a.info[0].rule))
-    generated = day(ctx.generated_at.astimezone(_zone(ctx)).date())
+    generated = day(ctx.generated_at, ctx.user.timezone)
     return Section(f"Current flags (rules {a.rules_version}, {generated})", lines or [Line("", NONE_LINE)])
 
 
@@ -283,7 +266,7 @@ def sections(ctx: ReportContext) -> list[Section]:
         Line("Side", tally(r.by_side, {**codes.SIDE_LABELS, NOT_RECORDED: NOT_RECORDED_TEXT})),
     ]))
     out.append(Section("Frequency", [
-        Line("Episodes logged", f"{r.total} in {plural(r.days, 'day')}: {r.per_week:.1f} a week, {r.per_month:.1f} a month"),
+        Line("Episodes logged", f"{r.total} in {plural(r.days, 'day')}: {decimal(r.per_week, 1)} a week, {decimal(r.per_month, 1)} a month"),
         Line("Recent", f"last 30 days {r.last_30}, last 90 days {r.last_90} (to {day(r.end)})"),
         Line("Trend", trend_text(r.frequency_trend, "episodes")),
         Line("By month", month_list(r.monthly, r.start, r.end)),
@@ -291,7 +274,8 @@ def sections(ctx: ReportContext) -> list[Section]:
     exercises = ", ".join(
         f"{line.name} x{line.count}" + (
             "" if line.min_load is None else
-            f" ({line.min_load:g} kg)" if line.min_load == line.max_load else f" ({line.min_load:g}-{line.max_load:g} kg)"
+            f" ({decimal(line.min_load)} kg)" if line.min_load == line.max_load
+            else f" ({decimal(line.min_load)}-{decimal(line.max_load)} kg)"
         )
         for line in r.exercises
     ) or "none named"
@@ -305,11 +289,11 @@ def sections(ctx: ReportContext) -> list[Section]:
     severity = [Line("Scored", f"{of_recorded(r.severity_recorded, r.total)}; {NOT_RECORDED_TEXT} "
                                f"{r.severity_not_recorded}")]
     if r.severity_recorded:
-        severity.append(Line("Range", f"min {r.severity_min}, median {num(r.severity_median)}, max {r.severity_max}"))
+        severity.append(Line("Range", f"min {r.severity_min}, median {decimal(r.severity_median)}, max {r.severity_max}"))
         severity.append(Line("Scores", ", ".join(f"{v}/10: {c}" for v, c in r.severity_counts if c)))
     severity.append(Line("Trend", trend_text(r.severity_trend, "median")))
     if r.locked_recorded:
-        locked = (f"median {num(r.locked_median)} min, longest {r.locked_max} min; over 10 min {r.locked_over_10}, "
+        locked = (f"median {decimal(r.locked_median)} min, longest {r.locked_max} min; over 10 min {r.locked_over_10}, "
                   f"over 60 min {r.locked_over_60} ({of_recorded(r.locked_recorded, r.total)})")
     else:
         locked = NOT_RECORDED_TEXT if r.total else "-"
@@ -327,8 +311,8 @@ def sections(ctx: ReportContext) -> list[Section]:
     ]
     if r.routines:
         for line in r.routines:
-            pain = (f"median pain {num(line.median_before)} before, {num(line.median_after)} after "
-                    f"(median change {num(line.median_change)})"
+            pain = (f"median pain {decimal(line.median_before)} before, {decimal(line.median_after)} after "
+                    f"(median change {decimal(line.median_change)})"
                     if line.median_change is not None else "no pain scores")
             relief.append(Line(f"Routine {line.routine}", f"{plural(line.count, 'session')}, {line.completed} completed; {pain}"))
     else:

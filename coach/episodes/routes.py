@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..access import Action
 from ..domain import codes, diary
 from ..errors import ValidationError
+from ..formats import time_since
 from ..forms import apply_errors
 from ..idempotency import client_uuid_or_none
 from . import bp
@@ -26,7 +27,6 @@ from .diary import (
     latest_follow_up,
     newest_first,
     status_for,
-    time_since,
 )
 from .forms import EpisodeForm, FilterForm, FollowUpForm
 from .service import (
@@ -59,14 +59,6 @@ def _me():
     return current_user._get_current_object()
 
 
-def fmt_day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b} {day.year}"
-
-
-def fmt_moment(moment: datetime, tz: str) -> str:
-    local = moment.astimezone(ZoneInfo(tz))
-    return f"{fmt_day(local.date())}, {local:%H:%M}"
-
 
 def label_list(values, labels: dict[str, str]) -> str:
     return ", ".join(labels.get(v, v) for v in values or ())
@@ -77,7 +69,7 @@ def symptom_words(values) -> list[str]:
 
 
 HELPERS = {
-    "codes": codes, "severity_band": diary.severity_band, "fmt_day": fmt_day, "fmt_moment": fmt_moment,
+    "codes": codes, "severity_band": diary.severity_band,
     "label_list": label_list, "symptom_words": symptom_words, "text_limits": TEXT_LIMITS, "offline_emergency": OFFLINE_EMERGENCY,
 }
 
@@ -96,7 +88,7 @@ def diary_context():
             cache["coach.diary_status"] = status_for(_me(), _now())
         return cache["coach.diary_status"]
 
-    return {"diary_status": diary_status, "diary_helpers": HELPERS}
+    return {"diary_status": diary_status}
 
 
 # ---------- Form <-> service ----------

@@ -16,6 +16,7 @@ from ..account.service import exporter, iso
 from ..domain import codes, triage
 from ..errors import ValidationError
 from ..extensions import db
+from ..formats import number, on_day
 from ..idempotency import client_uuid, save_once
 from ..models import RISK_FIELDS, Episode, FollowUp, User
 from ..reminders.service import forget_episode, schedule_follow_ups
@@ -48,7 +49,8 @@ def _text(value, limit: int, name: str, errors: dict) -> str | None:
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > limit:
         # Never cut: the person's text is refused with how much to shorten, and the form shows it again.
-        errors[name] = f"{len(value):,} characters; the limit is {limit:,}: shorten it by {len(value) - limit:,}"
+        errors[name] = (f"{number(len(value))} characters; the limit is {number(limit)}: "
+                        f"shorten it by {number(len(value) - limit)}")
     return value or None
 
 
@@ -431,6 +433,7 @@ def assess_user(user: User, now: datetime) -> triage.Assessment:
         profile_of(user),
         now,
         user.timezone,
+        on_day,
     )
 
 

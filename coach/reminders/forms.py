@@ -20,11 +20,12 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.schedule import ALL_DAYS
+from ..formats import clock_time, minutes, time_range, weekday_names, weekdays
 from .tip_texts import tip_body
 
-DAY_CHOICES = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
-EVERY_CHOICES = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1 hour 30 minutes"),
-                 (120, "2 hours"), (180, "3 hours"), (240, "4 hours")]
+DAY_CHOICES = list(weekday_names().items())  # (1, "Mon") .. (7, "Sun")
+EVERY = (15, 30, 45, 60, 90, 120, 180, 240)
+EVERY_CHOICES = [(every, minutes(every, long=True)) for every in EVERY]  # (90, "1 hour 30 minutes")
 KIND_CHOICES = [("routine", "A routine"), ("posture", "Change position"), ("hydration", "Drink around training"),
                 ("custom", "My own text")]
 TIME_LABELS = ("Time", "Another time (optional)", "A third time (optional)")
@@ -35,17 +36,20 @@ WEEKDAYS = [1, 2, 3, 4, 5]
 # position through the working day, and drinking before and after a training session, not an all-day schedule.
 TRAINING_DAYS = [1, 3, 5]
 PRESETS = {
-    "routine": {"label": "Routine at a set time", "hint": "Floor mobility, 07:30, Mon-Fri", "kind": "routine",
+    "routine": {"label": "Routine at a set time", "hint": f"Floor mobility, {clock_time(time(7, 30))}, {weekdays(WEEKDAYS)}",
+                "kind": "routine",
                 "title": "Floor mobility", "routine": "floor-mobility", "type": "daily", "times": ["07:30"],
                 "weekdays": WEEKDAYS},
-    "posture": {"label": "Change position", "hint": "Every 2 hours, 09:00-17:00, weekdays (quotes tip 13)",
+    "posture": {"label": "Change position",
+                "hint": f"Every {minutes(120, long=True)}, {time_range(time(9), time(17))}, weekdays (quotes tip 13)",
                 "kind": "posture", "title": "Change position", "type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00",
                 "weekdays": WEEKDAYS},
     # A routine reminder, so its notification opens the routine's player (a custom one opened the inbox).
     "once": {"label": "Once, later today", "hint": "Walk it off at the next full hour", "kind": "routine",
              "title": "Walk it off", "routine": "walk-it-off", "type": "once"},
     "hydration": {"label": "Drink around training",
-                  "hint": "Before and after a session: 17:30 and 19:30, Mon, Wed, Fri (quotes tip 14)",
+                  "hint": f"Before and after a session: {clock_time(time(17, 30))} and {clock_time(time(19, 30))}, "
+                          f"{weekdays(TRAINING_DAYS)} (quotes tip 14)",
                   "kind": "hydration", "title": "Drink around training", "type": "daily", "times": ["17:30", "19:30"],
                   "weekdays": TRAINING_DAYS},
     "custom": {"label": "My own", "hint": "Any text, any time", "kind": "custom", "title": "", "type": "daily",
@@ -128,7 +132,7 @@ class ReminderForm(FlaskForm):
             self.every_minutes.data = schedule["every_minutes"]
             if schedule["every_minutes"] not in dict(EVERY_CHOICES):
                 self.every_minutes.choices = choices(sorted([*EVERY_CHOICES, (schedule["every_minutes"],
-                                                                              f"{schedule['every_minutes']} minutes")]))
+                                                                              minutes(schedule["every_minutes"], long=True))]))
             self.start.data, self.end.data = _parse(schedule["start"]), _parse(schedule["end"])
         times = schedule.get("times") or []
         while len(self.times) < len(times) + 1:

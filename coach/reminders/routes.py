@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from .. import formats
 from ..access import Action
-from ..domain.schedule import describe, parse_schedule
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import apply_errors
@@ -50,21 +50,6 @@ def _me():
     return current_user._get_current_object()
 
 
-def when(moment: datetime | None, tz: str, now: datetime) -> str:
-    """'Today 07:30', 'Tomorrow 07:30', 'Mon 2 Dec, 07:30' in the person's zone; another year says which."""
-    if moment is None:
-        return ""
-    zone = ZoneInfo(tz)
-    local, today = moment.astimezone(zone), now.astimezone(zone).date()
-    days = (local.date() - today).days
-    if days == 0:
-        return f"Today {local:%H:%M}"
-    if days == 1:
-        return f"Tomorrow {local:%H:%M}"
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
-
-
 @bp.app_context_processor
 def inbox_badge():
     def inbox_unread() -> int:
@@ -77,24 +62,17 @@ def inbox_badge():
     return {"inbox_unread": inbox_unread}
 
 
-def _describe(reminder, tz: str) -> str:
-    return describe(parse_schedule(reminder.schedule), tz)
-
 
 # ---------------------------------------------------------------- the list
 @bp.route("/reminders")
 @login_required
 def index():
-    user, now = _me(), _now()
+    user = _me()
     own, check_ins = reminders_for_page(user)
     feed = feed_of(user)
-    zone = ZoneInfo(user.timezone)
-    spasm_day = {eid: f"{local:%a} {local.day} {local:%b}"
-                 for eid, local in ((eid, at.astimezone(zone))
-                                    for eid, at in episode_starts(user, [r.episode_id for r in check_ins]).items())}
+    spasm_day = episode_starts(user, [r.episode_id for r in check_ins])
     return render_template(
         "reminders/index.html", nav="reminders", reminders=own, check_ins=check_ins, presets=PRESETS, spasm_day=spasm_day,
-        when=lambda m: when(m, user.timezone, now), describe=lambda r: _describe(r, user.timezone),
         unread=unread_count(user), feed=feed, tz=user.timezone, is_done=is_done,
     )
 
@@ -135,7 +113,7 @@ def _save(form: ReminderForm, save):
             if error.fields or not times_error:
                 apply_errors(form, error, FORM_ALIASES)
         else:
-            when_text = when(reminder.next_fire_at, user.timezone, _now())
+            when_text = formats.when(reminder.next_fire_at, user.timezone, _now(), get_locale())
             flash(f"Saved. Next: {when_text}." if when_text else "Saved.", "success")
             return redirect(url_for("reminders.index") + f"#reminder-{reminder.id}")
     return None
@@ -190,10 +168,9 @@ def delete(reminder_id: int):
 @bp.route("/reminders/inbox")
 @login_required
 def inbox():
-    user, now = _me(), _now()
+    user = _me()
     items, _ = list_notifications(user, limit=100)
-    return render_template("reminders/inbox.html", nav="reminders", items=items, unread=unread_count(user),
-                           when=lambda m: when(m, user.timezone, now))
+    return render_template("reminders/inbox.html", nav="reminders", items=items, unread=unread_count(user))
 
 
 @bp.route("/reminders/inbox/<int:notification_id>")

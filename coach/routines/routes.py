@@ -16,21 +16,6 @@ KIND_LABELS = {"relief": "Relief", "mobility": "Mobility", "prevention": "Preven
 CATEGORY_LABELS = {"posture": "Posture", "lifting": "Lifting", "recovery": "Recovery", "hydration": "Hydration"}
 
 
-@bp.app_template_filter("duration")
-def duration(seconds: int) -> str:
-    """250 -> '4 min 10 s'; 900 -> '15 min'; 45 -> '45 s'."""
-    minutes, rest = divmod(int(seconds), 60)
-    if not minutes:
-        return f"{rest} s"
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-
-
-@bp.app_template_filter("clock")
-def clock(seconds: int) -> str:
-    """250 -> '4:10' (the countdown's own format)."""
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d}"
-
 
 def todays_tip() -> dict:
     """The tip of the day for the home page: today is the signed-in person's local date, else UTC's."""

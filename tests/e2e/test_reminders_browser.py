@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from coach.domain.schedule import Daily, next_fire_time
 from coach.extensions import db
+from coach.formats import when
 from coach.models import Notification, PushSubscription, Reminder, Routine, User
-from coach.reminders.routes import when
 from tests.e2e.conftest import assert_no_axe_violations
 from tests.factories import PASSWORD
 from tests.reminder_helpers import Clock, FakeSender, dispatcher, push_config

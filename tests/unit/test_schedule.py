@@ -14,7 +14,6 @@ from coach.domain.schedule import (
     Once,
     QuietHours,
     ScheduleError,
-    describe,
     is_quiet,
     next_fire_time,
     occurrences,
@@ -236,20 +235,6 @@ def test_parse_and_canonical_dict(data, schedule, canonical):
     assert schedule_to_dict(schedule) == canonical
     assert parse_schedule(canonical) == schedule
 
-
-@pytest.mark.parametrize("schedule, zone, text", [
-    (daily("07:30", days=WEEKDAYS), None, "07:30 Mon-Fri"),
-    (daily("18:00", "07:30"), None, "07:30, 18:00 daily"),
-    (daily("09:00", days=[1, 3, 6, 7]), None, "09:00 Mon, Wed, Sat, Sun"),
-    (every(120, "09:00", "17:00", WEEKDAYS), None, "Every 2 h 09:00-17:00, weekdays"),
-    (every(60, "09:00", "17:00"), None, "Every hour 09:00-17:00"),
-    (every(90, "08:00", "20:00", [6, 7]), None, "Every 1 h 30 min 08:00-20:00, weekends"),
-    (every(45, "08:00", "20:00", [1, 2, 3, 5]), None, "Every 45 min 08:00-20:00, Mon-Wed, Fri"),
-    (Once(U("2026-11-25 14:00")), BERLIN, "Once, 25 Nov 2026 15:00"),
-    (Once(U("2026-11-25 14:00")), None, "Once, 25 Nov 2026 14:00"),
-])
-def test_describe(schedule, zone, text):
-    assert describe(schedule, zone) == text
 
 
 def test_constructors_normalise_and_guard():

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from coach.domain import triage
 from coach.domain.codes import LOCATIONS, SIDES, SYMPTOM_CODES, SYMPTOMS, TRIGGERS
 from coach.domain.triage import LEVEL_RANK, Episode, FollowUp, Profile, assess
+from coach.formats import on_day
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=TZ)  # a Monday in British Summer Time (UTC+1)
@@ -260,7 +261,7 @@ def test_los_angeles_late_evening_lands_on_its_local_date(zone, expected):
 def test_los_angeles_late_evening_red_flag_window():
     # 23:30 on 24 March (day 7 locally) is 25 March in UTC: only a prompt for the person in Los Angeles.
     episodes = [ep(1, 7, 23, 30, now=LA_NOW, tz=LA, symptoms=("chest_pain",))]
-    local_result = assess(episodes, [], P, LA_NOW, "America/Los_Angeles")
+    local_result = assess(episodes, [], P, LA_NOW, "America/Los_Angeles", on_day)
     assert (local_result.level, [i.rule for i in local_result.info]) == ("none", ["history_red_flag"])
     assert "24 March 2026" in local_result.info[0].message
     assert assess(episodes, [], P, LA_NOW, "UTC").level == "emergency"
@@ -294,7 +295,7 @@ def test_highest_tier_wins_and_flags_are_ordered():
 
 
 def test_history_red_flag_for_an_8_day_old_emergency_symptom():
-    result = assess(eps(8, symptoms=("chest_pain", "one_leg_symptoms")), [], P, NOW, TZ)
+    result = assess(eps(8, symptoms=("chest_pain", "one_leg_symptoms")), [], P, NOW, TZ, on_day)
     assert (result.level, result.flags) == ("none", ())
     # one_leg_symptoms is routine: no prompt for it.
     message = ("You reported chest pain on 7 June 2026. Were you assessed by a doctor? If you still have it, go to "
@@ -304,7 +305,7 @@ def test_history_red_flag_for_an_8_day_old_emergency_symptom():
 
 
 def test_history_red_flag_is_one_prompt_per_symptom_naming_the_latest_date():
-    result = assess(eps(40, 20, 9, symptoms=("night_pain",)), [], P, NOW, TZ)
+    result = assess(eps(40, 20, 9, symptoms=("night_pain",)), [], P, NOW, TZ, on_day)
     assert [i.message for i in result.info] == [
         "You reported pain worse at night or not eased by rest or changing position on 6 June 2026. "
         "Were you assessed by a doctor? If you still have it, go to the emergency screen now.",
@@ -316,7 +317,7 @@ def test_history_cannot_stand_prompts_since_it_is_urgent_on_its_own():
     # 2026.2: cannot_stand alone is urgent, so an old report prompts whatever the age or bone risk.
     episodes = eps(9, severity=8, symptoms=("cannot_stand",))
     for profile in (aged(30), aged(70, osteoporosis=True)):
-        result = assess(episodes, [], profile, NOW, TZ)
+        result = assess(episodes, [], profile, NOW, TZ, on_day)
         assert [i.message for i in result.info] == [
             "You reported cannot stand up or put weight on the legs because of the pain on 6 June 2026. Were you "
             "assessed by a doctor? If you still have it, go to the emergency screen now."]

@@ -8,6 +8,7 @@ from coach.domain import triage
 from coach.domain.codes import SYMPTOMS, TRIGGER_LABELS, TRIGGERS
 from coach.domain.triage import Profile, assess
 from coach.domain.triage_rules import BEYOND_BACK_AND_LEGS, LOCATION_LEVELS
+from coach.formats import on_day
 from tests.unit.test_triage import NOW, TZ, aged, ep, eps, flag, fu, level_of
 
 P = Profile()
@@ -120,7 +121,7 @@ def test_cannot_stand_alone_gives_the_person_urgent_and_f3_raises_it():
     plain = assess(eps(1, trigger="twisting", symptoms=CANNOT), [], aged(40), NOW, TZ)
     assert (plain.level, [f.rule for f in plain.flags]) == ("urgent", ["E1"])
     assert flag(plain, "E1").sources == (5, 3, 2)
-    fallen = assess(eps(1, trigger="fall", severity=None, symptoms=CANNOT), [], aged(68), NOW, TZ)
+    fallen = assess(eps(1, trigger="fall", severity=None, symptoms=CANNOT), [], aged(68), NOW, TZ, on_day)
     assert fallen.level == "emergency"
     assert flag(fallen, "F3").reason == ("You could not stand or put weight on your legs after a slip, trip or fall "
                                          "yesterday, and you are 68.")

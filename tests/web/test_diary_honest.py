@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from coach.domain import codes, triage
-from coach.episodes.diary import time_since
 from coach.extensions import db
+from coach.formats import time_since
 from coach.models import Episode, User
 from tests.factories import make_episode, page_text
 

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from coach.domain.triage import RULE_TITLES
-from coach.episodes.report_text import short_day
 from coach.extensions import db
+from coach.formats import short_day
 from coach.models import Episode, RoutineSession, User
 from tests.diary_seed import TYPICAL_90_DAYS, seed_typical
 

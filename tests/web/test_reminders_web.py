@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from coach.domain.schedule import next_fire_time, parse_schedule
 from coach.extensions import db
+from coach.formats import when
 from coach.models import CalendarFeed, Notification, Reminder, User
-from coach.reminders.routes import when
 
 
 def _form(**overrides) -> dict:
@@ -61,7 +61,7 @@ def test_create_a_daily_reminder_and_see_its_next_time_in_my_zone(app, web, clie
                                   before, "Australia/Lord_Howe")
         assert reminder.next_fire_at == expected and reminder.kind == "custom"
     page = client.get("/reminders").get_data(as_text=True)
-    assert "Floor mobility" in page and "07:30 Mon-Fri" in page
+    assert "Floor mobility" in page and "07:30 Mon–Fri" in page  # Babel's range: an en dash
     assert f"Next: <time datetime=\"{expected.isoformat()}\">{when(expected, 'Australia/Lord_Howe', datetime.now(UTC))}</time>" in page
 
 
@@ -115,7 +115,7 @@ def test_switch_edit_and_delete(app, web, client):
                                                          every_minutes="90", start="08:00", end="20:00"),
                         page=f"/reminders/{rid}/edit")
     assert response.status_code == 302
-    assert "Every 1 h 30 min 08:00-20:00" in client.get("/reminders").get_data(as_text=True)
+    assert "Every 1 h 30 min 08:00–20:00" in client.get("/reminders").get_data(as_text=True)
 
     assert client.get(f"/reminders/{rid}/delete").status_code == 200
     web.post(f"/reminders/{rid}/delete", {}, page=f"/reminders/{rid}/delete")
@@ -205,12 +205,11 @@ def test_quiet_hours_on_the_profile_form(app, web, client):
 
 
 def test_next_times_read_today_tomorrow_a_date_and_the_year_when_it_is_another():
-    from coach.reminders.routes import when
-
     now = datetime(2026, 12, 30, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
-    assert when(datetime(2026, 12, 30, 21, 0, tzinfo=UTC), "Europe/Berlin", now) == "Today 22:00"
-    assert when(datetime(2026, 12, 31, 6, 30, tzinfo=UTC), "Europe/Berlin", now) == "Tomorrow 07:30"
-    assert when(datetime(2027, 1, 4, 8, 0, tzinfo=UTC), "Europe/Berlin", now) == "Mon 4 Jan 2027, 09:00"
+    # CLDR's British date-and-time glue puts a comma after Today/Tomorrow and after the weekday when a year follows.
+    assert when(datetime(2026, 12, 30, 21, 0, tzinfo=UTC), "Europe/Berlin", now) == "Today, 22:00"
+    assert when(datetime(2026, 12, 31, 6, 30, tzinfo=UTC), "Europe/Berlin", now) == "Tomorrow, 07:30"
+    assert when(datetime(2027, 1, 4, 8, 0, tzinfo=UTC), "Europe/Berlin", now) == "Mon, 4 Jan 2027, 09:00"
     assert when(datetime(2026, 12, 2, 8, 0, tzinfo=UTC), "Europe/Berlin", now - timedelta(days=30)) == "Wed 2 Dec, 09:00"
     assert when(None, "Europe/Berlin", now) == ""
 
