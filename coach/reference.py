@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 
+from .domain import limits
+
 
 @lru_cache(maxsize=1)
 def countries() -> tuple[tuple[str, str], ...]:
@@ -30,7 +32,7 @@ def timezones() -> tuple[str, ...]:
 
 
 def is_timezone(name: object) -> bool:
-    if not isinstance(name, str) or not name or len(name) > 64 or name.startswith("/") or ".." in name:
+    if not isinstance(name, str) or not name or len(name) > limits.TIMEZONE or name.startswith("/") or ".." in name:
         return False
     try:
         ZoneInfo(name)

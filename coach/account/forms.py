@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..domain import limits
 from ..forms import BIRTH_YEAR_WHY, country_choices
 
 # Plain-language questions for the risk fields (CONTENT.md, Profile). Answers only change which flags apply.
@@ -40,9 +41,9 @@ class RiskQuestionFields:
 
 
 class ProfileForm(RiskQuestionFields, FlaskForm):
-    display_name = StringField("Your name", validators=[DataRequired("Enter a name."), Length(max=80)])
+    display_name = StringField("Your name", validators=[DataRequired("Enter a name."), Length(max=limits.DISPLAY_NAME)])
     timezone = StringField(
-        "Time zone", validators=[DataRequired("Enter your time zone."), Length(max=64)], description="Example: Europe/London."
+        "Time zone", validators=[DataRequired("Enter your time zone."), Length(max=limits.TIMEZONE)], description="Example: Europe/London."
     )
     country = SelectField("Country", validators=[DataRequired("Choose your country.")], description="For the emergency number.")
     birth_year = IntegerField(
@@ -71,7 +72,7 @@ class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired("Choose a new password."), Length(max=256)],
+        validators=[DataRequired("Choose a new password."), Length(max=limits.PASSWORD)],
         description="At least 8 characters. Signs you out on your other devices.",
     )
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from ..errors import ApiError, ValidationError
 from ..extensions import api_spec
-from ..models import MAX_ID
 from ..reminders.devices import (
     list_subscriptions,
     remove_subscription,
@@ -57,11 +56,6 @@ def _me():
     return current_user._get_current_object()
 
 
-def _cursor(raw: str | None) -> int | None:
-    # A cursor is an id from an earlier page; anything larger than an id can be means "from the newest".
-    return min(int(raw), MAX_ID) if raw else None
-
-
 # ---------------------------------------------------------------- reminders
 @bp.post("/reminders")
 @login_required
@@ -78,8 +72,8 @@ def create_reminder_view(json: ReminderIn):
 @api_spec.validate(query=PageQuery, resp=responses(200, ReminderList), tags=[TAG_REMINDERS], security=AUTH)
 def index_reminders(query: PageQuery):
     """The caller's reminders, newest first (follow-up check-ins included)."""
-    items, cursor = list_reminders(_me(), limit=query.limit, cursor=_cursor(query.cursor))
-    return {"items": [reminder_dict(r) for r in items], "next_cursor": str(cursor) if cursor else None}
+    items, cursor = list_reminders(_me(), limit=query.limit, cursor=query.cursor)
+    return {"items": [reminder_dict(r) for r in items], "next_cursor": cursor}
 
 
 @bp.get("/reminders/<int:reminder_id>")
@@ -170,8 +164,8 @@ def test_push(json: EndpointIn):
 @api_spec.validate(query=InboxQuery, resp=responses(200, NotificationList), tags=[TAG_INBOX], security=AUTH)
 def index_notifications(query: InboxQuery):
     """The in-app inbox, newest first: every reminder lands here whether or not a push went out."""
-    items, cursor = list_notifications(_me(), limit=query.limit, cursor=_cursor(query.cursor), unread=query.unread)
-    return {"items": [notification_dict(n) for n in items], "next_cursor": str(cursor) if cursor else None,
+    items, cursor = list_notifications(_me(), limit=query.limit, cursor=query.cursor, unread=query.unread)
+    return {"items": [notification_dict(n) for n in items], "next_cursor": cursor,
             "unread_count": unread_count(_me())}
 
 

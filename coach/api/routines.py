@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ..extensions import api_spec
+from ..pagination import list_page
 from ..routines.service import get_routine, list_routines, list_sources, list_tips, routine_dict, source_dict, tip_dict
 from . import bp
 from .schemas import responses
@@ -12,17 +13,11 @@ from .schemas_relief import RoutineList, RoutineOut, RoutineQuery, SourceList, T
 TAG = "Routines, sessions and tips"
 
 
-def _page(items: list, query) -> tuple[list, str | None]:
-    start = int(query.cursor or 0)
-    end = start + query.limit
-    return items[start:end], (str(end) if end < len(items) else None)
-
-
 @bp.get("/routines")
 @api_spec.validate(query=RoutineQuery, resp=responses(200, RoutineList), tags=[TAG])
 def index_routines(query: RoutineQuery):
     """Stock routines (and the caller's own, when signed in), in the library's order."""
-    routines, next_cursor = _page(list_routines(current_user, query.kind), query)
+    routines, next_cursor = list_page(list_routines(current_user, query.kind), query.limit, query.cursor)
     return {"items": [routine_dict(r) for r in routines], "next_cursor": next_cursor}
 
 
@@ -36,7 +31,7 @@ def show_routine(slug: str):
 @api_spec.validate(query=TipQuery, resp=responses(200, TipList), tags=[TAG])
 def index_tips(query: TipQuery):
     """Tips, optionally of one category, each with its source ids."""
-    tips, next_cursor = _page(list_tips(query.category), query)
+    tips, next_cursor = list_page(list_tips(query.category), query.limit, query.cursor)
     return {"items": [tip_dict(t) for t in tips], "next_cursor": next_cursor}
 
 

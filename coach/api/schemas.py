@@ -1,7 +1,7 @@
 """Pydantic models: they validate API requests and are the OpenAPI document's schemas."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -16,7 +16,8 @@ from pydantic import (
 )
 from spectree import Response
 
-from ..domain.codes import EARLIEST_DAY, LATEST_DAY
+from ..domain import limits
+from ..domain.isodates import DateTextError, parse_day, parse_moment
 
 # Endpoints that need a signed-in caller: a bearer token, or the browser session plus X-CSRFToken.
 AUTH = [{"bearer": []}, {"session": []}]
@@ -24,25 +25,18 @@ AUTH = [{"bearer": []}, {"session": []}]
 
 def _iso_datetime(value):
     # pydantic would also take a number (or "0.5") as Unix time; the API takes ISO 8601 text only.
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date-time string")
     try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO 8601 date-time such as 2026-11-25T07:30:00+01:00") from None
+        parse_moment(value)
+    except DateTextError as error:
+        raise ValueError(str(error)) from None
     return value
 
 
 def _iso_date(value):
-    if not isinstance(value, str):
-        raise ValueError("must be a YYYY-MM-DD string")
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a date such as 2026-11-25") from None
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValueError(f"must be a date from {EARLIEST_DAY} to {LATEST_DAY}")
-    return value
+        return parse_day(value)
+    except DateTextError as error:
+        raise ValueError(str(error)) from None
 
 
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
@@ -55,6 +49,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PageQuery(Strict):
+    """API.md's list convention: ?limit= (default 50, max 500) and ?cursor=, the next_cursor of the page before
+    (an opaque string, coach/pagination.py)."""
+
+    limit: int = Field(limits.PAGE_SIZE, ge=1, le=limits.PAGE_SIZE_MAX)
+    cursor: str | None = Field(None, max_length=limits.CURSOR)
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(examples=["validation_error"])
     message: str
@@ -65,17 +67,17 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
-Email = Field(min_length=1, max_length=254, examples=["sam@example.com"])
-Password = Field(min_length=1, max_length=256)
+Email = Field(min_length=1, max_length=limits.EMAIL, examples=["sam@example.com"])
+Password = Field(min_length=1, max_length=limits.PASSWORD)
 
 
 class RegisterIn(Strict):
     email: StrictStr = Email
     password: StrictStr = Password
-    display_name: StrictStr = Field(min_length=1, max_length=80)
+    display_name: StrictStr = Field(min_length=1, max_length=limits.DISPLAY_NAME)
     role: Literal["athlete", "trainer"] = "athlete"
-    timezone: StrictStr = Field(max_length=64, examples=["Europe/London"], description="IANA time zone name")
-    country: StrictStr = Field(max_length=2, examples=["GB"], description="ISO 3166-1 alpha-2 code")
+    timezone: StrictStr = Field(max_length=limits.TIMEZONE, examples=["Europe/London"], description="IANA time zone name")
+    country: StrictStr = Field(max_length=limits.COUNTRY, examples=["GB"], description="ISO 3166-1 alpha-2 code")
     birth_year: StrictInt | None = Field(
         None, examples=[1990], description="Optional, 1900 to the current year: some warning rules depend on age"
     )
@@ -120,9 +122,9 @@ class RegisterOut(BaseModel):
 
 
 class ProfilePatch(Strict):
-    display_name: StrictStr | None = Field(None, min_length=1, max_length=80)
-    timezone: StrictStr | None = Field(None, max_length=64)
-    country: StrictStr | None = Field(None, max_length=2)
+    display_name: StrictStr | None = Field(None, min_length=1, max_length=limits.DISPLAY_NAME)
+    timezone: StrictStr | None = Field(None, max_length=limits.TIMEZONE)
+    country: StrictStr | None = Field(None, max_length=limits.COUNTRY)
     birth_year: StrictInt | None = None
     quiet_start: StrictStr | None = Field(None, max_length=5, examples=["22:00"], description="HH:MM; null clears")
     quiet_end: StrictStr | None = Field(None, max_length=5, examples=["07:00"], description="HH:MM; null clears")

@@ -6,11 +6,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from ..content import CATEGORIES, KINDS
-from .schemas import IsoDateTime, Strict
+from ..domain import codes, limits
+from .schemas import IsoDateTime, PageQuery, Strict
 
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
-Pain = Field(None, ge=0, le=10, description="0 (none) to 10 (worst imaginable)")
+Pain = Field(None, ge=codes.SEVERITY_RANGE[0], le=codes.SEVERITY_RANGE[1], description="0 (none) to 10 (worst imaginable)")
 
 
 class StepOut(BaseModel):
@@ -56,20 +57,14 @@ class RoutineOut(BaseModel):
     steps: list[StepOut]
 
 
-class Paged(Strict):
-    """The list convention of API.md: ?limit= (default 50, max 500) and ?cursor= from the last page's next_cursor.
-    Content lists keep the library's order; their cursor is the position to go on from."""
-
-    limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=6, pattern=r"^[0-9]{1,6}$")
-
-
 class RoutineList(BaseModel):
     items: list[RoutineOut]
     next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
 
 
-class RoutineQuery(Paged):
+class RoutineQuery(PageQuery):
+    """Content lists keep the library's order."""
+
     kind: Kind | None = None
 
 
@@ -87,7 +82,7 @@ class TipList(BaseModel):
     next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
 
 
-class TipQuery(Paged):
+class TipQuery(PageQuery):
     category: Category | None = None
 
 
@@ -102,17 +97,17 @@ class SourceList(BaseModel):
 
 
 class SessionIn(Strict):
-    routine: StrictStr = Field(min_length=1, max_length=60, description="The routine's slug")
+    routine: StrictStr = Field(min_length=1, max_length=limits.ROUTINE_SLUG, description="The routine's slug")
     started_at: IsoDateTime = Field(description="When the first step started, with offset")
     ended_at: IsoDateTime | None = Field(None, description="When it was completed or stopped")
     completed: StrictBool = Field(description="True when the player reached the end, false when stopped")
-    completed_steps: list[StrictInt] = Field([], max_length=50, description="Positions of the steps whose countdown ran out")
+    completed_steps: list[StrictInt] = Field([], max_length=limits.ROUTINE_STEPS, description="Positions of the steps whose countdown ran out")
     stop_reason: StrictStr | None = Field(
-        None, max_length=40, description="A stop rule code (GET /api/v1/routines: stop_rules) or done_for_now"
+        None, max_length=limits.STOP_REASON, description="A stop rule code (GET /api/v1/routines: stop_rules) or done_for_now"
     )
     pain_before: StrictInt | None = Pain
     pain_after: StrictInt | None = Pain
-    client_id: StrictStr | None = Field(None, max_length=36, description="Client-made UUID (or send Idempotency-Key)")
+    client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
 
 
 class SessionOut(BaseModel):
@@ -136,6 +131,5 @@ class SessionList(BaseModel):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
 
 
-class SessionQuery(Strict):
-    limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=200)
+class SessionQuery(PageQuery):
+    """The caller's sessions, newest first."""

@@ -5,7 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
-from .schemas import Strict
+from ..domain import limits
+from .schemas import PageQuery, Strict
 
 Kind = Literal["routine", "posture", "hydration", "follow_up", "custom"]
 
@@ -19,20 +20,20 @@ SCHEDULE_EXAMPLE = {"type": "daily", "times": ["07:30"], "weekdays": [1, 2, 3, 4
 
 
 class ReminderIn(Strict):
-    title: StrictStr = Field(min_length=1, max_length=80, examples=["Floor mobility"])
+    title: StrictStr = Field(min_length=1, max_length=limits.REMINDER_TITLE, examples=["Floor mobility"])
     kind: Kind
-    routine: StrictStr | None = Field(None, max_length=60, description="A routine's slug; required for kind routine")
-    body: StrictStr | None = Field(None, max_length=200, description="The notification text; a default per kind")
+    routine: StrictStr | None = Field(None, max_length=limits.ROUTINE_SLUG, description="A routine's slug; required for kind routine")
+    body: StrictStr | None = Field(None, max_length=limits.REMINDER_BODY, description="The notification text; a default per kind")
     schedule: dict[str, Any] = Field(description=SCHEDULE_DOC, examples=[SCHEDULE_EXAMPLE])
     enabled: StrictBool = True
-    client_id: StrictStr | None = Field(None, max_length=36, description="Client-made UUID (or send Idempotency-Key)")
+    client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
 
 
 class ReminderPatch(Strict):
-    title: StrictStr | None = Field(None, min_length=1, max_length=80)
+    title: StrictStr | None = Field(None, min_length=1, max_length=limits.REMINDER_TITLE)
     kind: Kind | None = None
-    routine: StrictStr | None = Field(None, max_length=60)
-    body: StrictStr | None = Field(None, max_length=200)
+    routine: StrictStr | None = Field(None, max_length=limits.ROUTINE_SLUG)
+    body: StrictStr | None = Field(None, max_length=limits.REMINDER_BODY)
     schedule: dict[str, Any] | None = Field(None, description=SCHEDULE_DOC)
     enabled: StrictBool | None = None
 
@@ -59,11 +60,6 @@ class ReminderList(BaseModel):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
 
 
-class PageQuery(Strict):
-    limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=20, pattern=r"^[0-9]{1,18}$")
-
-
 class InboxQuery(PageQuery):
     unread: bool = Field(False, description="Only notifications not read yet")
 
@@ -74,12 +70,12 @@ class PublicKeyOut(BaseModel):
 
 
 class SubscriptionKeys(Strict):
-    p256dh: StrictStr = Field(min_length=1, max_length=128)
-    auth: StrictStr = Field(min_length=1, max_length=64)
+    p256dh: StrictStr = Field(min_length=1, max_length=limits.PUSH_P256DH)
+    auth: StrictStr = Field(min_length=1, max_length=limits.PUSH_AUTH)
 
 
 class SubscriptionIn(Strict):
-    endpoint: StrictStr = Field(min_length=1, max_length=1024)
+    endpoint: StrictStr = Field(min_length=1, max_length=limits.PUSH_ENDPOINT)
     keys: SubscriptionKeys
     expirationTime: StrictInt | None = Field(None, description="As in PushSubscription.toJSON(); ignored")  # noqa: N815
 
@@ -96,7 +92,7 @@ class SubscriptionList(BaseModel):
 
 
 class EndpointIn(Strict):
-    endpoint: StrictStr = Field(min_length=1, max_length=1024)
+    endpoint: StrictStr = Field(min_length=1, max_length=limits.PUSH_ENDPOINT)
 
 
 class TestPushOut(BaseModel):

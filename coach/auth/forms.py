@@ -5,23 +5,24 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..domain import limits
 from ..forms import BIRTH_YEAR_WHY, country_choices
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=256)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=limits.EMAIL)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=limits.PASSWORD)])
     next = HiddenField()
 
 
 class RegisterForm(FlaskForm):
     display_name = StringField(
-        "Your name", validators=[DataRequired("Enter a name."), Length(max=80)], description="Shown to you and, if you link one, your trainer."
+        "Your name", validators=[DataRequired("Enter a name."), Length(max=limits.DISPLAY_NAME)], description="Shown to you and, if you link one, your trainer."
     )
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=limits.EMAIL)])
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Choose a password."), Length(max=256)],
+        validators=[DataRequired("Choose a password."), Length(max=limits.PASSWORD)],
         description="At least 8 characters. A short phrase is easier to type and harder to guess.",
     )
     role = RadioField(
@@ -32,7 +33,7 @@ class RegisterForm(FlaskForm):
     )
     timezone = StringField(
         "Time zone",
-        validators=[DataRequired("Enter your time zone."), Length(max=64)],
+        validators=[DataRequired("Enter your time zone."), Length(max=limits.TIMEZONE)],
         description="Filled in from your phone. Reminders use it. Example: Europe/London.",
     )
     country = SelectField(

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user
 
+from ..domain.limits import EMAIL
 from ..extensions import limiter
 
 
 def _submitted_email() -> str:
     data = request.get_json(silent=True) if request.is_json else request.form
     email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
-    return (email or "").strip().lower()[:254] if isinstance(email, str) else ""
+    return (email or "").strip().lower()[:EMAIL] if isinstance(email, str) else ""
 
 
 def _failed(response) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-MIN_LENGTH = 8
-MAX_LENGTH = 256
+from ..domain import limits
+
 COMMON_LIST_SIZE = 10_000
 
 
@@ -18,10 +18,10 @@ def _common() -> frozenset[str]:
 
 def password_problem(password: str, *, email: str = "") -> str | None:
     """Why this password is refused, or None when it is fine."""
-    if len(password) < MIN_LENGTH:
-        return f"use at least {MIN_LENGTH} characters"
-    if len(password) > MAX_LENGTH:
-        return f"use at most {MAX_LENGTH} characters"
+    if len(password) < limits.PASSWORD_MIN:
+        return f"use at least {limits.PASSWORD_MIN} characters"
+    if len(password) > limits.PASSWORD:
+        return f"use at most {limits.PASSWORD} characters"
     lowered = password.lower()
     if lowered in _common() or len(set(lowered)) < 3:
         return "this password is too common; try a short phrase only you would think of"

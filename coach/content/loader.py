@@ -23,25 +23,12 @@ from coach.content.model import (
     StopRules,
     Tip,
 )
+from coach.domain import limits
 from coach.domain.slugs import SLUG_RE, is_stock_slug
 
 CONTENT_DIR = Path(__file__).resolve().parent
 CODE_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
-# Length caps (characters): short enough to read at a glance on a 360 px wide phone.
-MAX_TITLE = 60
-MAX_STEP_TITLE = 40
-MAX_SUMMARY = 120
-MAX_INSTRUCTION = 200
-MAX_NOTE = 120
-MAX_EVIDENCE = 200
-MAX_FREQUENCY = 120
-MAX_TIP_TEXT = 300
-MAX_SOURCE_TITLE = 200
-MAX_RULE_TEXT = 200
-MAX_URL = 500
-MAX_STEPS = 50
-MAX_STEP_SECONDS = 3600
 MAX_DEPTH = 10
 
 
@@ -148,13 +135,13 @@ def validate_routine(data: dict, *, sources: Collection[int], origin: str,
     data = _mapping(origin, data, "", ("slug", "title", "kind", "summary", "sources", "steps"),
                     ("evidence", "next", "frequency", "order"))
     slug = data["slug"]
-    if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > MAX_TITLE:
+    if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > limits.ROUTINE_SLUG:
         raise ContentError(origin, "slug",
                            "must be lowercase words joined by '-', e.g. 'walk-it-off'")
     kind = data["kind"]
     if kind not in KINDS:
         raise ContentError(origin, "kind", f"must be one of {', '.join(KINDS)}")
-    raw_steps = _list(origin, data["steps"], "steps", min_len=1, max_len=MAX_STEPS)
+    raw_steps = _list(origin, data["steps"], "steps", min_len=1, max_len=limits.ROUTINE_STEPS)
     steps = []
     for i, raw in enumerate(raw_steps):
         path = _at("steps", i)
@@ -164,12 +151,12 @@ def validate_routine(data: dict, *, sources: Collection[int], origin: str,
             raise ContentError(origin, _at(path, "optional"), "must be true or false")
         steps.append(Step(
             position=i + 1,
-            title=_text(origin, raw["title"], _at(path, "title"), MAX_STEP_TITLE),
+            title=_text(origin, raw["title"], _at(path, "title"), limits.STEP_TITLE),
             instruction=_text(origin, raw["instruction"], _at(path, "instruction"),
-                              MAX_INSTRUCTION),
-            seconds=_positive_int(origin, raw["seconds"], _at(path, "seconds"), MAX_STEP_SECONDS),
+                              limits.STEP_INSTRUCTION),
+            seconds=_positive_int(origin, raw["seconds"], _at(path, "seconds"), limits.STEP_SECONDS),
             optional=optional,
-            note=_optional_text(origin, raw, "note", path, MAX_NOTE),
+            note=_optional_text(origin, raw, "note", path, limits.CONTENT_NOTE),
         ))
     if all(step.optional for step in steps):
         raise ContentError(origin, "steps", "must have at least one step that is not optional")
@@ -178,7 +165,7 @@ def validate_routine(data: dict, *, sources: Collection[int], origin: str,
         path = _at("evidence", i)
         raw = _mapping(origin, raw, path, ("text", "sources"))
         evidence.append(Evidence(
-            text=_text(origin, raw["text"], _at(path, "text"), MAX_EVIDENCE),
+            text=_text(origin, raw["text"], _at(path, "text"), limits.EVIDENCE_TEXT),
             sources=_source_ids(origin, raw["sources"], _at(path, "sources"), sources),
         ))
     next_slugs = _list(origin, data.get("next", []), "next")
@@ -190,14 +177,14 @@ def validate_routine(data: dict, *, sources: Collection[int], origin: str,
         _positive_int(origin, order, "order")
     return Routine(
         slug=slug,
-        title=_text(origin, data["title"], "title", MAX_TITLE),
+        title=_text(origin, data["title"], "title", limits.ROUTINE_TITLE),
         kind=kind,
-        summary=_text(origin, data["summary"], "summary", MAX_SUMMARY),
+        summary=_text(origin, data["summary"], "summary", limits.ROUTINE_SUMMARY),
         sources=_source_ids(origin, data["sources"], "sources", sources),
         steps=tuple(steps),
         evidence=tuple(evidence),
         next=tuple(next_slugs),
-        frequency=_optional_text(origin, data, "frequency", "", MAX_FREQUENCY),
+        frequency=_optional_text(origin, data, "frequency", "", limits.ROUTINE_FREQUENCY),
         order=order,
         origin=origin,
         stop_rules=stop_rules,
@@ -213,10 +200,10 @@ def _parse_sources(origin: str, doc: Any) -> dict[int, Source]:
         source_id = _positive_int(origin, raw["id"], _at(path, "id"))
         if source_id in result:
             raise ContentError(origin, _at(path, "id"), f"duplicate source id {source_id}")
-        url = _optional_text(origin, raw, "url", path, MAX_URL)
+        url = _optional_text(origin, raw, "url", path, limits.SOURCE_URL)
         if url is not None and not url.startswith("https://"):
             raise ContentError(origin, _at(path, "url"), "must start with https://")
-        title = _text(origin, raw["title"], _at(path, "title"), MAX_SOURCE_TITLE)
+        title = _text(origin, raw["title"], _at(path, "title"), limits.SOURCE_TITLE)
         result[source_id] = Source(id=source_id, title=title, url=url)
     return result
 
@@ -239,7 +226,7 @@ def _parse_stop_rules(origin: str, doc: Any, sources: Collection[int]) -> StopRu
             seen.add(code)
             items.append(StopRule(
                 code=code,
-                text=_text(origin, raw["text"], _at(path, "text"), MAX_RULE_TEXT),
+                text=_text(origin, raw["text"], _at(path, "text"), limits.RULE_TEXT),
                 sources=_source_ids(origin, raw.get("sources", []), _at(path, "sources"),
                                     sources, min_len=0),
             ))
@@ -248,7 +235,7 @@ def _parse_stop_rules(origin: str, doc: Any, sources: Collection[int]) -> StopRu
     return StopRules(
         emergency=rules("emergency"),
         stop_and_log=rules("stop_and_log"),
-        general=_text(origin, doc["general"], "general", MAX_RULE_TEXT),
+        general=_text(origin, doc["general"], "general", limits.RULE_TEXT),
         sources=_source_ids(origin, doc["sources"], "sources", sources),
     )
 
@@ -265,14 +252,14 @@ def _parse_tips(origin: str, doc: Any, sources: Collection[int]) -> tuple[Tip, .
         if raw["category"] not in CATEGORIES:
             raise ContentError(origin, _at(path, "category"),
                                f"must be one of {', '.join(CATEGORIES)}")
-        note = _optional_text(origin, raw, "note", path, MAX_NOTE)
+        note = _optional_text(origin, raw, "note", path, limits.CONTENT_NOTE)
         # An unsourced tip is allowed only when its note says where it comes from
         # (e.g. "Coaching practice."), as CONTENT.md section 4 asks for bracing and warm-up advice.
         tips.append(Tip(
             id=tip_id,
             category=raw["category"],
-            title=_text(origin, raw["title"], _at(path, "title"), MAX_TITLE),
-            text=_text(origin, raw["text"], _at(path, "text"), MAX_TIP_TEXT),
+            title=_text(origin, raw["title"], _at(path, "title"), limits.TIP_TITLE),
+            text=_text(origin, raw["text"], _at(path, "text"), limits.TIP_TEXT),
             sources=_source_ids(origin, raw["sources"], _at(path, "sources"), sources,
                                 min_len=0 if note else 1),
             note=note,

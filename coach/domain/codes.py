@@ -1,7 +1,5 @@
 """Episode and follow-up code lists from CONTENT.md section 1, as data for validation and forms."""
 
-from datetime import date
-
 # Each list keeps the order of CONTENT.md so forms show the codes the way the content owner wrote them.
 
 TRIGGER_LABELS = {
@@ -128,8 +126,3 @@ SYMPTOM_UPGRADES = {
     "hands_feet_tingling": ("urgent", frozenset({"one_leg_weakness", "difficulty_walking"})),
 }
 
-
-# Dates a person may ask about (diary filters, report periods, API date parameters). Outside these, date
-# arithmetic would overflow; no episode can be there (started_at is refused before 1900 or in the future).
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(2999, 12, 31)

@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from .isodates import DateTextError, parse_moment
+
 ALL_DAYS = frozenset(range(1, 8))
 MAX_TIMES = 24
 MIN_EVERY, MAX_EVERY = 15, 720
@@ -309,8 +311,8 @@ def _check_every(raw) -> int:
 
 def _check_at(raw) -> datetime:
     try:
-        at = datetime.fromisoformat(raw)
-    except (TypeError, ValueError):
+        at = parse_moment(raw)
+    except DateTextError:
         raise ValueError(_MSG_AT) from None
     if at.utcoffset() is None:
         raise ValueError("include a UTC offset, e.g. +01:00 or Z")

@@ -7,18 +7,19 @@ from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..access import Scope
-from ..domain import codes, diary, triage
+from ..domain import codes, diary, limits, triage
 from ..domain.triage_rules import LOCATION_LEVELS
 from ..extensions import db
 from ..formats import time_since
 from ..models import Episode, FollowUp, User
+from ..pagination import keyset_page
 from ..relief.emergency import local_services
-from .service import EXERCISE_MAX, NOTES_MAX, RELIEF_MAX, assess_user, decode_cursor, encode_cursor, local_day_bounds
+from .service import NEWEST_FIRST, assess_user, local_day_bounds
 
 EMERGENCY_PATH = "/emergency"
 
@@ -29,8 +30,8 @@ OFFLINE_EMERGENCY = {
     "locations": {location: "chest_pain" for location, level in LOCATION_LEVELS.items() if level == "emergency"},
     "triggers": ["accident"],
 }
-# The free-text fields and their limits (the service's), for the counters beside them.
-TEXT_LIMITS = {"exercise": EXERCISE_MAX, "relief_used": RELIEF_MAX, "notes": NOTES_MAX}
+# The free-text fields and their limits (coach/domain/limits.py), for the counters beside them.
+TEXT_LIMITS = {"exercise": limits.EXERCISE, "relief_used": limits.RELIEF_USED, "notes": limits.NOTES}
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class DiaryFilter:
         return any(value is not None for value in (self.start, self.end, self.location, self.trigger, self.min_severity))
 
 
-def history(user: User, filters: DiaryFilter, *, limit: int = 50, cursor: str | None = None) -> tuple[list[Episode], str | None]:
+def history(user: User, filters: DiaryFilter, *, limit: int = limits.PAGE_SIZE, cursor: str | None = None) -> tuple[list[Episode], str | None]:
     """The user's episodes newest first, filtered; dates are local dates in the user's zone."""
     query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).options(selectinload(Episode.follow_ups))
     if filters.start:
@@ -59,12 +60,7 @@ def history(user: User, filters: DiaryFilter, *, limit: int = 50, cursor: str | 
     if filters.location:
         # Locations are a JSON list of codes; a code in quotes matches exactly one element on both databases.
         query = query.where(cast(Episode.locations, String).like(f'%"{filters.location}"%'))
-    if cursor:
-        moment, ident = decode_cursor(cursor)
-        query = query.where(or_(Episode.started_at < moment, and_(Episode.started_at == moment, Episode.id < ident)))
-    rows = list(db.session.scalars(query.order_by(Episode.started_at.desc(), Episode.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(query, NEWEST_FIRST, limit, cursor)
 
 
 def local(moment: datetime, user: User) -> datetime:

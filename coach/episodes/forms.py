@@ -13,16 +13,27 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import codes
+from ..domain.isodates import EARLIEST_DAY, DateTextError, parse_day
 
 
-def sensible_day(form, field) -> None:
-    """A date inside the range the app can count with (a mistyped year such as 0202 or 20260 is not)."""
-    if field.data is not None and not codes.EARLIEST_DAY <= field.data <= codes.LATEST_DAY:
-        raise ValidationError(f"Choose a date from {codes.EARLIEST_DAY.year} on.")
+class DayField(DateField):
+    """A YYYY-MM-DD query date read as the API reads one (coach.domain.isodates): a day outside the range the app
+    can count with (a mistyped year such as 0202 or 20260) is an error, which the pages answer by ignoring it."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            self.data = parse_day(" ".join(valuelist))
+        except DateTextError as error:
+            if error.reason == "range":
+                raise ValueError(f"Choose a date from {EARLIEST_DAY.year} on.") from None
+            raise ValueError(self.gettext("Not a valid date value.")) from None
 
 
 # Codes are checked by the service (the same messages as the API), so the fields accept any value
@@ -100,8 +111,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[Optional(), sensible_day], format="%Y-%m-%d")
-    end = DateField("To", validators=[Optional(), sensible_day], format="%Y-%m-%d")
+    start = DayField("From", validators=[Optional()])
+    end = DayField("To", validators=[Optional()])
     location = SelectField("Where", choices=options([("", "Anywhere"), *codes.LOCATION_LABELS.items()]), validators=[Optional()])
     trigger = SelectField("Doing", choices=options([("", "Anything"), *codes.TRIGGER_LABELS.items()]), validators=[Optional()])
     min_severity = SelectField(
@@ -117,4 +128,4 @@ class ReportForm(FlaskForm):
         csrf = False
 
     days = SelectField("Period", choices=REPORT_PERIODS, default="90", validators=[Optional()])
-    end = DateField("Ending on", validators=[Optional(), sensible_day], format="%Y-%m-%d", description="Leave empty for today.")
+    end = DayField("Ending on", validators=[Optional()], description="Leave empty for today.")

@@ -1,33 +1,28 @@
 """Episode diary services: log, edit, list and follow up episodes; assess them with the triage rules."""
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import String, cast, select
 
 from .. import access
 from ..access import Action, Scope
 from ..account.service import exporter, iso
-from ..domain import codes, triage
+from ..domain import codes, limits, triage
 from ..errors import ValidationError
 from ..extensions import db
 from ..formats import number, on_day
 from ..idempotency import client_uuid, save_once
 from ..models import RISK_FIELDS, Episode, FollowUp, User
+from ..pagination import keyset_page
 from ..reminders.service import forget_episode, schedule_follow_ups
 
 CLOCK_SKEW = timedelta(minutes=10)
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 MAX_YEARS_AGO = 100
-NOTES_MAX = 2000
-EXERCISE_MAX = 80
-RELIEF_MAX = 200
-LOAD_MAX_KG = 1000
 EPISODE_FIELDS = (
     "started_at", "trigger", "during_exercise", "exercise", "load_kg", "locations", "side", "severity",
     "locked_minutes", "eased_by_stretch", "symptoms", "relief_used", "notes",
@@ -152,14 +147,14 @@ def clean_episode(
     )
     _answer(
         values, "load_kg", clean,
-        lambda v: not isinstance(v, bool) and isinstance(v, int | float) and 0 <= v <= LOAD_MAX_KG,
-        f"must be a number from 0 to {LOAD_MAX_KG}", errors,
+        lambda v: not isinstance(v, bool) and isinstance(v, int | float) and 0 <= v <= limits.LOAD_KG,
+        f"must be a number from 0 to {limits.LOAD_KG}", errors,
     )
     if "locations" in values:
         clean["locations"] = _codes(values["locations"], codes.LOCATIONS, "locations", errors)
     if "symptoms" in values:
         clean["symptoms"] = _codes(values["symptoms"], codes.SYMPTOM_CODES, "symptoms", errors)
-    for name, limit in (("exercise", EXERCISE_MAX), ("relief_used", RELIEF_MAX), ("notes", NOTES_MAX)):
+    for name, limit in (("exercise", limits.EXERCISE), ("relief_used", limits.RELIEF_USED), ("notes", limits.NOTES)):
         if name in values:
             clean[name] = _text(values[name], limit, name, errors)
     if errors:
@@ -307,25 +302,13 @@ def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timedelta(days=1), time.min, zone)
 
 
-def encode_cursor(episode: Episode) -> str:
-    raw = f"{episode.started_at.isoformat()}|{episode.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, ident = raw.split("|")
-        parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None:
-            raise ValueError
-        return parsed, int(ident)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ValidationError({"cursor": "not a cursor from this API"}) from None
+# Lists of episodes (the API's and the diary's), newest first: the order and the key their cursors carry.
+NEWEST_FIRST = (Episode.started_at, Episode.id)
 
 
 def list_episodes(
-    user: User, *, start: date | None = None, end: date | None = None, limit: int = 50, cursor: str | None = None
+    user: User, *, start: date | None = None, end: date | None = None, limit: int = limits.PAGE_SIZE,
+    cursor: str | None = None,
 ) -> tuple[list[Episode], str | None]:
     """Newest first; `start`/`end` are local dates in the user's zone, both inclusive."""
     query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES))
@@ -333,12 +316,7 @@ def list_episodes(
         query = query.where(Episode.started_at >= local_day_bounds(start, user.timezone)[0])
     if end:
         query = query.where(Episode.started_at < local_day_bounds(end, user.timezone)[1])
-    if cursor:
-        moment, ident = decode_cursor(cursor)
-        query = query.where(or_(Episode.started_at < moment, and_(Episode.started_at == moment, Episode.id < ident)))
-    rows = list(db.session.scalars(query.order_by(Episode.started_at.desc(), Episode.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(query, NEWEST_FIRST, limit, cursor)
 
 
 FOLLOW_UP_FIELDS = ("at", "severity", "status", "symptoms", "notes")
@@ -372,7 +350,7 @@ def clean_follow_up(episode: Episode, values: dict, now: datetime) -> dict:
     if status not in codes.FOLLOW_UP_STATUSES:
         errors["status"] = "required: one of " + ", ".join(codes.FOLLOW_UP_STATUSES) if status is None else f"unknown code {status!r}"
     symptoms = _codes(values.get("symptoms"), codes.SYMPTOM_CODES, "symptoms", errors)
-    notes = _text(values.get("notes"), NOTES_MAX, "notes", errors)
+    notes = _text(values.get("notes"), limits.NOTES, "notes", errors)
     if errors:
         raise ValidationError(errors)
     return {"at": at, "severity": severity, "status": status, "symptoms": symptoms, "notes": notes}

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import limits
 from ..extensions import db
 from .base import UTCDateTime, now_utc
 from .routine import Routine
@@ -30,10 +31,10 @@ class Reminder(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    client_id: Mapped[str | None] = mapped_column(String(36))
+    client_id: Mapped[str | None] = mapped_column(String(limits.CLIENT_ID))
     kind: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(80))
-    body: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.REMINDER_TITLE))
+    body: Mapped[str | None] = mapped_column(String(limits.REMINDER_BODY))
     # The routine a routine reminder opens. SET NULL: if the routine is ever deleted the reminder keeps its
     # title and opens the routine library instead. Not indexed: every fire rewrites the row in each index (see
     # above), and deleting a routine, the one lookup by it, is rare.
@@ -63,10 +64,10 @@ class PushSubscription(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    endpoint: Mapped[str] = mapped_column(String(1024), unique=True)
-    p256dh: Mapped[str] = mapped_column(String(128))
-    auth: Mapped[str] = mapped_column(String(64))
-    user_agent: Mapped[str | None] = mapped_column(String(200))
+    endpoint: Mapped[str] = mapped_column(String(limits.PUSH_ENDPOINT), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(limits.PUSH_P256DH))
+    auth: Mapped[str] = mapped_column(String(limits.PUSH_AUTH))
+    user_agent: Mapped[str | None] = mapped_column(String(limits.USER_AGENT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
@@ -122,8 +123,8 @@ class Notification(db.Model):
     # SET NULL: deleting a reminder keeps what it already sent.
     reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(80))
-    body: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.REMINDER_TITLE))
+    body: Mapped[str | None] = mapped_column(String(limits.REMINDER_BODY))
     url: Mapped[str] = mapped_column(String(200))
     tag: Mapped[str] = mapped_column(String(32))
     fire_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..content import loader as limits
+from ..domain import limits
 from ..extensions import db
 from .base import UTCDateTime, now_utc
 
@@ -17,8 +17,8 @@ class Source(db.Model):
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    title: Mapped[str] = mapped_column(String(limits.MAX_SOURCE_TITLE))
-    url: Mapped[str | None] = mapped_column(String(limits.MAX_URL))
+    title: Mapped[str] = mapped_column(String(limits.SOURCE_TITLE))
+    url: Mapped[str | None] = mapped_column(String(limits.SOURCE_URL))
 
 
 class Routine(db.Model):
@@ -30,16 +30,16 @@ class Routine(db.Model):
     __tablename__ = "routines"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(limits.MAX_TITLE), unique=True)
-    title: Mapped[str] = mapped_column(String(limits.MAX_TITLE))
+    slug: Mapped[str] = mapped_column(String(limits.ROUTINE_SLUG), unique=True)
+    title: Mapped[str] = mapped_column(String(limits.ROUTINE_TITLE))
     kind: Mapped[str] = mapped_column(String(16))
-    summary: Mapped[str] = mapped_column(String(limits.MAX_SUMMARY))
+    summary: Mapped[str] = mapped_column(String(limits.ROUTINE_SUMMARY))
     sources: Mapped[list] = mapped_column(JSON, default=list)
     # [{"text": ..., "sources": [ids]}]
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     # Slugs of routines to do afterwards ("then do floor-mobility or walk-it-off").
     next: Mapped[list] = mapped_column(JSON, default=list)
-    frequency: Mapped[str | None] = mapped_column(String(limits.MAX_FREQUENCY))
+    frequency: Mapped[str | None] = mapped_column(String(limits.ROUTINE_FREQUENCY))
     position: Mapped[int | None] = mapped_column(Integer)
     is_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -66,12 +66,12 @@ class RoutineStep(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     routine_id: Mapped[int] = mapped_column(ForeignKey("routines.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(limits.MAX_STEP_TITLE))
-    instruction: Mapped[str] = mapped_column(String(limits.MAX_INSTRUCTION))
+    title: Mapped[str] = mapped_column(String(limits.STEP_TITLE))
+    instruction: Mapped[str] = mapped_column(String(limits.STEP_INSTRUCTION))
     seconds: Mapped[int] = mapped_column(Integer)
     optional: Mapped[bool] = mapped_column(Boolean, default=False)
     # Where a step's advice comes from when it is not a cited source ("Physiotherapy practice ...").
-    note: Mapped[str | None] = mapped_column(String(limits.MAX_NOTE))
+    note: Mapped[str | None] = mapped_column(String(limits.CONTENT_NOTE))
 
     routine: Mapped[Routine] = relationship(back_populates="steps")
 
@@ -83,7 +83,7 @@ class Tip(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     category: Mapped[str] = mapped_column(String(16), index=True)
-    title: Mapped[str] = mapped_column(String(limits.MAX_TITLE))
-    text: Mapped[str] = mapped_column(String(limits.MAX_TIP_TEXT))
+    title: Mapped[str] = mapped_column(String(limits.TIP_TITLE))
+    text: Mapped[str] = mapped_column(String(limits.TIP_TEXT))
     sources: Mapped[list] = mapped_column(JSON, default=list)
-    note: Mapped[str | None] = mapped_column(String(limits.MAX_NOTE))
+    note: Mapped[str | None] = mapped_column(String(limits.CONTENT_NOTE))

@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import limits
 from ..extensions import db
 from .base import UTCDateTime, now_utc
 
@@ -30,12 +31,12 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(limits.EMAIL), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(80))
+    display_name: Mapped[str] = mapped_column(String(limits.DISPLAY_NAME))
     role: Mapped[str] = mapped_column(String(16), default="athlete")
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    country: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(limits.TIMEZONE), default="UTC")
+    country: Mapped[str] = mapped_column(String(limits.COUNTRY))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     cancer_history: Mapped[bool] = mapped_column(Boolean, default=False)
     osteoporosis: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from .. import access
 from ..access import Scope
 from ..account.service import exporter, iso
-from ..domain import codes
-from ..episodes.service import clean_moment, decode_cursor, encode_cursor
+from ..domain import codes, limits
+from ..episodes.service import clean_moment
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..idempotency import save_once
 from ..models import Routine, RoutineSession, User
+from ..pagination import keyset_page
 from ..routines.service import get_routine, routine_dict, stop_rules
 
 DONE_FOR_NOW = "done_for_now"
@@ -115,17 +116,11 @@ def get_session(user: User, session_id: int) -> RoutineSession:
     return access.get(user, RoutineSession, session_id, Scope.SESSIONS, message="No such session.")
 
 
-def list_sessions(user: User, *, limit: int = 50, cursor: str | None = None) -> tuple[list[RoutineSession], str | None]:
+def list_sessions(user: User, *, limit: int = limits.PAGE_SIZE,
+                  cursor: str | None = None) -> tuple[list[RoutineSession], str | None]:
     """Newest first, paged like the episode list."""
     query = select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS))
-    if cursor:
-        moment, ident = decode_cursor(cursor)
-        query = query.where(or_(RoutineSession.started_at < moment,
-                                and_(RoutineSession.started_at == moment, RoutineSession.id < ident)))
-    order = (RoutineSession.started_at.desc(), RoutineSession.id.desc())
-    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(query, (RoutineSession.started_at, RoutineSession.id), limit, cursor)
 
 
 def session_dict(session: RoutineSession) -> dict:

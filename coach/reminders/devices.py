@@ -9,12 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..access import Action, Scope
+from ..domain import limits
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import PushSubscription, User
 from .push import EndpointPolicy, Sender, encode_payload, key_problems
-
-MAX_DEVICES = 20  # per person; the oldest goes when a new one arrives
 
 
 def subscription_dict(sub: PushSubscription) -> dict:
@@ -35,7 +34,7 @@ def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: 
     errors.update(key_problems(p256dh, auth))
     if errors:
         raise ValidationError(errors)
-    agent, user_id = (user_agent or "")[:200] or None, user.id
+    agent, user_id = (user_agent or "")[:limits.USER_AGENT] or None, user.id
     for _ in range(2):
         sub = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
         created = sub is None
@@ -58,8 +57,8 @@ def _trim(user: User) -> None:
     ids = list(db.session.scalars(select(PushSubscription.id)
                                   .where(access.rows(user, PushSubscription, Scope.REMINDERS, Action.CHANGE))
                                   .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())))
-    if len(ids) > MAX_DEVICES:
-        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[MAX_DEVICES:])))
+    if len(ids) > limits.DEVICES_PER_PERSON:  # the oldest go
+        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[limits.DEVICES_PER_PERSON:])))
 
 
 def remove_subscription(user: User, endpoint: str) -> None:

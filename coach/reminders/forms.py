@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..domain import limits
 from ..domain.schedule import ALL_DAYS
 from ..formats import clock_time, minutes, time_range, weekday_names, weekdays
 from .tip_texts import tip_body
@@ -67,10 +68,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ReminderForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the reminder a title."), Length(max=80)])
+    title = StringField("Title", validators=[DataRequired("Give the reminder a title."), Length(max=limits.REMINDER_TITLE)])
     kind = SelectField("What for", choices=choices(KIND_CHOICES))
     routine = SelectField("Routine", validate_choice=False, description="Tapping the notification opens it.")
-    body = StringField("Message (optional)", validators=[Optional(), Length(max=200)],
+    body = StringField("Message (optional)", validators=[Optional(), Length(max=limits.REMINDER_BODY)],
                        description="Shown in the notification.")
     schedule_type = RadioField("When", choices=choices([("daily", "At set times"), ("interval", "Every so often"),
                                                         ("once", "Once")]), default="daily")

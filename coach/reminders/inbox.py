@@ -8,8 +8,10 @@ from sqlalchemy import func, select, update
 from .. import access
 from ..access import Action, Scope
 from ..account.service import exporter
+from ..domain import limits
 from ..extensions import db
 from ..models import Notification, User
+from ..pagination import keyset_page
 from .service import iso
 
 
@@ -28,16 +30,13 @@ def notification_dict(note: Notification) -> dict:
     }
 
 
-def list_notifications(user: User, *, limit: int = 50, cursor: int | None = None,
-                       unread: bool = False) -> tuple[list[Notification], int | None]:
-    """Newest first; `cursor` is the last id seen."""
+def list_notifications(user: User, *, limit: int = limits.PAGE_SIZE, cursor: str | None = None,
+                       unread: bool = False) -> tuple[list[Notification], str | None]:
+    """Newest first (by id; the cursor is the last id seen)."""
     query = select(Notification).where(access.rows(user, Notification, Scope.REMINDERS))
     if unread:
         query = query.where(Notification.read_at.is_(None))
-    if cursor is not None:
-        query = query.where(Notification.id < cursor)
-    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
-    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+    return keyset_page(query, (Notification.id,), limit, cursor)
 
 
 def unread_count(user: User) -> int:

@@ -7,15 +7,15 @@ from sqlalchemy import delete, func, select
 
 from .. import access
 from ..access import Action, Scope
+from ..domain import limits
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
 from ..errors import ValidationError
 from ..extensions import db
 from ..idempotency import save_once
 from ..models import REMINDER_KINDS, Episode, Notification, Reminder, Routine, User
+from ..pagination import keyset_page
 from .tip_texts import tip_body
 
-TITLE_MAX, BODY_MAX = 80, 200
-MAX_REMINDERS = 50  # per person, follow-ups not counted: each one may push many times a day
 FIELDS = ("title", "body", "kind", "routine", "schedule", "enabled")
 # CONTENT.md section 1 (the same milestones as the diary's prompts).
 FOLLOW_UPS = (
@@ -130,9 +130,9 @@ def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | 
     merged.update({k: v for k, v in values.items() if k in FIELDS})
     clean: dict = {}
     if current is None or "title" in values:
-        clean["title"] = _text(merged, "title", TITLE_MAX, errors, required=True)
+        clean["title"] = _text(merged, "title", limits.REMINDER_TITLE, errors, required=True)
     if current is None or "body" in values:
-        clean["body"] = _text(merged, "body", BODY_MAX, errors, required=False)
+        clean["body"] = _text(merged, "body", limits.REMINDER_BODY, errors, required=False)
     kind = merged.get("kind")
     if kind not in REMINDER_KINDS:
         errors["kind"] = "must be one of: " + ", ".join(REMINDER_KINDS)
@@ -169,7 +169,7 @@ def clean_reminder(user: User, values: dict, now: datetime, current: Reminder | 
         raise ValidationError(errors)
     if current is None and not clean.get("body"):
         kind = clean["kind"]
-        clean["body"] = f"Time for {routine.title}."[:BODY_MAX] if kind == "routine" else (tip_body(kind) or DEFAULT_BODIES.get(kind))
+        clean["body"] = f"Time for {routine.title}."[:limits.REMINDER_BODY] if kind == "routine" else (tip_body(kind) or DEFAULT_BODIES.get(kind))
     return clean
 
 
@@ -189,8 +189,8 @@ def create_reminder(user: User, values: dict, now: datetime, *, client_id: str |
         count = db.session.scalar(
             select(func.count()).select_from(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.kind != "follow_up")
         )
-        if count >= MAX_REMINDERS:
-            raise ValidationError({"reminders": f"at most {MAX_REMINDERS} reminders; delete one first"})
+        if count >= limits.REMINDERS_PER_PERSON:
+            raise ValidationError({"reminders": f"at most {limits.REMINDERS_PER_PERSON} reminders; delete one first"})
         reminder = Reminder(user_id=user.id, client_id=client_id, created_at=now, updated_at=now, **clean)
         _reschedule(reminder, user, now)
         return reminder
@@ -220,13 +220,11 @@ def delete_reminder(user: User, reminder_id: int) -> None:
     db.session.commit()
 
 
-def list_reminders(user: User, *, limit: int = 50, cursor: int | None = None) -> tuple[list[Reminder], int | None]:
-    """Newest first, `cursor` is the last id seen."""
+def list_reminders(user: User, *, limit: int = limits.PAGE_SIZE,
+                   cursor: str | None = None) -> tuple[list[Reminder], str | None]:
+    """Newest first (by id; the cursor is the last id seen)."""
     query = select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS))
-    if cursor is not None:
-        query = query.where(Reminder.id < cursor)
-    rows = list(db.session.scalars(query.order_by(Reminder.id.desc()).limit(limit + 1)))
-    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+    return keyset_page(query, (Reminder.id,), limit, cursor)
 
 
 def reminders_for_page(user: User) -> tuple[list[Reminder], list[Reminder]]:
