@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from .domain import triage
+from .domain.isodates import iso_utc
 from .episodes.service import assess_user
 from .extensions import db
 from .relief.emergency import local_services
@@ -90,7 +91,7 @@ def level_view() -> LevelView | None:
     )
     words = level_words(current_user.country)
     advice = words.get(assessment.level) or triage.advice(assessment.level, local_services(current_user.country))
-    return LevelView(assessment.level, triage.iso_utc(assessment.evaluated_at), flags, advice, words)
+    return LevelView(assessment.level, iso_utc(assessment.evaluated_at), flags, advice, words)
 
 
 def emergency_gate():

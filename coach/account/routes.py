@@ -1,7 +1,6 @@
 """The "Me" tab: see and edit the profile, change the password, export and delete."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -122,7 +121,7 @@ def password():
 @login_required
 def export():
     now = _now()
-    body = json.dumps(export_user(current_user._get_current_object(), now), indent=2, ensure_ascii=False)
+    body = export_user(current_user._get_current_object(), now).model_dump_json(indent=2)
     filename = f"relief-coach-export-{now:%Y-%m-%d}.json"
     return Response(
         body,

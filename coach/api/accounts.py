@@ -7,7 +7,8 @@ from flask import current_app, g
 from flask_login import current_user
 
 from ..account.profile import ProfileChanges, update_profile
-from ..account.service import export_user, iso, profile_dict
+from ..account.schemas import ExportOut, UserOut
+from ..account.service import export_user
 from ..auth import limits
 from ..auth.service import (
     Registration,
@@ -26,14 +27,12 @@ from .auth import delete_body, login_required
 from .schemas import (
     AUTH,
     DeleteMeIn,
-    ExportOut,
     PasswordIn,
     ProfilePatch,
     RegisterIn,
     RegisterOut,
     TokenIn,
     TokenOut,
-    UserOut,
     responses,
 )
 
@@ -56,7 +55,7 @@ def register(json: RegisterIn):
     now = _now()
     ttl_days = current_app.config["API_TOKEN_TTL_DAYS"]
     user, raw, token = register_with_token(Registration(**json.model_dump()), now, ttl_days)  # one commit
-    return {"user": profile_dict(user), "token": raw, "expires_at": iso(token.expires_at)}, 201
+    return RegisterOut(user=UserOut.model_validate(user), token=raw, expires_at=token.expires_at), 201
 
 
 @bp.post("/auth/token")
@@ -69,7 +68,7 @@ def create_token(json: TokenIn):
     if user is None:
         raise ApiError(401, "invalid_credentials", "Wrong email or password.")
     raw, token = issue_token(user, _now(), current_app.config["API_TOKEN_TTL_DAYS"])
-    return {"token": raw, "expires_at": iso(token.expires_at)}
+    return TokenOut(token=raw, expires_at=token.expires_at)
 
 
 @bp.delete("/auth/token")
@@ -88,7 +87,7 @@ def delete_token():
 @api_spec.validate(resp=responses(200, UserOut), tags=[TAG], security=AUTH)
 def get_me():
     """The signed-in user's profile."""
-    return profile_dict(_me())
+    return UserOut.model_validate(_me())
 
 
 @bp.patch("/me")
@@ -100,7 +99,7 @@ def patch_me(json: ProfilePatch):
     for name, value in values.items():
         if value is None and name not in ("birth_year", "quiet_start", "quiet_end"):
             raise ApiError(400, "validation_error", "Some fields need attention.", {name: "must not be null"})
-    return profile_dict(update_profile(_me(), ProfileChanges(values), _now()))
+    return UserOut.model_validate(update_profile(_me(), ProfileChanges(values), _now()))
 
 
 @bp.post("/me/password")

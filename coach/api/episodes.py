@@ -4,14 +4,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import current_user
-from spectree import Response
 
+from ..episodes.schemas import AssessmentOut, EpisodeOut
 from ..episodes.service import (
     add_follow_up,
     assess_user,
     delete_episode,
-    episode_dict,
-    follow_up_dict,
     get_episode,
     list_episodes,
     log_episode,
@@ -22,14 +20,12 @@ from ..extensions import api_spec
 from . import bp
 from .auth import login_required
 from .idempotency import idempotency_key
-from .schemas import AUTH, ErrorOut, responses
+from .schemas import AUTH, responses
 from .schemas_episodes import (
-    AssessmentOut,
     AssessmentQuery,
     EpisodeCreated,
     EpisodeIn,
     EpisodeList,
-    EpisodeOut,
     EpisodePatch,
     EpisodeQuery,
     EpisodeUpsert,
@@ -50,26 +46,19 @@ def _me():
 
 @bp.post("/episodes")
 @login_required
-@api_spec.validate(json=EpisodeIn, resp=responses(201, EpisodeCreated), tags=[TAG], security=AUTH)
+@api_spec.validate(json=EpisodeIn, resp=responses(201, EpisodeCreated, replay=True), tags=[TAG], security=AUTH)
 def create_episode(json: EpisodeIn):
     """Log an episode. With Idempotency-Key (or client_id) a replay answers 200 with the original."""
     now = _now()
     values = json.model_dump(exclude_unset=True, exclude={"client_id"})
     episode, created = log_episode(_me(), values, now, client_id=idempotency_key(json.client_id), source="api")
-    body = {"episode": episode_dict(episode), "assessment": assess_user(_me(), now).to_dict()}
+    body = EpisodeCreated.model_validate({"episode": episode, "assessment": assess_user(_me(), now)})
     return body, 201 if created else 200
-
-
-# Created (201) or merged (200): both answer with the episode and the assessment.
-UPSERT_RESPONSES = Response(
-    HTTP_200=EpisodeCreated, HTTP_201=EpisodeCreated,
-    **{f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 405, 409, 413, 415, 429)},
-)
 
 
 @bp.put("/episodes/by-client/<client_id>")
 @login_required
-@api_spec.validate(json=EpisodeUpsert, resp=UPSERT_RESPONSES, tags=[TAG], security=AUTH)
+@api_spec.validate(json=EpisodeUpsert, resp=responses(201, EpisodeCreated, replay=True), tags=[TAG], security=AUTH)
 def upsert_episode_by_client(client_id: str, json: EpisodeUpsert):
     """Create or add to the episode the phone calls `client_id` (a UUID it made when the spasm began).
 
@@ -80,7 +69,7 @@ def upsert_episode_by_client(client_id: str, json: EpisodeUpsert):
     now = _now()
     values = json.model_dump(exclude_unset=True)
     episode, created = upsert_episode(_me(), client_id, values, now)
-    body = {"episode": episode_dict(episode), "assessment": assess_user(_me(), now).to_dict()}
+    body = EpisodeCreated.model_validate({"episode": episode, "assessment": assess_user(_me(), now)})
     return body, 201 if created else 200
 
 
@@ -90,14 +79,14 @@ def upsert_episode_by_client(client_id: str, json: EpisodeUpsert):
 def index_episodes(query: EpisodeQuery):
     """Episodes newest first; `from`/`to` are local dates in the user's zone, inclusive."""
     items, cursor = list_episodes(_me(), start=query.from_, end=query.to, limit=query.limit, cursor=query.cursor)
-    return {"items": [episode_dict(e) for e in items], "next_cursor": cursor}
+    return EpisodeList.model_validate({"items": items, "next_cursor": cursor})
 
 
 @bp.get("/episodes/<int:episode_id>")
 @login_required
 @api_spec.validate(resp=responses(200, EpisodeOut), tags=[TAG], security=AUTH)
 def show_episode(episode_id: int):
-    return episode_dict(get_episode(_me(), episode_id))
+    return EpisodeOut.model_validate(get_episode(_me(), episode_id))
 
 
 @bp.patch("/episodes/<int:episode_id>")
@@ -111,7 +100,7 @@ def patch_episode(episode_id: int, json: EpisodePatch):
             from ..errors import ValidationError
 
             raise ValidationError({name: "must not be null"})
-    return episode_dict(update_episode(_me(), episode_id, values, _now()))
+    return EpisodeOut.model_validate(update_episode(_me(), episode_id, values, _now()))
 
 
 @bp.delete("/episodes/<int:episode_id>")
@@ -124,13 +113,13 @@ def remove_episode(episode_id: int):
 
 @bp.post("/episodes/<int:episode_id>/follow-ups")
 @login_required
-@api_spec.validate(json=FollowUpIn, resp=responses(201, FollowUpCreated), tags=[TAG], security=AUTH)
+@api_spec.validate(json=FollowUpIn, resp=responses(201, FollowUpCreated, replay=True), tags=[TAG], security=AUTH)
 def create_follow_up(episode_id: int, json: FollowUpIn):
     """A check-in on an episode ("how is it now?")."""
     now = _now()
     values = json.model_dump(exclude_unset=True, exclude={"client_id"})
     follow_up, created = add_follow_up(_me(), episode_id, values, now, client_id=idempotency_key(json.client_id))
-    body = {"follow_up": follow_up_dict(follow_up), "assessment": assess_user(_me(), now).to_dict()}
+    body = FollowUpCreated.model_validate({"follow_up": follow_up, "assessment": assess_user(_me(), now)})
     return body, 201 if created else 200
 
 
@@ -139,4 +128,4 @@ def create_follow_up(episode_id: int, json: FollowUpIn):
 @api_spec.validate(query=AssessmentQuery, resp=responses(200, AssessmentOut), tags=[TAG], security=AUTH)
 def assessment(query: AssessmentQuery):
     """The current triage assessment; `at` sets the reference time for the windows."""
-    return assess_user(_me(), query.at or _now()).to_dict()
+    return AssessmentOut.model_validate(assess_user(_me(), query.at or _now()))

@@ -12,17 +12,16 @@ from ..reminders.devices import (
     list_subscriptions,
     remove_subscription,
     send_test,
-    subscription_dict,
     upsert_subscription,
 )
-from ..reminders.inbox import list_notifications, mark_all_read, mark_read, notification_dict, unread_count
+from ..reminders.inbox import list_notifications, mark_all_read, mark_read, unread_count
 from ..reminders.push import endpoint_policy, sender_for
+from ..reminders.schemas import ReminderOut, SubscriptionOut
 from ..reminders.service import (
     create_reminder,
     delete_reminder,
     get_reminder,
     list_reminders,
-    reminder_dict,
     update_reminder,
 )
 from . import bp
@@ -37,11 +36,9 @@ from .schemas_reminders import (
     PublicKeyOut,
     ReminderIn,
     ReminderList,
-    ReminderOut,
     ReminderPatch,
     SubscriptionIn,
     SubscriptionList,
-    SubscriptionOut,
     TestPushOut,
 )
 
@@ -59,12 +56,12 @@ def _me():
 # ---------------------------------------------------------------- reminders
 @bp.post("/reminders")
 @login_required
-@api_spec.validate(json=ReminderIn, resp=responses(201, ReminderOut), tags=[TAG_REMINDERS], security=AUTH)
+@api_spec.validate(json=ReminderIn, resp=responses(201, ReminderOut, replay=True), tags=[TAG_REMINDERS], security=AUTH)
 def create_reminder_view(json: ReminderIn):
     """Create a reminder; the answer carries its `next_fire_at`. A replay (Idempotency-Key) answers 200."""
     values = json.model_dump(exclude_unset=True, exclude={"client_id"})
     reminder, created = create_reminder(_me(), values, _now(), client_id=idempotency_key(json.client_id))
-    return reminder_dict(reminder), 201 if created else 200
+    return ReminderOut.model_validate(reminder), 201 if created else 200
 
 
 @bp.get("/reminders")
@@ -73,14 +70,14 @@ def create_reminder_view(json: ReminderIn):
 def index_reminders(query: PageQuery):
     """The caller's reminders, newest first (follow-up check-ins included)."""
     items, cursor = list_reminders(_me(), limit=query.limit, cursor=query.cursor)
-    return {"items": [reminder_dict(r) for r in items], "next_cursor": cursor}
+    return ReminderList.model_validate({"items": items, "next_cursor": cursor})
 
 
 @bp.get("/reminders/<int:reminder_id>")
 @login_required
 @api_spec.validate(resp=responses(200, ReminderOut), tags=[TAG_REMINDERS], security=AUTH)
 def show_reminder(reminder_id: int):
-    return reminder_dict(get_reminder(_me(), reminder_id))
+    return ReminderOut.model_validate(get_reminder(_me(), reminder_id))
 
 
 @bp.patch("/reminders/<int:reminder_id>")
@@ -92,7 +89,7 @@ def patch_reminder(reminder_id: int, json: ReminderPatch):
     nulls = {k: "must not be null" for k in ("title", "kind", "schedule", "enabled") if k in values and values[k] is None}
     if nulls:
         raise ValidationError(nulls)
-    return reminder_dict(update_reminder(_me(), reminder_id, values, _now()))
+    return ReminderOut.model_validate(update_reminder(_me(), reminder_id, values, _now()))
 
 
 @bp.delete("/reminders/<int:reminder_id>")
@@ -122,19 +119,19 @@ def push_public_key():
 @api_spec.validate(resp=responses(200, SubscriptionList), tags=[TAG_PUSH], security=AUTH)
 def index_subscriptions():
     """The caller's devices that get pushes."""
-    return {"items": [subscription_dict(s) for s in list_subscriptions(_me())]}
+    return SubscriptionList.model_validate({"items": list_subscriptions(_me())})
 
 
 @bp.post("/push/subscriptions")
 @login_required
-@api_spec.validate(json=SubscriptionIn, resp=responses(201, SubscriptionOut), tags=[TAG_PUSH], security=AUTH)
+@api_spec.validate(json=SubscriptionIn, resp=responses(201, SubscriptionOut, replay=True), tags=[TAG_PUSH], security=AUTH)
 def create_subscription(json: SubscriptionIn):
     """Store this browser's PushSubscription (its toJSON()); the same endpoint again updates it (200)."""
     sub, created = upsert_subscription(
         _me(), json.endpoint, json.keys.p256dh, json.keys.auth, _now(), endpoint_policy(current_app),
         user_agent=request.headers.get("User-Agent"),
     )
-    return subscription_dict(sub), 201 if created else 200
+    return SubscriptionOut.model_validate(sub), 201 if created else 200
 
 
 @bp.delete("/push/subscriptions")
@@ -165,8 +162,7 @@ def test_push(json: EndpointIn):
 def index_notifications(query: InboxQuery):
     """The in-app inbox, newest first: every reminder lands here whether or not a push went out."""
     items, cursor = list_notifications(_me(), limit=query.limit, cursor=query.cursor, unread=query.unread)
-    return {"items": [notification_dict(n) for n in items], "next_cursor": cursor,
-            "unread_count": unread_count(_me())}
+    return NotificationList.model_validate({"items": items, "next_cursor": cursor, "unread_count": unread_count(_me())})
 
 
 @bp.post("/notifications/<int:notification_id>/read")

@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from ..extensions import api_spec
 from ..pagination import list_page
-from ..routines.service import get_routine, list_routines, list_sources, list_tips, routine_dict, source_dict, tip_dict
+from ..routines.schemas import RoutineOut
+from ..routines.service import get_routine, list_routines, list_sources, list_tips
 from . import bp
 from .schemas import responses
-from .schemas_relief import RoutineList, RoutineOut, RoutineQuery, SourceList, TipList, TipQuery
+from .schemas_relief import RoutineList, RoutineQuery, SourceList, TipList, TipQuery
 
 TAG = "Routines, sessions and tips"
 
@@ -18,13 +19,13 @@ TAG = "Routines, sessions and tips"
 def index_routines(query: RoutineQuery):
     """Stock routines (and the caller's own, when signed in), in the library's order."""
     routines, next_cursor = list_page(list_routines(current_user, query.kind), query.limit, query.cursor)
-    return {"items": [routine_dict(r) for r in routines], "next_cursor": next_cursor}
+    return RoutineList.model_validate({"items": routines, "next_cursor": next_cursor})
 
 
 @bp.get("/routines/<slug>")
 @api_spec.validate(resp=responses(200, RoutineOut), tags=[TAG])
 def show_routine(slug: str):
-    return routine_dict(get_routine(current_user, slug))
+    return RoutineOut.model_validate(get_routine(current_user, slug))
 
 
 @bp.get("/tips")
@@ -32,11 +33,11 @@ def show_routine(slug: str):
 def index_tips(query: TipQuery):
     """Tips, optionally of one category, each with its source ids."""
     tips, next_cursor = list_page(list_tips(query.category), query.limit, query.cursor)
-    return {"items": [tip_dict(t) for t in tips], "next_cursor": next_cursor}
+    return TipList.model_validate({"items": tips, "next_cursor": next_cursor})
 
 
 @bp.get("/sources")
 @api_spec.validate(resp=responses(200, SourceList), tags=[TAG])
 def index_sources():
     """Every source the content cites, by id."""
-    return {"items": [source_dict(s) for s in list_sources()]}
+    return SourceList.model_validate({"items": list_sources()})

@@ -1,4 +1,5 @@
-"""Pydantic models: they validate API requests and are the OpenAPI document's schemas."""
+"""Pydantic models: they validate API requests and are the OpenAPI document's schemas. A resource's answer shape
+is its *Out model in coach/<feature>/schemas.py (the export uses it too); here are the requests and envelopes."""
 from __future__ import annotations
 
 from datetime import date
@@ -16,8 +17,10 @@ from pydantic import (
 )
 from spectree import Response
 
+from ..account.schemas import UserOut
 from ..domain import limits
 from ..domain.isodates import DateTextError, parse_day, parse_moment
+from ..output import UtcDateTime
 
 # Endpoints that need a signed-in caller: a bearer token, or the browser session plus X-CSRFToken.
 AUTH = [{"bearer": []}, {"session": []}]
@@ -90,35 +93,13 @@ class TokenIn(Strict):
 
 class TokenOut(BaseModel):
     token: str
-    expires_at: str = Field(description="ISO 8601, UTC")
-
-
-class UserOut(BaseModel):
-    id: int
-    email: str
-    display_name: str
-    role: Literal["athlete", "trainer"]
-    timezone: str
-    country: str
-    birth_year: int | None
-    quiet_start: str | None = Field(description="Quiet hours start, HH:MM in the user's zone; null: none")
-    quiet_end: str | None = Field(description="Quiet hours end, HH:MM; reminders inside wait for it")
-    created_at: str
-    cancer_history: bool
-    osteoporosis: bool
-    long_term_steroids: bool
-    immunosuppressed: bool
-    iv_drug_use: bool
-    kidney_disease: bool
-    diuretics: bool
-    new_medicine_4_weeks: bool
-    heavy_sweater: bool
+    expires_at: UtcDateTime
 
 
 class RegisterOut(BaseModel):
     user: UserOut
     token: str
-    expires_at: str
+    expires_at: UtcDateTime
 
 
 class ProfilePatch(Strict):
@@ -148,16 +129,11 @@ class DeleteMeIn(Strict):
     password: StrictStr = Password
 
 
-class ExportOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    format: str
-    exported_at: str
-    profile: UserOut
-
-
-def responses(status: int | None = None, model: type[BaseModel] | None = None) -> Response:
-    """The success answer plus the error shape for every status an endpoint can answer with."""
+def responses(status: int | None = None, model: type[BaseModel] | None = None, *, replay: bool = False) -> Response:
+    """The success answer plus the error shape for every status an endpoint can answer with. `replay`: a create
+    that may also answer 200 with the same shape (an idempotent replay, or an upsert that found the row)."""
     errors = {f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 405, 409, 413, 415, 429)}
     if model is None:
         return Response(f"HTTP_{status or 204}", **errors)
-    return Response(**{f"HTTP_{status or 200}": model}, **errors)
+    success = {f"HTTP_{status or 200}": model, **({"HTTP_200": model} if replay else {})}
+    return Response(**success, **errors)

@@ -1,4 +1,5 @@
-"""Pydantic models for episodes, follow-ups and the assessment (codes from CONTENT.md section 1)."""
+"""API requests for episodes, follow-ups and the assessment (codes from CONTENT.md section 1), and the envelopes
+around their shapes (coach/episodes/schemas.py)."""
 from __future__ import annotations
 
 from typing import Literal
@@ -6,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from ..domain import codes, limits
+from ..episodes.schemas import AssessmentOut, EpisodeOut, FollowUpOut
 from .schemas import IsoDate, IsoDateTime, PageQuery, Strict
 
 Trigger = Literal[codes.TRIGGERS]  # type: ignore[valid-type]
@@ -66,49 +68,6 @@ class EpisodePatch(EpisodeFields):
     severity: StrictInt | None = Field(None, **PAIN)
 
 
-class EpisodeOut(BaseModel):
-    id: int
-    client_id: str | None
-    started_at: str
-    trigger: str | None = Field(description="null: not recorded (skipped); 'unknown': the person chose Not sure")
-    during_exercise: bool | None = Field(description="null: not recorded")
-    exercise: str | None
-    load_kg: float | None
-    locations: list[str]
-    side: str | None
-    severity: int | None = Field(description="0-10; null: not recorded (e.g. saved by the safety check first)")
-    locked_minutes: int | None = Field(description="null: not recorded")
-    eased_by_stretch: bool | None
-    symptoms: list[str]
-    relief_used: str | None
-    notes: str | None
-    source: str
-    created_at: str
-    updated_at: str
-
-
-class FlagOut(BaseModel):
-    rule: str
-    level: Literal["routine", "urgent", "emergency"]
-    reason: str
-    episode_ids: list[int]
-    sources: list[int]
-
-
-class InfoOut(BaseModel):
-    rule: str
-    message: str
-
-
-class AssessmentOut(BaseModel):
-    level: Literal["none", "routine", "urgent", "emergency"]
-    rules_version: str
-    evaluated_at: str
-    flags: list[FlagOut]
-    info: list[InfoOut]
-    disclaimer: str
-
-
 class EpisodeCreated(BaseModel):
     episode: EpisodeOut
     assessment: AssessmentOut
@@ -131,17 +90,6 @@ class FollowUpIn(Strict):
     symptoms: list[Symptom] | None = Field(None, max_length=limits.SYMPTOMS)
     notes: StrictStr | None = Field(None, max_length=limits.NOTES)
     client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID)
-
-
-class FollowUpOut(BaseModel):
-    id: int
-    episode_id: int
-    client_id: str | None
-    at: str
-    severity: int | None
-    status: str
-    symptoms: list[str]
-    notes: str | None
 
 
 class FollowUpCreated(BaseModel):

@@ -1,4 +1,5 @@
-"""Pydantic models for reminders, push subscriptions and the inbox."""
+"""API requests and lists for reminders, push subscriptions and the inbox; the shapes are in
+coach/reminders/schemas.py."""
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -6,9 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from ..domain import limits
+from ..reminders.schemas import Kind, NotificationOut, ReminderOut, SubscriptionOut
 from .schemas import PageQuery, Strict
-
-Kind = Literal["routine", "posture", "hydration", "follow_up", "custom"]
 
 SCHEDULE_DOC = (
     'One of {"type": "daily", "times": ["07:30"], "weekdays": [1,2,3,4,5]}, '
@@ -38,23 +38,6 @@ class ReminderPatch(Strict):
     enabled: StrictBool | None = None
 
 
-class ReminderOut(BaseModel):
-    id: int
-    client_id: str | None
-    title: str
-    body: str | None
-    kind: Kind
-    routine: str | None
-    episode_id: int | None
-    schedule: dict[str, Any]
-    enabled: bool
-    next_fire_at: str | None = Field(description="UTC; null when paused or finished")
-    last_fired_at: str | None
-    url: str = Field(description="The page a notification opens")
-    created_at: str
-    updated_at: str
-
-
 class ReminderList(BaseModel):
     items: list[ReminderOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
@@ -80,13 +63,6 @@ class SubscriptionIn(Strict):
     expirationTime: StrictInt | None = Field(None, description="As in PushSubscription.toJSON(); ignored")  # noqa: N815
 
 
-class SubscriptionOut(BaseModel):
-    id: int
-    host: str | None
-    created_at: str
-    updated_at: str
-
-
 class SubscriptionList(BaseModel):
     items: list[SubscriptionOut]
 
@@ -98,19 +74,6 @@ class EndpointIn(Strict):
 class TestPushOut(BaseModel):
     outcome: Literal["sent", "gone", "too_large", "rate_limited", "rejected", "retry", "refused"]
     status: int | None = Field(description="The push service's HTTP status")
-
-
-class NotificationOut(BaseModel):
-    id: int
-    reminder_id: int | None
-    kind: str
-    title: str
-    body: str | None
-    url: str
-    tag: str
-    fire_at: str
-    read_at: str | None
-    created_at: str
 
 
 class NotificationList(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 KINDS = ("relief", "mobility", "prevention")
 CATEGORIES = ("posture", "lifting", "recovery", "hydration")
@@ -22,9 +21,6 @@ class Source:
     id: int
     title: str
     url: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -46,17 +42,6 @@ class StopRules:
     stop_and_log: tuple[StopRule, ...]
     general: str
     sources: tuple[int, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        def rules(items: tuple[StopRule, ...]) -> list[dict[str, Any]]:
-            return [{"code": r.code, "text": r.text, "sources": list(r.sources)} for r in items]
-
-        return {
-            "emergency": rules(self.emergency),
-            "stop_and_log": rules(self.stop_and_log),
-            "general": self.general,
-            "sources": list(self.sources),
-        }
 
 
 @dataclass(frozen=True)
@@ -92,36 +77,6 @@ class Routine:
     def total_seconds_with_optional(self) -> int:
         return sum(step.seconds for step in self.steps)
 
-    def to_dict(self, stop_rules: StopRules | None = None) -> dict[str, Any]:
-        """The API.md routine shape; refuses to build one without stop rules to show."""
-        rules = stop_rules or self.stop_rules
-        if rules is None:
-            raise ValueError(f"routine {self.slug!r} has no stop rules attached")
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "kind": self.kind,
-            "total_seconds": self.total_seconds,
-            "total_seconds_with_optional": self.total_seconds_with_optional,
-            "stop_rules": rules.to_dict(),
-            "sources": list(self.sources),
-            "steps": [
-                {
-                    "position": s.position,
-                    "title": s.title,
-                    "instruction": s.instruction,
-                    "seconds": s.seconds,
-                    "optional": s.optional,
-                    "note": s.note,
-                }
-                for s in self.steps
-            ],
-            "summary": self.summary,
-            "evidence": [{"text": e.text, "sources": list(e.sources)} for e in self.evidence],
-            "next": list(self.next),
-            "frequency": self.frequency,
-        }
-
 
 @dataclass(frozen=True)
 class Tip:
@@ -131,10 +86,6 @@ class Tip:
     text: str
     sources: tuple[int, ...]
     note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "category": self.category, "title": self.title, "text": self.text,
-                "sources": list(self.sources), "note": self.note}
 
 
 @dataclass(frozen=True)

@@ -22,25 +22,12 @@ class Flag:
     episode_ids: tuple[int, ...]
     sources: tuple[int, ...]
 
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "level": self.level,
-            "reason": self.reason,
-            "episode_ids": list(self.episode_ids),
-            "sources": list(self.sources),
-        }
-
 
 @dataclass(frozen=True)
 class Info:
     rule: str
     message: str
     episode_ids: tuple[int, ...] = ()
-
-    def to_dict(self) -> dict:
-        # The API shape carries rule and message only; episode ids stay server-side for linking.
-        return {"rule": self.rule, "message": self.message}
 
 
 def highest(levels) -> str:

@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from .isodates import DateTextError, parse_moment
+from .isodates import DateTextError, iso_utc, parse_moment
 
 ALL_DAYS = frozenset(range(1, 8))
 MAX_TIMES = 24
@@ -363,7 +363,7 @@ def parse_schedule(data: dict, prefix: str = "schedule") -> Schedule:
 def schedule_to_dict(schedule: Schedule) -> dict:
     """The canonical API form: sorted lists, weekdays always present, ``at`` in UTC with Z."""
     if isinstance(schedule, Once):
-        return {"type": "once", "at": schedule.at.isoformat().replace("+00:00", "Z")}
+        return {"type": "once", "at": iso_utc(schedule.at)}
     days = sorted(schedule.weekdays)
     if isinstance(schedule, Daily):
         return {"type": "daily", "times": [f"{t:%H:%M}" for t in schedule.times], "weekdays": days}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from coach.domain import triage_rules
@@ -178,21 +178,6 @@ class Assessment:
     def advice(self) -> str:
         """What to do, in the generic wording; pages that know the country use advice(level, services)."""
         return advice(self.level, GENERIC_SERVICES)
-
-    def to_dict(self) -> dict:
-        return {
-            "level": self.level,
-            "rules_version": self.rules_version,
-            "evaluated_at": iso_utc(self.evaluated_at),
-            "flags": [flag.to_dict() for flag in self.flags],
-            "info": [item.to_dict() for item in self.info],
-            "disclaimer": DISCLAIMER,
-        }
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with a Z suffix, as the API promises for every response datetime."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def assess(episodes, follow_ups, profile: Profile | None, now: datetime, tz: str | tzinfo,

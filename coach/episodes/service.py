@@ -10,7 +10,6 @@ from sqlalchemy import String, cast, select
 
 from .. import access
 from ..access import Action, Scope
-from ..account.service import exporter, iso
 from ..domain import codes, limits, triage
 from ..errors import ValidationError
 from ..extensions import db
@@ -415,44 +414,8 @@ def assess_user(user: User, now: datetime) -> triage.Assessment:
     )
 
 
-def episode_dict(episode: Episode) -> dict:
-    return {
-        "id": episode.id,
-        "client_id": episode.client_id,
-        "started_at": iso(episode.started_at),
-        "trigger": episode.trigger,
-        "during_exercise": episode.during_exercise,
-        "exercise": episode.exercise,
-        "load_kg": episode.load_kg,
-        "locations": list(episode.locations or []),
-        "side": episode.side,
-        "severity": episode.severity,
-        "locked_minutes": episode.locked_minutes,
-        "eased_by_stretch": episode.eased_by_stretch,
-        "symptoms": list(episode.symptoms or []),
-        "relief_used": episode.relief_used,
-        "notes": episode.notes,
-        "source": episode.source,
-        "created_at": iso(episode.created_at),
-        "updated_at": iso(episode.updated_at),
-    }
-
-
-def follow_up_dict(follow_up: FollowUp) -> dict:
-    return {
-        "id": follow_up.id,
-        "episode_id": follow_up.episode_id,
-        "client_id": follow_up.client_id,
-        "at": iso(follow_up.at),
-        "severity": follow_up.severity,
-        "status": follow_up.status,
-        "symptoms": list(follow_up.symptoms or []),
-        "notes": follow_up.notes,
-    }
-
-
-@exporter
-def _export_episodes(user: User) -> dict:
+def episodes_to_export(user: User) -> tuple[list[Episode], list[FollowUp]]:
+    """This person's episodes and follow-ups for the data export, oldest first."""
     episodes = db.session.scalars(select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).order_by(Episode.started_at)).all()
     follow_ups = db.session.scalars(select(FollowUp).where(access.rows(user, FollowUp, Scope.EPISODES)).order_by(FollowUp.at)).all()
-    return {"episodes": [episode_dict(e) for e in episodes], "follow_ups": [follow_up_dict(f) for f in follow_ups]}
+    return list(episodes), list(follow_ups)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -74,6 +75,11 @@ class PushSubscription(db.Model):
     def info(self) -> dict:
         """The PushSubscription JSON shape pywebpush takes."""
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+    @property
+    def host(self) -> str | None:
+        """The push service this device uses (fcm.googleapis.com...): what a person may see of the endpoint."""
+        return urlsplit(self.endpoint).hostname
 
 
 class Delivery(db.Model):

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from .. import access
 from ..access import Scope
-from ..account.service import exporter, iso
 from ..domain import codes, limits
 from ..episodes.service import clean_moment
 from ..errors import NotFound, ValidationError
@@ -15,7 +14,7 @@ from ..extensions import db
 from ..idempotency import save_once
 from ..models import Routine, RoutineSession, User
 from ..pagination import keyset_page
-from ..routines.service import get_routine, routine_dict, stop_rules
+from ..routines.service import get_routine, stop_rules
 
 DONE_FOR_NOW = "done_for_now"
 SESSION_FIELDS = (
@@ -123,28 +122,10 @@ def list_sessions(user: User, *, limit: int = limits.PAGE_SIZE,
     return keyset_page(query, (RoutineSession.started_at, RoutineSession.id), limit, cursor)
 
 
-def session_dict(session: RoutineSession) -> dict:
-    return {
-        "id": session.id,
-        "client_id": session.client_id,
-        "routine": session.routine_slug,
-        "routine_title": session.routine_title,
-        "started_at": iso(session.started_at),
-        "ended_at": iso(session.ended_at),
-        "completed": session.completed,
-        "completed_steps": list(session.completed_steps or []),
-        "steps_total": session.steps_total,
-        "stop_reason": session.stop_reason,
-        "pain_before": session.pain_before,
-        "pain_after": session.pain_after,
-        "created_at": iso(session.created_at),
-    }
-
-
-@exporter
-def _export_sessions(user: User) -> dict:
+def sessions_to_export(user: User) -> tuple[list[RoutineSession], list[Routine]]:
+    """This person's routine sessions (oldest first) and the routines they made, for the data export."""
     rows = db.session.scalars(
         select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS)).order_by(RoutineSession.started_at)
     ).all()
     own = db.session.scalars(select(Routine).where(access.rows(user, Routine, Scope.ROUTINES)).order_by(Routine.id)).all()
-    return {"routine_sessions": [session_dict(s) for s in rows], "routines": [routine_dict(r) for r in own]}
+    return list(rows), list(own)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +13,6 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import PushSubscription, User
 from .push import EndpointPolicy, Sender, encode_payload, key_problems
-
-
-def subscription_dict(sub: PushSubscription) -> dict:
-    from .service import iso
-
-    return {"id": sub.id, "host": urlsplit(sub.endpoint).hostname, "created_at": iso(sub.created_at),
-            "updated_at": iso(sub.updated_at)}
 
 
 def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: datetime, policy: EndpointPolicy,

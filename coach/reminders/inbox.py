@@ -7,27 +7,10 @@ from sqlalchemy import func, select, update
 
 from .. import access
 from ..access import Action, Scope
-from ..account.service import exporter
 from ..domain import limits
 from ..extensions import db
-from ..models import Notification, User
+from ..models import CalendarFeed, Notification, PushSubscription, Reminder, User
 from ..pagination import keyset_page
-from .service import iso
-
-
-def notification_dict(note: Notification) -> dict:
-    return {
-        "id": note.id,
-        "reminder_id": note.reminder_id,
-        "kind": note.kind,
-        "title": note.title,
-        "body": note.body,
-        "url": note.url,
-        "tag": note.tag,
-        "fire_at": iso(note.fire_at),
-        "read_at": iso(note.read_at),
-        "created_at": iso(note.created_at),
-    }
 
 
 def list_notifications(user: User, *, limit: int = limits.PAGE_SIZE, cursor: str | None = None,
@@ -68,20 +51,13 @@ def mark_all_read(user: User, now: datetime) -> int:
     return result.rowcount or 0
 
 
-@exporter
-def _export(user: User) -> dict:
-    """The export (GET /api/v1/me/export) includes reminders, the inbox and the push devices."""
-    from ..models import CalendarFeed, PushSubscription, Reminder
-    from .devices import subscription_dict
-    from .service import reminder_dict
-
+def reminders_to_export(user: User) -> tuple[list[Reminder], list[Notification], list[PushSubscription],
+                                                CalendarFeed | None]:
+    """This person's reminders, inbox and push devices for the data export, and their calendar link if any
+    (only that it exists: its secret is not stored)."""
     reminders = db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS)).order_by(Reminder.id))
     notes = db.session.scalars(select(Notification).where(access.rows(user, Notification, Scope.REMINDERS)).order_by(Notification.id))
     subs = db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.REMINDERS))
                               .order_by(PushSubscription.id))
     feed = db.session.scalar(select(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS)))
-    return {"reminders": [reminder_dict(r) for r in reminders],
-            "notifications": [notification_dict(n) for n in notes],
-            "push_devices": [subscription_dict(s) for s in subs],
-            # Only that the private calendar link exists: its secret is not stored, so it cannot be exported.
-            "calendar_feed": None if feed is None else {"created_at": iso(feed.created_at), "last_used_at": iso(feed.last_used_at)}}
+    return list(reminders), list(notes), list(subs), feed

@@ -17,13 +17,13 @@ from . import bp
 from .calendar import create_feed, feed_of, render_ical, revoke_feed, upcoming, user_for_token
 from .forms import PRESETS, ReminderForm, preset_values
 from .inbox import list_notifications, mark_all_read, mark_read, unread_count
+from .schemas import ReminderOut
 from .service import (
     create_reminder,
     delete_reminder,
     episode_starts,
     get_reminder,
     is_done,
-    reminder_dict,
     reminders_for_page,
     routine_choices,
     set_enabled,
@@ -148,7 +148,7 @@ def edit(reminder_id: int):
         if done:
             return done
         return render_template("reminders/form.html", nav="reminders", form=form, reminder=reminder), 400
-    form.fill(reminder_dict(reminder), user.timezone, now)
+    form.fill(ReminderOut.model_validate(reminder).model_dump(mode="json"), user.timezone, now)
     return render_template("reminders/form.html", nav="reminders", form=form, reminder=reminder)
 
 

@@ -64,29 +64,6 @@ def is_done(reminder: Reminder) -> bool:
             and (reminder.schedule or {}).get("type") == "once")
 
 
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
-def reminder_dict(reminder: Reminder) -> dict:
-    return {
-        "id": reminder.id,
-        "client_id": reminder.client_id,
-        "title": reminder.title,
-        "body": reminder.body,
-        "kind": reminder.kind,
-        "routine": reminder.routine_slug,
-        "episode_id": reminder.episode_id,
-        "schedule": reminder.schedule,
-        "enabled": reminder.enabled,
-        "next_fire_at": iso(reminder.next_fire_at),
-        "last_fired_at": iso(reminder.last_fired_at),
-        "url": reminder_url(reminder),
-        "created_at": iso(reminder.created_at),
-        "updated_at": iso(reminder.updated_at),
-    }
-
-
 # ---------------------------------------------------------------- routines (which ones a person may play: access)
 def usable_routine(user: User, slug) -> Routine | None:
     """The routine this slug names if this person may play it, or None. People and the API name a routine by

@@ -109,35 +109,3 @@ def sources_for(*id_lists) -> dict[int, Source]:
 
 def list_sources() -> list[Source]:
     return list(db.session.scalars(select(Source).order_by(Source.id)))
-
-
-def routine_dict(routine: Routine) -> dict:
-    """The API.md routine shape."""
-    return {
-        "slug": routine.slug,
-        "title": routine.title,
-        "kind": routine.kind,
-        "summary": routine.summary,
-        "is_stock": routine.is_stock,
-        "total_seconds": routine.total_seconds,
-        "total_seconds_with_optional": routine.total_seconds_with_optional,
-        "stop_rules": stop_rules().to_dict(),
-        "sources": list(routine.sources or []),
-        "evidence": [dict(item) for item in routine.evidence or []],
-        "next": list(routine.next or []),
-        "frequency": routine.frequency,
-        "steps": [
-            {"position": s.position, "title": s.title, "instruction": s.instruction, "seconds": s.seconds,
-             "optional": s.optional, "note": s.note}
-            for s in routine.steps
-        ],
-    }
-
-
-def tip_dict(tip: Tip) -> dict:
-    return {"id": tip.id, "category": tip.category, "title": tip.title, "text": tip.text,
-            "sources": list(tip.sources or []), "note": tip.note}
-
-
-def source_dict(source: Source) -> dict:
-    return {"id": source.id, "title": source.title, "url": source.url}

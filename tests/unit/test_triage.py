@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from coach.domain import triage
 from coach.domain.codes import LOCATIONS, SIDES, SYMPTOM_CODES, SYMPTOMS, TRIGGERS
 from coach.domain.triage import LEVEL_RANK, Episode, FollowUp, Profile, assess
+from coach.episodes.schemas import AssessmentOut
 from coach.formats import on_day
 
 TZ = ZoneInfo("Europe/London")
@@ -301,7 +302,8 @@ def test_history_red_flag_for_an_8_day_old_emergency_symptom():
     message = ("You reported chest pain on 7 June 2026. Were you assessed by a doctor? If you still have it, go to "
                "the emergency screen now.")
     assert [(i.rule, i.message, i.episode_ids) for i in result.info] == [("history_red_flag", message, (1,))]
-    assert result.to_dict()["info"] == [{"rule": "history_red_flag", "message": message}]
+    # The API shape carries rule and message only; the episode ids stay server-side for the pages' links.
+    assert api_shape(result)["info"] == [{"rule": "history_red_flag", "message": message}]
 
 
 def test_history_red_flag_is_one_prompt_per_symptom_naming_the_latest_date():
@@ -335,8 +337,12 @@ def test_follow_ups_after_now_are_ignored():
     assert assess(eps(1), [future], P, NOW, TZ).level == "none"
 
 
-def test_to_dict_shape():
-    data = assess(eps(0, 3, 9), [], P, NOW, TZ).to_dict()
+def api_shape(assessment) -> dict:
+    return AssessmentOut.model_validate(assessment).model_dump(mode="json")
+
+
+def test_api_shape():
+    data = api_shape(assess(eps(0, 3, 9), [], P, NOW, TZ))
     assert list(data) == ["level", "rules_version", "evaluated_at", "flags", "info", "disclaimer"]
     assert data == {"level": "routine", "rules_version": "2026.2", "evaluated_at": "2026-06-15T11:00:00Z",
                     "flags": [{"rule": "P1", "level": "routine", "reason": "3 spasms in the last 30 days.",
@@ -405,4 +411,4 @@ def test_property_level_is_the_highest_flag_level(episodes, profile, zone):
     # Nothing after `now` matters: dropping those episodes changes nothing.
     past = [e for e in episodes if e.started_at <= NOW]
     assert assess(past, follow_ups, profile, NOW, zone) == result
-    json.dumps(result.to_dict())
+    json.dumps(api_shape(result))

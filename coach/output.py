@@ -1,0 +1,38 @@
+"""Shared output types: the base of every resource's *Out model and the one way a datetime is written in JSON.
+
+A resource has one shape, its *Out model (coach/<feature>/schemas.py), read straight from the row
+(`EpisodeOut.model_validate(episode)`); the API answers with it and the data export is made of the same models.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+
+from .domain.isodates import iso_utc
+
+T = TypeVar("T")
+
+
+class Out(BaseModel):
+    """A resource as clients see it, read from a model's attributes. Every key is always present (null when
+    there is no value), so the OpenAPI document marks them all required."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+
+# ISO 8601 in UTC with a Z (API.md: "responses in UTC, Z"), for every datetime in every answer and the export.
+UtcDateTime = Annotated[
+    datetime,
+    PlainSerializer(iso_utc, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _none_as_empty(value):
+    # A JSON column set to None reads back as None; clients have always been given [] for it.
+    return [] if value is None else value
+
+
+Listed = Annotated[list[T], BeforeValidator(_none_as_empty)]

@@ -1,0 +1,23 @@
+"""The shape of a routine session, as the API answers and the export holds it."""
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from ..output import Listed, Out, UtcDateTime
+
+
+class SessionOut(Out):
+    id: int
+    client_id: str | None
+    # The slug the session was played under: kept on the row, so it outlives a deleted routine.
+    routine: str = Field(validation_alias=AliasChoices("routine_slug", "routine"))
+    routine_title: str
+    started_at: UtcDateTime
+    ended_at: UtcDateTime | None
+    completed: bool
+    completed_steps: Listed[int]
+    steps_total: int
+    stop_reason: str | None
+    pain_before: int | None
+    pain_after: int | None
+    created_at: UtcDateTime
