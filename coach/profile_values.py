@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from .domain import limits
 from .models import RISK_FIELDS
 from .reference import is_country, is_timezone
 
@@ -13,7 +14,7 @@ def clean_profile(values: dict, errors: dict[str, str], now: datetime) -> dict:
     if "display_name" in values:
         name = _display_name(values["display_name"] or "")
         if name is None:
-            errors["display_name"] = "enter a name of 1 to 80 characters"
+            errors["display_name"] = f"enter a name of 1 to {limits.DISPLAY_NAME} characters"
         else:
             clean["display_name"] = name
     if "timezone" in values:
@@ -51,7 +52,7 @@ def _display_name(name: str) -> str | None:
     name = " ".join(name.split())
     if not name:
         return None
-    return name if len(name) <= 80 else None
+    return name if len(name) <= limits.DISPLAY_NAME else None
 
 
 def _wall_time(value, name: str, errors: dict[str, str]) -> time | None:

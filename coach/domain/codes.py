@@ -125,4 +125,3 @@ SYMPTOM_UPGRADES = {
     ),
     "hands_feet_tingling": ("urgent", frozenset({"one_leg_weakness", "difficulty_walking"})),
 }
-
