@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import (
+    format_date,
     format_interval,
     format_skeleton,
     format_timedelta,
@@ -34,9 +35,8 @@ from .domain.schedule import ALL_DAYS, Daily, Once, Schedule, parse_schedule
 
 # British English: CLDR's en_GB reproduces the app's wording ("6 Dec 2026", "Sun 6 Dec", "Dec 2026", Monday-first
 # weeks, "2,001"), and the times are asked for as 24-hour skeletons ("07:30") whatever the locale prefers. Plain
-# "en" is American ("Dec 6, 2026", "7:30 AM" with a narrow no-break space). Two forms are CLDR's British style
-# rather than the old hand-written ones: "Sept", and a comma after the weekday when the year follows
-# ("Sun, 6 Dec 2026").
+# "en" is American ("Dec 6, 2026", "7:30 AM" with a narrow no-break space). One form is CLDR's British style
+# rather than the old hand-written one: September is "Sept".
 DEFAULT_LOCALE = "en_GB"
 LocaleArg = Locale | str
 
@@ -49,6 +49,12 @@ LONG_DAY = "MMMMd"  # 6 December
 LONG_DAY_YEAR = "yMMMMd"  # 6 December 2026
 MONTH = "yMMM"  # Dec 2026
 TIME = "Hm"  # 07:30, always 24-hour
+
+# Where the app keeps its own order for a locale: CLDR's en_GB writes "Sun, 6 Dec 2026" with the year but
+# "Sun 6 Dec" without it; the app has always written "Sun 6 Dec 2026", which keeps a diary row on one line at 320 px.
+_PATTERNS = {"en_GB": {WEEKDAY_YEAR: "EEE d MMM y"}}
+# ... and "Today 07:30" without CLDR's comma ("Today, 07:30" wraps "Next: Today, 07:30" on a 320 px phone).
+_RELATIVE_GLUE = {"en_GB": "{1} {0}"}
 
 # English duration units are the app's own short ones, the same the routines' step texts use ("3 s each way");
 # CLDR's British short units say "mins" and "secs". Other languages take CLDR's short units.
@@ -71,17 +77,29 @@ def _local(moment: datetime, tz: str | tzinfo | None) -> datetime:
     return moment if tz is None else moment.astimezone(_zone(tz))
 
 
-def _day_of(value: date | datetime, tz: str | tzinfo | None) -> date:
+def _day_of(value: date | datetime | str, tz: str | tzinfo | None) -> date:
+    if isinstance(value, str):  # an ISO date from a JSON shape (the diary chart's weeks)
+        return date.fromisoformat(value)
     return _local(value, tz).date() if isinstance(value, datetime) else value
+
+
+def _date(skeleton: str, value: date, locale: LocaleArg) -> str:
+    loc = _locale(locale)
+    pattern = _PATTERNS.get(str(loc), {}).get(skeleton)
+    if pattern:
+        return format_date(value, pattern, locale=loc)
+    return format_skeleton(skeleton, value, locale=loc)
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _date_and_time(day_text: str, time_text: str, locale: LocaleArg) -> str:
+def _date_and_time(day_text: str, time_text: str, locale: LocaleArg, relative: bool = False) -> str:
     # The locale's own glue between a date and a time ("{1}, {0}" in British English).
-    return get_datetime_format("short", locale=_locale(locale)).replace("{1}", day_text).replace("{0}", time_text)
+    loc = _locale(locale)
+    glue = (relative and _RELATIVE_GLUE.get(str(loc))) or get_datetime_format("short", locale=loc)
+    return glue.replace("{1}", day_text).replace("{0}", time_text)
 
 
 # ---------- numbers and durations ----------
@@ -132,25 +150,25 @@ def minutes(total: int, locale: LocaleArg = DEFAULT_LOCALE, long: bool = False) 
 
 # ---------- dates and times ----------
 
-def day(value: date | datetime, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE) -> str:
-    """'6 Dec 2026' (a datetime's date in `tz`; with no `tz`, in its own zone)."""
-    return format_skeleton(DAY, _day_of(value, tz), locale=_locale(locale))
+def day(value: date | datetime | str, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE) -> str:
+    """'6 Dec 2026' (a datetime's date in `tz`; with no `tz`, in its own zone; an ISO date as it is)."""
+    return _date(DAY, _day_of(value, tz), locale)
 
 
 def short_day(value: date | datetime, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE) -> str:
     """'6 Dec'."""
-    return format_skeleton(SHORT_DAY, _day_of(value, tz), locale=_locale(locale))
+    return _date(SHORT_DAY, _day_of(value, tz), locale)
 
 
 def weekday(value: date | datetime, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE,
             year: bool = True) -> str:
-    """'Sun, 6 Dec 2026'; without the year 'Sun 6 Dec'."""
-    return format_skeleton(WEEKDAY_YEAR if year else WEEKDAY, _day_of(value, tz), locale=_locale(locale))
+    """'Sun 6 Dec 2026'; without the year 'Sun 6 Dec'."""
+    return _date(WEEKDAY_YEAR if year else WEEKDAY, _day_of(value, tz), locale)
 
 
 def month(value: date, locale: LocaleArg = DEFAULT_LOCALE) -> str:
     """'Dec 2026'."""
-    return format_skeleton(MONTH, value, locale=_locale(locale))
+    return _date(MONTH, value, locale)
 
 
 def clock_time(value: time | datetime, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE) -> str:
@@ -169,24 +187,23 @@ def time_range(start: time, end: time, locale: LocaleArg = DEFAULT_LOCALE) -> st
 
 def moment(value: datetime, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE,
            weekday_name: bool = True) -> str:
-    """An instant in `tz`: 'Sun, 6 Dec 2026, 07:30' (without the weekday: '6 Dec 2026, 07:30')."""
+    """An instant in `tz`: 'Sun 6 Dec 2026, 07:30' (without the weekday: '6 Dec 2026, 07:30')."""
     local = _local(value, tz)
     day_text = weekday(local.date(), locale=locale) if weekday_name else day(local.date(), locale=locale)
     return _date_and_time(day_text, clock_time(local, locale=locale), locale)
 
 
 def when(value: datetime | None, tz: str | tzinfo | None, now: datetime, locale: LocaleArg = DEFAULT_LOCALE) -> str:
-    """A coming or recent time in `tz`: 'Today, 07:30', 'Tomorrow, 07:30', 'Mon 2 Dec, 07:30'; a day in
-    another year says which ('Mon, 4 Jan 2027, 09:00'). Today is `now`'s date in `tz`."""
+    """A coming or recent time in `tz`: 'Today 07:30', 'Tomorrow 07:30', 'Mon 2 Dec, 07:30'; a day in
+    another year says which ('Mon 4 Jan 2027, 09:00'). Today is `now`'s date in `tz`."""
     if value is None:
         return ""
     local, today = _local(value, tz), _local(now, tz).date()
     offset = (local.date() - today).days
     named = get_relative_name("day", offset, locale=_locale(locale)) if offset in (0, 1) else None
     if named:
-        day_text = _capital(named)
-    else:
-        day_text = weekday(local.date(), locale=locale, year=local.year != today.year)
+        return _date_and_time(_capital(named), clock_time(local, locale=locale), locale, relative=True)
+    day_text = weekday(local.date(), locale=locale, year=local.year != today.year)
     return _date_and_time(day_text, clock_time(local, locale=locale), locale)
 
 
@@ -197,7 +214,7 @@ def on_day(value: date, today: date, with_year: bool = False, locale: LocaleArg 
     if not with_year and offset in (0, -1):
         return get_relative_name("day", offset, locale=_locale(locale))
     skeleton = LONG_DAY_YEAR if with_year or value.year != today.year else LONG_DAY
-    return f"on {format_skeleton(skeleton, value, locale=_locale(locale))}"
+    return f"on {_date(skeleton, value, locale)}"
 
 
 def _ago(count: int, unit: str, locale: LocaleArg) -> str:

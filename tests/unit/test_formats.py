@@ -44,10 +44,11 @@ def hm(text):
 @pytest.mark.parametrize("value, expected", [
     (day(date(2026, 12, 6)), "6 Dec 2026"),
     (short_day(date(2026, 12, 6)), "6 Dec"),
-    (weekday(date(2026, 12, 6)), "Sun, 6 Dec 2026"),  # CLDR en_GB: a comma after the weekday before a year
+    (weekday(date(2026, 12, 6)), "Sun 6 Dec 2026"),  # the app's order (CLDR en_GB adds a comma)
     (weekday(date(2026, 12, 6), year=False), "Sun 6 Dec"),
     (month(date(2026, 9, 1)), "Sept 2026"),  # CLDR en_GB's September
     (short_day(date(2026, 3, 1)), "1 Mar"),
+    (day("2026-09-07"), "7 Sept 2026"),  # an ISO date from a JSON shape (the diary chart's table)
 ])
 def test_dates_read_the_british_way(value, expected):
     assert value == expected
@@ -63,25 +64,25 @@ def test_times_are_24_hour_with_no_narrow_space_whatever_the_locale():
 def test_a_date_of_an_instant_is_the_date_where_the_person_is():
     instant = U("2026-03-01 22:15")  # 11:15 on 2 March in Auckland (NZDT, UTC+13)
     assert day(instant, AUCKLAND) == "2 Mar 2026" and day(instant, UTC) == "1 Mar 2026"
-    assert moment(instant, AUCKLAND) == "Mon, 2 Mar 2026, 11:15"
-    assert moment(instant, LONDON) == "Sun, 1 Mar 2026, 22:15"
+    assert moment(instant, AUCKLAND) == "Mon 2 Mar 2026, 11:15"
+    assert moment(instant, LONDON) == "Sun 1 Mar 2026, 22:15"
     assert moment(instant, AUCKLAND, weekday_name=False) == "2 Mar 2026, 11:15"
     # A stored moment without a zone is UTC (as the database keeps it).
-    assert moment(instant.replace(tzinfo=None), AUCKLAND) == "Mon, 2 Mar 2026, 11:15"
+    assert moment(instant.replace(tzinfo=None), AUCKLAND) == "Mon 2 Mar 2026, 11:15"
 
 
 @pytest.mark.parametrize("instant, zone, expected", [
     # London falls back at 02:00 BST on 25 Oct 2026: 01:30 happens twice, an hour apart.
-    (U("2026-10-25 00:30"), LONDON, "Sun, 25 Oct 2026, 01:30"),
-    (U("2026-10-25 01:30"), LONDON, "Sun, 25 Oct 2026, 01:30"),
-    (U("2026-10-24 23:30"), LONDON, "Sun, 25 Oct 2026, 00:30"),  # BST: already the 25th
-    (U("2026-10-25 23:30"), LONDON, "Sun, 25 Oct 2026, 23:30"),  # GMT: still the 25th
+    (U("2026-10-25 00:30"), LONDON, "Sun 25 Oct 2026, 01:30"),
+    (U("2026-10-25 01:30"), LONDON, "Sun 25 Oct 2026, 01:30"),
+    (U("2026-10-24 23:30"), LONDON, "Sun 25 Oct 2026, 00:30"),  # BST: already the 25th
+    (U("2026-10-25 23:30"), LONDON, "Sun 25 Oct 2026, 23:30"),  # GMT: still the 25th
     # New York falls back at 02:00 EDT on 1 Nov 2026 and springs forward on 8 Mar 2026.
-    (U("2026-11-01 05:30"), NEW_YORK, "Sun, 1 Nov 2026, 01:30"),  # EDT
-    (U("2026-11-01 06:30"), NEW_YORK, "Sun, 1 Nov 2026, 01:30"),  # EST
-    (U("2026-11-01 03:59"), NEW_YORK, "Sat, 31 Oct 2026, 23:59"),
-    (U("2026-03-08 06:59"), NEW_YORK, "Sun, 8 Mar 2026, 01:59"),  # EST
-    (U("2026-03-08 07:00"), NEW_YORK, "Sun, 8 Mar 2026, 03:00"),  # EDT: 02:00-03:00 does not exist
+    (U("2026-11-01 05:30"), NEW_YORK, "Sun 1 Nov 2026, 01:30"),  # EDT
+    (U("2026-11-01 06:30"), NEW_YORK, "Sun 1 Nov 2026, 01:30"),  # EST
+    (U("2026-11-01 03:59"), NEW_YORK, "Sat 31 Oct 2026, 23:59"),
+    (U("2026-03-08 06:59"), NEW_YORK, "Sun 8 Mar 2026, 01:59"),  # EST
+    (U("2026-03-08 07:00"), NEW_YORK, "Sun 8 Mar 2026, 03:00"),  # EDT: 02:00-03:00 does not exist
 ])
 def test_moments_across_the_dst_changes(instant, zone, expected):
     assert moment(instant, zone) == expected
@@ -91,22 +92,22 @@ def test_moments_across_the_dst_changes(instant, zone, expected):
 
 @pytest.mark.parametrize("value, now, zone, expected", [
     # One second before local midnight in Auckland: midnight is tomorrow, the minute before it today.
-    (U("2026-06-30 12:00"), U("2026-06-30 11:59"), AUCKLAND, "Tomorrow, 00:00"),  # NZST, UTC+12
-    (U("2026-06-30 11:59"), U("2026-06-30 11:58"), AUCKLAND, "Today, 23:59"),
+    (U("2026-06-30 12:00"), U("2026-06-30 11:59"), AUCKLAND, "Tomorrow 00:00"),  # NZST, UTC+12
+    (U("2026-06-30 11:59"), U("2026-06-30 11:58"), AUCKLAND, "Today 23:59"),
     # ... and just after it, the same instant is today; the next local midnight is tomorrow.
-    (U("2026-06-30 12:00"), U("2026-06-30 12:00"), AUCKLAND, "Today, 00:00"),
-    (U("2026-07-01 12:00"), U("2026-06-30 12:00"), AUCKLAND, "Tomorrow, 00:00"),
+    (U("2026-06-30 12:00"), U("2026-06-30 12:00"), AUCKLAND, "Today 00:00"),
+    (U("2026-07-01 12:00"), U("2026-06-30 12:00"), AUCKLAND, "Tomorrow 00:00"),
     (U("2026-07-02 12:01"), U("2026-06-30 12:00"), AUCKLAND, "Fri 3 Jul, 00:01"),
     # The same instants in UTC fall on other days: the zone decides.
-    (U("2026-06-30 12:00"), U("2026-06-30 11:59"), UTC, "Today, 12:00"),
+    (U("2026-06-30 12:00"), U("2026-06-30 11:59"), UTC, "Today 12:00"),
     # The day London falls back has 25 hours: 23:30 GMT is still today for a person who looked at 00:10 BST.
-    (U("2026-10-25 23:30"), U("2026-10-24 23:10"), LONDON, "Today, 23:30"),
-    (U("2026-10-26 00:00"), U("2026-10-24 23:10"), LONDON, "Tomorrow, 00:00"),
+    (U("2026-10-25 23:30"), U("2026-10-24 23:10"), LONDON, "Today 23:30"),
+    (U("2026-10-26 00:00"), U("2026-10-24 23:10"), LONDON, "Tomorrow 00:00"),
     # New York's fall-back night: 00:30 EDT to 00:00 EST the next day is tomorrow.
-    (U("2026-11-02 05:00"), U("2026-11-01 04:30"), NEW_YORK, "Tomorrow, 00:00"),
-    (U("2026-11-01 06:30"), U("2026-11-01 04:30"), NEW_YORK, "Today, 01:30"),
+    (U("2026-11-02 05:00"), U("2026-11-01 04:30"), NEW_YORK, "Tomorrow 00:00"),
+    (U("2026-11-01 06:30"), U("2026-11-01 04:30"), NEW_YORK, "Today 01:30"),
     # Another year says which; yesterday and earlier read as a date.
-    (U("2027-01-04 08:00"), U("2026-12-30 20:00"), BERLIN, "Mon, 4 Jan 2027, 09:00"),
+    (U("2027-01-04 08:00"), U("2026-12-30 20:00"), BERLIN, "Mon 4 Jan 2027, 09:00"),
     (U("2026-12-29 20:00"), U("2026-12-30 20:00"), BERLIN, "Tue 29 Dec, 21:00"),
 ])
 def test_when_says_today_and_tomorrow_by_the_persons_midnight(value, now, zone, expected):
@@ -169,6 +170,7 @@ def test_numbers_and_durations(value, expected):
 def test_another_language_takes_cldr_units_and_separators():
     assert duration(250, locale="de") == "4 Min., 10 Sek."
     assert number(2001, locale="de") == "2.001"
+    assert weekday(date(2026, 12, 6), locale="en_US") == "Sun, Dec 6, 2026"  # the app's order is en_GB's only
     assert time_range(hm("08:00"), hm("20:00"), locale="de").startswith("08:00")
 
 

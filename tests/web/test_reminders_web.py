@@ -206,10 +206,9 @@ def test_quiet_hours_on_the_profile_form(app, web, client):
 
 def test_next_times_read_today_tomorrow_a_date_and_the_year_when_it_is_another():
     now = datetime(2026, 12, 30, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
-    # CLDR's British date-and-time glue puts a comma after Today/Tomorrow and after the weekday when a year follows.
-    assert when(datetime(2026, 12, 30, 21, 0, tzinfo=UTC), "Europe/Berlin", now) == "Today, 22:00"
-    assert when(datetime(2026, 12, 31, 6, 30, tzinfo=UTC), "Europe/Berlin", now) == "Tomorrow, 07:30"
-    assert when(datetime(2027, 1, 4, 8, 0, tzinfo=UTC), "Europe/Berlin", now) == "Mon, 4 Jan 2027, 09:00"
+    assert when(datetime(2026, 12, 30, 21, 0, tzinfo=UTC), "Europe/Berlin", now) == "Today 22:00"
+    assert when(datetime(2026, 12, 31, 6, 30, tzinfo=UTC), "Europe/Berlin", now) == "Tomorrow 07:30"
+    assert when(datetime(2027, 1, 4, 8, 0, tzinfo=UTC), "Europe/Berlin", now) == "Mon 4 Jan 2027, 09:00"
     assert when(datetime(2026, 12, 2, 8, 0, tzinfo=UTC), "Europe/Berlin", now - timedelta(days=30)) == "Wed 2 Dec, 09:00"
     assert when(None, "Europe/Berlin", now) == ""
 
