@@ -182,7 +182,10 @@ def clock_time(value: time | datetime, tz: str | tzinfo | None = None, locale: L
 
 def time_range(start: time, end: time, locale: LocaleArg = DEFAULT_LOCALE) -> str:
     """Wall times '08:00–20:00' (the locale's range form; the end may be earlier, past midnight)."""
-    return format_interval(start.replace(tzinfo=None), end.replace(tzinfo=None), TIME, locale=_locale(locale))
+    loc, start, end = _locale(locale), start.replace(tzinfo=None), end.replace(tzinfo=None)
+    if start == end:  # Babel writes a range of no length as one time; quiet hours 08:00 to 08:00 show both ends
+        return loc.interval_formats.get(None, "{0}–{1}").format(clock_time(start, locale=loc), clock_time(end, locale=loc))
+    return format_interval(start, end, TIME, locale=loc)
 
 
 def moment(value: datetime, tz: str | tzinfo | None = None, locale: LocaleArg = DEFAULT_LOCALE,

@@ -193,6 +193,11 @@ def test_schedule_text(schedule, zone, text):
     assert schedule_text(schedule, zone) == text
 
 
+def test_time_ranges_keep_both_ends():
+    assert time_range(hm("22:30"), hm("07:00")) == "22:30–07:00"  # quiet hours past midnight
+    assert time_range(hm("08:00"), hm("08:00")) == "08:00\u2009–\u200908:00"  # no length: CLDR's fallback range
+
+
 def test_weekday_runs():
     assert weekdays({1, 2, 3, 4, 5, 6, 7}) == "Mon–Sun"
     assert weekdays({1, 2}) == "Mon, Tue"
