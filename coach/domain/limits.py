@@ -42,6 +42,7 @@ TIP_TEXT = 300
 SOURCE_TITLE = 200
 SOURCE_URL = 500
 STOP_REASON = 40  # a stop rule's code on a session
+SERVICE_WORDING = 200  # a country's urgent, emergency or doctor wording (countries.yaml)
 
 # ---------------------------------------------------------------- reminders, the inbox, push devices
 REMINDER_TITLE = 80  # also the inbox entry a reminder leaves

@@ -7,6 +7,7 @@ from functools import lru_cache
 import yaml
 
 from ..content import CONTENT_DIR, ContentError
+from ..domain import limits
 from ..domain.triage import (
     FALLBACK_NUMBER,
     GENERIC_DOCTOR,
@@ -20,7 +21,6 @@ from ..reference import is_country
 FILE = "countries.yaml"
 NUMBER_RE = re.compile(r"^[0-9]{2,6}$")
 WORDING_FIELDS = ("urgent", "emergency", "doctor")
-WORDING_MAX = 200
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -65,8 +65,8 @@ def _entry(country: str, value) -> LocalServices:
     number = _number(value["number"], f"{path}.number")
     for name in WORDING_FIELDS:
         text = value[name]
-        if not isinstance(text, str) or not text.strip() or len(text) > WORDING_MAX or text != text.strip():
-            raise ContentError(FILE, f"{path}.{name}", f"must be a non-empty text of at most {WORDING_MAX} "
+        if not isinstance(text, str) or not text.strip() or len(text) > limits.SERVICE_WORDING or text != text.strip():
+            raise ContentError(FILE, f"{path}.{name}", f"must be a non-empty text of at most {limits.SERVICE_WORDING} "
                                "characters without surrounding spaces")
     sources = value["sources"]
     # A country's own service names need a source (CONTENT.md section 0).

@@ -15,6 +15,7 @@ from coach.api.schemas_reminders import EndpointIn, ReminderIn, ReminderPatch, S
 from coach.auth.forms import LoginForm, RegisterForm
 from coach.auth.passwords import password_problem
 from coach.domain import limits
+from coach.domain.slugs import new_routine_slug
 from coach.episodes.diary import TEXT_LIMITS
 from coach.episodes.service import clean_episode
 from coach.errors import ValidationError
@@ -81,6 +82,10 @@ def test_columns_schemas_and_forms_read_the_same_number(limit, columns, schemas,
     assert [column.type.length for column in columns] == [limit] * len(columns)
     assert [schema_limit(model, name) for model, name in schemas] == [limit] * len(schemas)
     assert [form_limit(form, name) for form, name in forms] == [limit] * len(forms)
+
+
+def test_a_made_routines_slug_fits_the_slug_column():
+    assert len(new_routine_slug("word " * limits.ROUTINE_SLUG)) <= Routine.slug.type.length == limits.ROUTINE_SLUG
 
 
 def test_numbers_and_page_sizes_read_the_same_number():
