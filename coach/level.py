@@ -14,11 +14,11 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from .content.countries import local_services
 from .domain import triage
 from .domain.isodates import iso_utc
 from .episodes.service import assess_user
 from .extensions import db
-from .relief.emergency import local_services
 
 CACHE_KEY = "coach.level_assessment"
 # The emergency screen's reason for "the current assessment is at emergency" (contract 8).

@@ -14,6 +14,8 @@ from coach.content.loader import (
     StopRules,
     Tip,
     load_content,
+    shipped_content,
+    stop_rules,
     validate_routine,
 )
 from coach.content.medication_words import (
@@ -23,6 +25,7 @@ from coach.content.medication_words import (
     medication_words_in,
     names_medication,
 )
+from coach.content.model import RETIRED_STOP_TEXTS
 
 __all__ = [
     "CATEGORIES",
@@ -40,7 +43,10 @@ __all__ = [
     "StopRule",
     "StopRules",
     "Tip",
+    "RETIRED_STOP_TEXTS",
     "load_content",
+    "shipped_content",
+    "stop_rules",
     "medication_words_in",
     "names_medication",
     "validate_routine",

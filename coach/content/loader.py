@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -306,6 +307,17 @@ def _read_yaml(directory: Path, relative: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError(relative, where, f"malformed YAML: {problem}") from None
+
+
+@lru_cache(maxsize=1)
+def shipped_content() -> Content:
+    """The validated content files of this package, read once per process (stop rules are global, not stored
+    per routine; features read them from here)."""
+    return load_content()
+
+
+def stop_rules() -> StopRules:
+    return shipped_content().stop_rules
 
 
 def load_content(directory: Path | None = None) -> Content:

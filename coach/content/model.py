@@ -43,6 +43,17 @@ class StopRules:
     general: str
     sources: tuple[int, ...]
 
+    def texts(self) -> dict[str, str]:
+        """Every stop code a session may carry -> its words: today's rules and the retired ones of 2026.1."""
+        return {**RETIRED_STOP_TEXTS, **{rule.code: rule.text for rule in self.emergency + self.stop_and_log}}
+
+
+# Stop codes of rules 2026.1, still accepted from phones with older pages (a session recorded offline before the
+# 2026.2 stop rules is not refused), and their words then, which the report still shows: "New leg weakness"
+# became `difficulty_walking` (emergency) and `one_leg_weakness` (stop and log); "Dizziness or palpitations"
+# became `palpitations_or_fainting` and `dizziness`.
+RETIRED_STOP_TEXTS = {"leg_weakness": "New leg weakness", "dizziness_or_palpitations": "Dizziness or palpitations"}
+
 
 @dataclass(frozen=True)
 class Step:

@@ -12,13 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..access import Scope
+from ..content.countries import local_services
 from ..domain import codes, diary, limits, triage
 from ..domain.triage_rules import LOCATION_LEVELS
 from ..extensions import db
 from ..formats import time_since
 from ..models import Episode, FollowUp, User
 from ..pagination import keyset_page
-from ..relief.emergency import local_services
 from .service import NEWEST_FIRST, assess_user, local_day_bounds
 
 EMERGENCY_PATH = "/emergency"

@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..content import stop_rules
 from ..domain import codes, triage
 from ..domain.report import NOT_RECORDED, Trend
 from ..formats import day, decimal, moment, month, short_day
-from ..relief.service import RETIRED_STOP_TEXTS
-from ..routines.service import stop_rules
 from .reports import ReportContext
 
 NOT_RECORDED_TEXT = "not recorded"
@@ -318,8 +317,7 @@ def sections(ctx: ReportContext) -> list[Section]:
     else:
         relief.append(Line("Routines", "No routine sessions recorded."))
     # A routine stopped by a stop rule (not "done for now") is history a doctor asks about.
-    rules = stop_rules()
-    stop_texts = {**RETIRED_STOP_TEXTS, **{rule.code: rule.text for rule in rules.emergency + rules.stop_and_log}}
+    stop_texts = stop_rules().texts()
     for code, dates in r.stop_reasons:
         if code in stop_texts:
             relief.append(Line("Stopped a routine", f"{third_person(stop_texts[code])}: {date_list(dates)}"))

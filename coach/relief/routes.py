@@ -6,13 +6,13 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import level
+from ..content.countries import emergency_numbers, local_services
 from ..domain import triage
 from ..domain.codes import LOCATION_LABELS
 from ..domain.triage_rules import LOCATION_LEVELS
 from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
 from . import bp, screen
-from .emergency import emergency_numbers, local_services
 from .sos import QUICK_TRIGGERS, SAFETY_HEADING, SAFETY_QUESTIONS, URGENT_ITEMS, URGENT_LINE
 
 MAX_SPEED = 1000.0

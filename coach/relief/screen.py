@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
+from ..content.countries import country_table, local_services
 from ..domain import triage
 from ..domain.codes import SYMPTOMS
 from ..reference import countries
 from ..routines.service import stop_rules
-from .emergency import country_table, local_services
 
 DEFAULT_REASON = "You told us about a warning sign."
 ASSESSMENT = "assessment"  # the current assessment is at emergency: the screen names its top emergency flag

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import access
 from ..access import Scope
+from ..content import RETIRED_STOP_TEXTS
 from ..domain import codes, limits
 from ..episodes.service import clean_moment
 from ..errors import NotFound, ValidationError
@@ -22,12 +23,7 @@ SESSION_FIELDS = (
 )
 
 
-# Stop codes of rules version 2026.1, still accepted so a session recorded offline (or by an older client)
-# before the 2026.2 stop rules is not refused: "New leg weakness" became `difficulty_walking` (emergency) and
-# `one_leg_weakness` (stop and log); "Dizziness or palpitations" became `palpitations_or_fainting` and `dizziness`.
-# Stop codes of rules 2026.1, still accepted from phones with older pages, and their words then (the report
-# still names a routine stopped for one of them).
-RETIRED_STOP_TEXTS = {"leg_weakness": "New leg weakness", "dizziness_or_palpitations": "Dizziness or palpitations"}
+# Stop codes of rules 2026.1 still accepted (coach/content/model.py RETIRED_STOP_TEXTS says why).
 RETIRED_STOP_REASONS = tuple(RETIRED_STOP_TEXTS)
 
 

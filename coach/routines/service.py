@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,21 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..access import Action, Scope
-from ..content import Content, StopRules, load_content
+from ..content import shipped_content, stop_rules  # noqa: F401  (stop_rules: the pages and API read it here)
 from ..domain.slugs import new_routine_slug
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Routine, Source, Tip, User
-
-
-@lru_cache(maxsize=1)
-def shipped_content() -> Content:
-    """The validated content files, read once per process (stop rules are global, not stored per routine)."""
-    return load_content()
-
-
-def stop_rules() -> StopRules:
-    return shipped_content().stop_rules
 
 
 def _visible(user: User | None):

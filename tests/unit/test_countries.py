@@ -3,8 +3,7 @@
 import pytest
 
 from coach.content import ContentError
-from coach.domain import triage
-from coach.relief.emergency import (
+from coach.content.countries import (
     country_table,
     emergency_number,
     emergency_numbers,
@@ -12,6 +11,7 @@ from coach.relief.emergency import (
     local_services,
     services_table,
 )
+from coach.domain import triage
 
 # Every number the 2026.1 file (emergency_numbers.yaml) held: the move to countries.yaml keeps them all.
 NUMBERS_2026_1 = dict(item.split("=") for item in (

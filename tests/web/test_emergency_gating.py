@@ -11,7 +11,7 @@ from html import unescape
 
 import pytest
 
-from coach.relief.emergency import country_table, local_services
+from coach.content.countries import country_table, local_services
 from coach.relief.screen import reason_lines
 from tests.factories import page_text
 

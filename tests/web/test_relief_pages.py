@@ -10,7 +10,7 @@ import yaml
 
 from coach.account.forms import RISK_QUESTIONS
 from coach.content import ContentError, medication_words_in
-from coach.relief.emergency import emergency_number, emergency_numbers, parse_countries
+from coach.content.countries import emergency_number, emergency_numbers, parse_countries
 from tests.factories import page_text
 
 # --- SOS ---

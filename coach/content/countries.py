@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import yaml
 
-from ..content import CONTENT_DIR, ContentError
 from ..domain import limits
 from ..domain.triage import (
     FALLBACK_NUMBER,
@@ -17,6 +16,7 @@ from ..domain.triage import (
     LocalServices,
 )
 from ..reference import is_country
+from .loader import CONTENT_DIR, ContentError
 
 FILE = "countries.yaml"
 NUMBER_RE = re.compile(r"^[0-9]{2,6}$")
