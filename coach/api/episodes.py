@@ -16,6 +16,7 @@ from ..episodes.service import (
     update_episode,
     upsert_episode,
 )
+from ..errors import ValidationError
 from ..extensions import api_spec
 from . import bp
 from .auth import login_required
@@ -97,8 +98,6 @@ def patch_episode(episode_id: int, json: EpisodePatch):
     values = json.model_dump(exclude_unset=True)
     for name in ("started_at", "severity"):
         if name in values and values[name] is None:
-            from ..errors import ValidationError
-
             raise ValidationError({name: "must not be null"})
     return EpisodeOut.model_validate(update_episode(_me(), episode_id, values, _now()))
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..access import Scope
+from ..content import shipped_content
 from ..content.countries import local_services
 from ..domain import codes, diary, limits, triage
 from ..domain.triage_rules import LOCATION_LEVELS
@@ -124,9 +125,7 @@ def due_prompts(user: User, now: datetime) -> list[Prompt]:
 
 @lru_cache(maxsize=1)
 def source_titles() -> dict[int, str]:
-    from ..content import load_content
-
-    return {source_id: source.title for source_id, source in load_content().sources.items()}
+    return {source_id: source.title for source_id, source in shipped_content().sources.items()}
 
 
 HEADINGS = triage.LEVEL_HEADINGS

@@ -7,6 +7,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -32,8 +33,6 @@ REPLACE = str.maketrans({"\u2192": "->", "\u2264": "<=", "\u2265": ">="})
 
 @cache
 def _drawable_codepoints() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
     return frozenset(TTFont(FONTS / FONT_FILES[""]).getBestCmap())
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects import sqlite
 
 from ..extensions import db
-from ..models import Delivery, Notification, Reminder
+from ..models import Delivery, Notification, PushSubscription, Reminder
 from .push import encode_payload
 
 
@@ -163,8 +163,6 @@ def lease_deliveries(ids: list[int], until, owner: str) -> None:
 
 def devices_of(user_ids: set[int]) -> list:
     """(id, user_id, endpoint, p256dh, auth) of these people's push subscriptions."""
-    from ..models import PushSubscription
-
     if not user_ids:
         return []
     if _postgres():
