@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .content.countries import local_services
 from .domain import triage
-from .domain.isodates import iso_utc
+from .episodes.schemas import AssessmentOut
 from .episodes.service import assess_user
 from .extensions import db
 
@@ -33,7 +33,7 @@ class LevelView:
 
     level: str
     evaluated_at: str
-    flags: tuple[dict, ...]  # {rule, level, reason, episode_ids} of the flags at this level, in the assessment's order
+    flags: tuple[dict, ...]  # the API's flags (FlagOut as JSON) at this level, in the assessment's order
     advice: str
     words: dict  # the advice for urgent and emergency in the person's country wording (for the phone's later levels)
 
@@ -85,13 +85,11 @@ def level_view() -> LevelView | None:
         return None
     if assessment is None:
         return None
-    flags = tuple(
-        {"rule": f.rule, "level": f.level, "reason": f.reason, "episode_ids": list(f.episode_ids)}
-        for f in assessment.flags if f.level == assessment.level
-    )
+    shape = AssessmentOut.model_validate(assessment).model_dump(mode="json")  # what the API answers with
+    flags = tuple(flag for flag in shape["flags"] if flag["level"] == assessment.level)
     words = level_words(current_user.country)
     advice = words.get(assessment.level) or triage.advice(assessment.level, local_services(current_user.country))
-    return LevelView(assessment.level, iso_utc(assessment.evaluated_at), flags, advice, words)
+    return LevelView(assessment.level, shape["evaluated_at"], flags, advice, words)
 
 
 def emergency_gate():

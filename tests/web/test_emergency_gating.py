@@ -74,6 +74,9 @@ def test_at_emergency_the_page_tells_the_phone_its_level(client, web, seeded):
     assert meta and meta.group(1) == "emergency"
     flags = json.loads(unescape(meta.group(3)))
     assert [f["rule"] for f in flags] == ["E1"] and flags[0]["level"] == "emergency"
+    # One shape: the page's flags are the API's flags at this level, key for key.
+    assessment = client.get("/api/v1/assessment").get_json()
+    assert flags == [f for f in assessment["flags"] if f["level"] == "emergency"]
     assert 'data-name="Robin"' in html
     # level.js runs before every other script, not deferred, so a routine page is left before it shows.
     head = html[:html.index("</head>")]
