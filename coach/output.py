@@ -6,9 +6,9 @@ A resource has one shape, its *Out model (coach/<feature>/schemas.py), read stra
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from .domain.isodates import iso_utc
 
@@ -36,3 +36,16 @@ def _none_as_empty(value):
 
 
 Listed = Annotated[list[T], BeforeValidator(_none_as_empty)]
+
+
+class Page(BaseModel, Generic[T]):
+    """API.md's list envelope, declared once: one page of a list and the cursor of the next (coach/pagination.py)."""
+
+    items: list[T]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last")
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type, ...]) -> str:
+        # Page[EpisodeOut] is 'EpisodeList' in the OpenAPI document: the names it always had, and no brackets
+        # (a component name may not hold them).
+        return params[0].__name__.removesuffix("Out") + "List"

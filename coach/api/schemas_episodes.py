@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, Stric
 
 from ..domain import codes, limits
 from ..episodes.schemas import AssessmentOut, EpisodeOut, FollowUpOut
+from ..output import Page
 from .schemas import IsoDate, IsoDateTime, PageQuery, Strict
 
 Trigger = Literal[codes.TRIGGERS]  # type: ignore[valid-type]
@@ -73,9 +74,7 @@ class EpisodeCreated(BaseModel):
     assessment: AssessmentOut
 
 
-class EpisodeList(BaseModel):
-    items: list[EpisodeOut]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
+EpisodeList = Page[EpisodeOut]
 
 
 class EpisodeQuery(PageQuery):

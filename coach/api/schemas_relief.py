@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from ..domain import codes, limits
+from ..output import Page
 from ..relief.schemas import SessionOut
 from ..routines.schemas import Category, Kind, RoutineOut, SourceOut, TipOut
 from .schemas import IsoDateTime, PageQuery, Strict
@@ -12,9 +13,7 @@ from .schemas import IsoDateTime, PageQuery, Strict
 Pain = Field(None, ge=codes.SEVERITY_RANGE[0], le=codes.SEVERITY_RANGE[1], description="0 (none) to 10 (worst imaginable)")
 
 
-class RoutineList(BaseModel):
-    items: list[RoutineOut]
-    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
+RoutineList = Page[RoutineOut]
 
 
 class RoutineQuery(PageQuery):
@@ -23,9 +22,7 @@ class RoutineQuery(PageQuery):
     kind: Kind | None = None
 
 
-class TipList(BaseModel):
-    items: list[TipOut]
-    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
+TipList = Page[TipOut]
 
 
 class TipQuery(PageQuery):
@@ -50,9 +47,7 @@ class SessionIn(Strict):
     client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
 
 
-class SessionList(BaseModel):
-    items: list[SessionOut]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
+SessionList = Page[SessionOut]
 
 
 class SessionQuery(PageQuery):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from ..domain import limits
+from ..output import Page
 from ..reminders.schemas import Kind, NotificationOut, ReminderOut, SubscriptionOut
 from .schemas import PageQuery, Strict
 
@@ -38,9 +39,7 @@ class ReminderPatch(Strict):
     enabled: StrictBool | None = None
 
 
-class ReminderList(BaseModel):
-    items: list[ReminderOut]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next (older) page")
+ReminderList = Page[ReminderOut]
 
 
 class InboxQuery(PageQuery):
@@ -76,7 +75,5 @@ class TestPushOut(BaseModel):
     status: int | None = Field(description="The push service's HTTP status")
 
 
-class NotificationList(BaseModel):
-    items: list[NotificationOut]
-    next_cursor: str | None
+class NotificationList(Page[NotificationOut]):
     unread_count: int

@@ -134,3 +134,17 @@ def test_a_cursor_this_api_never_issued_is_a_400_naming_it(api, lists, path, cur
     response = api.get(path, token=lists, query_string={"cursor": cursor})
     assert response.status_code == 400
     assert response.get_json()["error"]["fields"] == {"cursor": BAD_CURSOR}
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/episodes", "/api/v1/sessions", "/api/v1/reminders", "/api/v1/notifications", "/api/v1/routines",
+    "/api/v1/tips",
+])
+def test_every_paged_list_documents_one_envelope(app, path):
+    """One envelope (coach/output.py: Page): items and next_cursor, both always present (a client can stop on a
+    null cursor for every list, the content lists too)."""
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    ref = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    envelope = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert {"items", "next_cursor"} <= set(envelope["required"])
+    assert envelope["properties"]["next_cursor"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
