@@ -12,7 +12,7 @@ from ..domain import limits
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import PushSubscription, User
-from .push import EndpointPolicy, Sender, encode_payload, key_problems
+from .push import EndpointPolicy, PushResult, Sender, encode_payload, key_problems
 
 
 def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: datetime, policy: EndpointPolicy,
@@ -73,8 +73,9 @@ def _device(user: User, endpoint: str, action: Action) -> PushSubscription:
     return sub
 
 
-def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> dict:
-    """Push a test notification to one of this person's devices now; a gone device is forgotten."""
+def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> PushResult:
+    """Push a test notification to one of this person's devices now; a gone device is forgotten. The API answers
+    with what the push service said (schemas.TestPushOut)."""
     sub = _device(user, endpoint, Action.CHANGE)
     tag = f"t{user.id}-{now:%Y%m%d%H%M%S}"[:32]
     payload = encode_payload("Relief Coach", "Notifications work on this device.", "/reminders", tag)
@@ -82,4 +83,4 @@ def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> dict:
     if result.outcome == "gone":
         db.session.delete(sub)
         db.session.commit()
-    return {"outcome": result.outcome, "status": result.status}
+    return result
