@@ -47,7 +47,7 @@ def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: 
 
 def _trim(user: User) -> None:
     ids = list(db.session.scalars(select(PushSubscription.id)
-                                  .where(access.rows(user, PushSubscription, Scope.REMINDERS, Action.CHANGE))
+                                  .where(access.rows(user, PushSubscription, Scope.CREDENTIALS, Action.CHANGE))
                                   .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())))
     if len(ids) > limits.DEVICES_PER_PERSON:  # the oldest go
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[limits.DEVICES_PER_PERSON:])))
@@ -60,14 +60,14 @@ def remove_subscription(user: User, endpoint: str) -> None:
 
 
 def list_subscriptions(user: User) -> list[PushSubscription]:
-    return list(db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.REMINDERS))
+    return list(db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.CREDENTIALS))
                                    .order_by(PushSubscription.id)))
 
 
 def _device(user: User, endpoint: str, action: Action) -> PushSubscription:
     """The subscription with this endpoint if the actor may `action` it; NotFound for anyone else's or none."""
     sub = db.session.scalar(select(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, access.rows(user, PushSubscription, Scope.REMINDERS, action)))
+        PushSubscription.endpoint == endpoint, access.rows(user, PushSubscription, Scope.CREDENTIALS, action)))
     if sub is None:
         raise NotFound("No such subscription.")
     return sub
