@@ -1,4 +1,4 @@
-"""Saving a record made offline exactly once, keyed by the client-made UUID it carries."""
+"""Saving a record made offline exactly once, keyed by the client-made UUID it carries; changing a stored one safely."""
 from __future__ import annotations
 
 import uuid
@@ -64,3 +64,19 @@ def save_once(
         db.session.rollback()  # nothing of the action stays in the session for a later commit to store
         raise
     return record, True
+
+
+def locked(record: T) -> T:
+    """`record` read again under a lock held until the commit, so a change merged into what it holds (a union of
+    symptoms, a pause) cannot be lost to another request changing it at the same moment: the second one waits
+    and then reads the first one's result.
+
+    PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite ignores FOR UPDATE and its driver begins a
+    transaction only at the first write, so there the database's write lock is taken first (BEGIN IMMEDIATE;
+    the other writer waits, busy_timeout), unless this transaction has written already and so holds it.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    db.session.refresh(record, with_for_update=True)  # SELECT ... FOR UPDATE, overwriting what was read before
+    return record

@@ -1,8 +1,10 @@
 """One idempotency path for offline writes: two identical requests at once store one record, and a replay is
-answered with the first record (200) before anything is validated again."""
+answered with the first record (200) before anything is validated again; two changes to one record at once both
+stay (the second waits for the first)."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -76,14 +78,16 @@ KINDS = {
 }
 
 
-def _both_at_once(apps, table: str, send) -> list:
+def _both_at_once(apps, table: str, send, *, hold: tuple[str, str] | None = None) -> list:
     """Send from two threads, each with its own app and test client, released together by a barrier. A second
     barrier holds each request at its INSERT into `table` until the other one gets there too, so both have
-    looked for the record and found nothing: the race happens every run, not now and then."""
+    looked for the record and found nothing: the race happens every run, not now and then. `hold` moves that
+    point: (engine event, statement prefix), e.g. just after each has read the row it will change."""
     start, at_insert, passed = threading.Barrier(2, timeout=20), threading.Barrier(2, timeout=20), threading.local()
+    when, prefix = hold or ("before_cursor_execute", f"INSERT INTO {table} (")
 
     def hold_at_insert(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith(f"INSERT INTO {table} (") and not getattr(passed, "done", False):
+        if statement.startswith(prefix) and not getattr(passed, "done", False):
             passed.done = True
             at_insert.wait()
 
@@ -102,7 +106,7 @@ def _both_at_once(apps, table: str, send) -> list:
             results[index] = error
 
     for engine in engines:
-        event.listen(engine, "before_cursor_execute", hold_at_insert)
+        event.listen(engine, when, hold_at_insert)
     try:
         threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
         for thread in threads:
@@ -111,7 +115,7 @@ def _both_at_once(apps, table: str, send) -> list:
             thread.join(60)
     finally:
         for engine in engines:
-            event.remove(engine, "before_cursor_execute", hold_at_insert)
+            event.remove(engine, when, hold_at_insert)
     return results
 
 
@@ -134,6 +138,70 @@ def test_two_identical_writes_at_once_store_one_record(seeded, app_factory, api,
         if model is Episode:  # the loser's check-ins are not stored beside the winner's
             assert db.session.scalar(select(func.count()).select_from(Reminder).where(
                 Reminder.user_id == user["id"], Reminder.kind == "follow_up")) == 4
+
+
+# ---------------------------------------------------------------- two changes to one record at once
+# Each request is held just after it has read the episode until the other one has read it too: without a lock
+# both write back what they read plus their own answer, and the later write drops the earlier one's answer.
+AFTER_READING_THE_EPISODE = ("after_cursor_execute", "SELECT episodes.id")
+
+
+def test_two_merges_into_one_spasm_at_once_keep_both_answers(seeded, app_factory, api):
+    _, token = api.register()
+    api.get("/api/v1/me", token=token)
+    url = f"/api/v1/episodes/by-client/{uuid.uuid4()}"
+    created = api.call("PUT", url, json=_episode(symptoms=["night_pain"], locations=["lower_back"]), token=token)
+    assert created.status_code == 201, created.get_json()
+    answers = [{"symptoms": ["fever"], "locations": ["neck"]}, {"symptoms": ["chest_pain"], "locations": ["jaw"]}]
+
+    first, second = _both_at_once([seeded, app_factory()], "episodes",
+                                  lambda client: client.call("PUT", url, json=answers.pop(), token=token),
+                                  hold=AFTER_READING_THE_EPISODE)
+
+    for response in (first, second):
+        assert not isinstance(response, BaseException), response
+        assert response.status_code == 200, response.get_json()
+    stored = api.call("PUT", url, json={}, token=token).get_json()["episode"]
+    assert sorted(stored["symptoms"]) == ["chest_pain", "fever", "night_pain"]  # the emergency answer is kept
+    assert sorted(stored["locations"]) == ["jaw", "lower_back", "neck"]
+
+
+def test_a_pause_and_a_new_time_at_once_leave_the_reminder_paused(seeded, app_factory, api):
+    """A new time, computed from a reminder read before it was paused, must not give the paused reminder a next
+    time: the dispatcher would fire it and switch it back on."""
+    _, token = api.register()
+    api.get("/api/v1/me", token=token)
+    made = api.post("/api/v1/reminders", json={"title": "Water", "kind": "hydration", "schedule": DAILY}, token=token)
+    assert made.status_code == 201, made.get_json()
+    url = f"/api/v1/reminders/{made.get_json()['id']}"
+    new_time = {"schedule": {"type": "daily", "times": ["09:00"]}}
+    changes, late = [new_time, {"enabled": False}], threading.local()
+
+    def send(client):
+        body = changes.pop()
+        late.flag = body is new_time
+        return client.patch(url, json=body, token=token)
+
+    def new_time_writes_last(conn, cursor, statement, parameters, context, executemany):
+        if getattr(late, "flag", False) and statement.startswith("UPDATE reminders SET"):
+            time.sleep(0.5)  # the pause commits first (or, locked, waits for this one)
+
+    apps = [seeded, app_factory()]
+    engines = []
+    for app in apps:
+        with app.app_context():
+            engines.append(db.engine)
+            event.listen(db.engine, "before_cursor_execute", new_time_writes_last)
+    try:
+        answers = _both_at_once(apps, "reminders", send, hold=("after_cursor_execute", "SELECT reminders.id"))
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", new_time_writes_last)
+
+    assert [getattr(answer, "status_code", answer) for answer in answers] == [200, 200]
+    stored = api.get(url, token=token).get_json()
+    assert stored["schedule"]["times"] == ["09:00"]
+    assert stored["enabled"] is False and stored["next_fire_at"] is None
 
 
 # ---------------------------------------------------------------- replays are answered before validation
