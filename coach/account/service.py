@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .. import access
+from ..access import Scope
 from ..auth.service import tokens_to_export
 from ..episodes.service import episodes_to_export
 from ..models import User
@@ -13,16 +15,18 @@ from .schemas import ExportOut
 EXPORT_FORMAT = "relief-coach-export/1"
 
 
-def export_user(user: User, now: datetime) -> ExportOut:
-    """GET /api/v1/me/export and the Me page's download. Each feature says which of its rows are this person's;
-    a feature that stores something new about a person adds its rows here (and a field to ExportOut)."""
-    episodes, follow_ups = episodes_to_export(user)
-    sessions, own_routines = sessions_to_export(user)
-    reminders, notifications, devices, calendar_feed = reminders_to_export(user)
+def export_user(user: User, now: datetime, *, subject: User | None = None) -> ExportOut:
+    """GET /api/v1/me/export and the Me page's download. Each feature says which of its rows are this person's
+    (and asks access: the export holds credentials, so it is one's own only); a feature that stores something
+    new about a person adds its rows here (and a field to ExportOut)."""
+    person = access.subject(user, subject, Scope.PROFILE)
+    episodes, follow_ups = episodes_to_export(user, subject=person)
+    sessions, own_routines = sessions_to_export(user, subject=person)
+    reminders, notifications, devices, calendar_feed = reminders_to_export(user, subject=person)
     return ExportOut.model_validate({
         "format": EXPORT_FORMAT,
         "exported_at": now,
-        "profile": user,
+        "profile": person,
         "api_tokens": tokens_to_export(user),
         "episodes": episodes,
         "follow_ups": follow_ups,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from flask import current_app, g
 from flask_login import current_user
 
-from ..account.profile import ProfileChanges, update_profile
+from ..account.profile import ProfileChanges, get_profile, update_profile
 from ..account.schemas import ExportOut, UserOut
 from ..account.service import export_user
 from ..auth import limits
@@ -87,7 +87,7 @@ def delete_token():
 @api_spec.validate(resp=responses(200, UserOut), tags=[TAG], security=AUTH)
 def get_me():
     """The signed-in user's profile."""
-    return UserOut.model_validate(_me())
+    return UserOut.model_validate(get_profile(_me()))
 
 
 @bp.patch("/me")

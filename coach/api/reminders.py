@@ -16,7 +16,7 @@ from ..reminders.devices import (
 )
 from ..reminders.inbox import list_notifications, mark_all_read, mark_read, unread_count
 from ..reminders.push import endpoint_policy, sender_for
-from ..reminders.schemas import ReminderOut, SubscriptionOut
+from ..reminders.schemas import ReminderOut, SubscriptionOut, TestPushOut
 from ..reminders.service import (
     create_reminder,
     delete_reminder,
@@ -39,7 +39,6 @@ from .schemas_reminders import (
     ReminderPatch,
     SubscriptionIn,
     SubscriptionList,
-    TestPushOut,
 )
 
 TAG_REMINDERS, TAG_PUSH, TAG_INBOX = "Reminders", "Web push", "Inbox"
@@ -111,7 +110,7 @@ def push_public_key():
     """The VAPID public key for `pushManager.subscribe({userVisibleOnly: true, applicationServerKey})`;
     null when web push is not set up on this server (reminders then reach the inbox only)."""
     sender = sender_for(current_app)
-    return {"public_key": sender.keys.public_key if sender else None}
+    return PublicKeyOut(public_key=sender.keys.public_key if sender else None)
 
 
 @bp.get("/push/subscriptions")
@@ -152,7 +151,7 @@ def test_push(json: EndpointIn):
     sender = sender_for(current_app)
     if sender is None:
         raise _not_configured()
-    return send_test(_me(), json.endpoint, sender, _now())
+    return TestPushOut.model_validate(send_test(_me(), json.endpoint, sender, _now()))
 
 
 # ---------------------------------------------------------------- inbox

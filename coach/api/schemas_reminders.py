@@ -2,7 +2,7 @@
 coach/reminders/schemas.py."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
@@ -68,11 +68,6 @@ class SubscriptionList(BaseModel):
 
 class EndpointIn(Strict):
     endpoint: StrictStr = Field(min_length=1, max_length=limits.PUSH_ENDPOINT)
-
-
-class TestPushOut(BaseModel):
-    outcome: Literal["sent", "gone", "too_large", "rate_limited", "rejected", "retry", "refused"]
-    status: int | None = Field(description="The push service's HTTP status")
 
 
 class NotificationList(Page[NotificationOut]):

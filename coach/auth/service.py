@@ -179,12 +179,12 @@ def revoke_token(token: ApiToken, now: datetime) -> None:
 
 def tokens_to_export(user: User) -> list[ApiToken]:
     """The person's API tokens for the data export, oldest first (their records: a token itself is not stored)."""
-    query = select(ApiToken).where(access.rows(user, ApiToken, Scope.PROFILE))
+    query = select(ApiToken).where(access.rows(user, ApiToken, Scope.CREDENTIALS))
     return list(db.session.scalars(query.order_by(ApiToken.created_at, ApiToken.id)))
 
 
 def _revoke_tokens(user: User, now: datetime, keep_token_id: int | None) -> None:
-    query = update(ApiToken).where(access.rows(user, ApiToken, Scope.PROFILE, Action.CHANGE), ApiToken.revoked_at.is_(None))
+    query = update(ApiToken).where(access.rows(user, ApiToken, Scope.CREDENTIALS, Action.CHANGE), ApiToken.revoked_at.is_(None))
     if keep_token_id is not None:
         query = query.where(ApiToken.id != keep_token_id)
     db.session.execute(query.values(revoked_at=now))

@@ -47,13 +47,16 @@ class DiaryFilter:
         return any(value is not None for value in (self.start, self.end, self.location, self.trigger, self.min_severity))
 
 
-def history(user: User, filters: DiaryFilter, *, limit: int = limits.PAGE_SIZE, cursor: str | None = None) -> tuple[list[Episode], str | None]:
-    """The user's episodes newest first, filtered; dates are local dates in the user's zone."""
-    query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).options(selectinload(Episode.follow_ups))
+def history(user: User, filters: DiaryFilter, *, subject: User | None = None, limit: int = limits.PAGE_SIZE,
+            cursor: str | None = None) -> tuple[list[Episode], str | None]:
+    """`subject`'s (None: the actor's) episodes newest first, filtered; dates are local dates in their zone."""
+    whose = access.subject(user, subject, Scope.EPISODES)
+    query = (select(Episode).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
+             .options(selectinload(Episode.follow_ups)))
     if filters.start:
-        query = query.where(Episode.started_at >= local_day_bounds(filters.start, user.timezone)[0])
+        query = query.where(Episode.started_at >= local_day_bounds(filters.start, whose.timezone)[0])
     if filters.end:
-        query = query.where(Episode.started_at < local_day_bounds(filters.end, user.timezone)[1])
+        query = query.where(Episode.started_at < local_day_bounds(filters.end, whose.timezone)[1])
     if filters.trigger:
         query = query.where(Episode.trigger == filters.trigger)
     if filters.min_severity is not None:
@@ -68,19 +71,21 @@ def local(moment: datetime, user: User) -> datetime:
     return moment.astimezone(ZoneInfo(user.timezone))
 
 
-def chart_data(user: User, start: date, end: date) -> dict:
+def chart_data(user: User, start: date, end: date, *, subject: User | None = None) -> dict:
     """Severity points and weekly counts for local dates start..end, in the shape static/js/diary-chart.js reads.
 
-    Times are given as seconds of the user's wall-clock time (as if it were UTC), so the chart shows the
-    user's own dates whatever zone the phone is in.
+    Times are given as seconds of the subject's (None: the actor's) wall-clock time (as if it were UTC), so the
+    chart shows the person's own dates whatever zone the phone is in.
     """
-    begin, finish = local_day_bounds(start, user.timezone)[0], local_day_bounds(end, user.timezone)[1]
+    whose = access.subject(user, subject, Scope.EPISODES)
+    begin, finish = local_day_bounds(start, whose.timezone)[0], local_day_bounds(end, whose.timezone)[1]
     rows = db.session.execute(
         select(Episode.started_at, Episode.severity)
-        .where(access.rows(user, Episode, Scope.EPISODES), Episode.started_at >= begin, Episode.started_at < finish)
+        .where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id), Episode.started_at >= begin,
+               Episode.started_at < finish)
         .order_by(Episode.started_at)
     ).all()
-    zone = ZoneInfo(user.timezone)
+    zone = ZoneInfo(whose.timezone)
     points = []
     days = []
     for started_at, severity in rows:
@@ -105,11 +110,13 @@ class Prompt:
     since: str = ""  # the real time since the spasm started ("14 days ago"), not the milestone's name
 
 
-def due_prompts(user: User, now: datetime) -> list[Prompt]:
-    """Open "how is it now?" prompts, oldest due first; only episodes young enough to have one are read."""
+def due_prompts(user: User, now: datetime, *, subject: User | None = None) -> list[Prompt]:
+    """`subject`'s (None: the actor's) open "how is it now?" prompts, oldest due first; only episodes young
+    enough to have one are read."""
+    whose = access.subject(user, subject, Scope.EPISODES)
     recent = db.session.scalars(
         select(Episode)
-        .where(access.rows(user, Episode, Scope.EPISODES), Episode.started_at > now - diary.PROMPT_HORIZON,
+        .where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id), Episode.started_at > now - diary.PROMPT_HORIZON,
                Episode.started_at <= now)
         .options(selectinload(Episode.follow_ups))
         .order_by(Episode.started_at)
@@ -118,7 +125,7 @@ def due_prompts(user: User, now: datetime) -> list[Prompt]:
     for episode in recent:
         due = diary.due_follow_up(episode.id, episode.started_at, [(f.at, f.status) for f in episode.follow_ups], now)
         if due is not None:
-            prompts.append(Prompt(episode, due, time_since(episode.started_at, now, user.timezone)))
+            prompts.append(Prompt(episode, due, time_since(episode.started_at, now, whose.timezone)))
     prompts.sort(key=lambda p: p.due.due_at)
     return prompts
 
@@ -192,18 +199,19 @@ class DiaryStatus:
         return [flag for flag in self.assessment.flags if episode_id in flag.episode_ids]
 
 
-def status_for(user: User, now: datetime) -> DiaryStatus:
-    """What the assessment card needs: the assessment, open prompts, and the dates of the episodes it names."""
-    assessment = assess_user(user, now)
+def status_for(user: User, now: datetime, *, subject: User | None = None) -> DiaryStatus:
+    """What `subject`'s (None: the actor's) assessment card needs: the assessment, open prompts, and the dates of
+    the episodes it names; the advice in the wording of the subject's country."""
+    whose = access.subject(user, subject, Scope.EPISODES)
+    assessment = assess_user(user, now, subject=whose)
     ids = {i for flag in assessment.flags for i in flag.episode_ids} | {i for info in assessment.info for i in info.episode_ids}
     days = {}
     if ids:
-        zone = ZoneInfo(user.timezone)
-        for ident, started_at in db.session.execute(
-            select(Episode.id, Episode.started_at).where(access.rows(user, Episode, Scope.EPISODES), Episode.id.in_(ids))
-        ):
+        zone = ZoneInfo(whose.timezone)
+        for ident, started_at in db.session.execute(select(Episode.id, Episode.started_at).where(
+                access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id), Episode.id.in_(ids))):
             days[ident] = started_at.astimezone(zone).date()
-    return DiaryStatus(assessment, due_prompts(user, now), days, local_services(user.country))
+    return DiaryStatus(assessment, due_prompts(user, now, subject=whose), days, local_services(whose.country))
 
 
 def emergency_url(assessment: triage.Assessment) -> str:

@@ -43,13 +43,13 @@ class ReportContext:
     no_medication = triage.NO_MEDICATION_COPY
 
 
-def _episode_rows(user: User) -> list[EpisodeRow]:
+def _episode_rows(user: User, whose: User) -> list[EpisodeRow]:
     rows = db.session.execute(
         select(
             Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, Episode.locations, Episode.side,
             Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, Episode.symptoms, Episode.exercise,
             Episode.load_kg, Episode.relief_used,
-        ).where(access.rows(user, Episode, Scope.EPISODES))
+        ).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
     ).all()
     return [
         EpisodeRow(
@@ -63,20 +63,21 @@ def _episode_rows(user: User) -> list[EpisodeRow]:
     ]
 
 
-def _follow_up_rows(user: User) -> list[FollowUpRow]:
+def _follow_up_rows(user: User, whose: User) -> list[FollowUpRow]:
     rows = db.session.execute(
         select(FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, FollowUp.symptoms).where(
-            access.rows(user, FollowUp, Scope.EPISODES)
+            access.rows(user, FollowUp, Scope.EPISODES, subject_id=whose.id)
         )
     ).all()
     return [FollowUpRow(r.episode_id, r.at, r.severity, r.status, tuple(r.symptoms or ())) for r in rows]
 
 
-def session_rows(user: User, begin: datetime, finish: datetime) -> list[SessionRow]:
-    """The user's routine sessions started in [begin, finish)."""
+def session_rows(user: User, begin: datetime, finish: datetime, *, subject: User | None = None) -> list[SessionRow]:
+    """`subject`'s (None: the actor's) routine sessions started in [begin, finish)."""
+    whose = access.subject(user, subject, Scope.SESSIONS)
     records = db.session.scalars(
         select(RoutineSession).where(
-            access.rows(user, RoutineSession, Scope.SESSIONS), RoutineSession.started_at >= begin,
+            access.rows(user, RoutineSession, Scope.SESSIONS, subject_id=whose.id), RoutineSession.started_at >= begin,
             RoutineSession.started_at < finish)
     ).all()
     return [
@@ -92,15 +93,19 @@ def report_period(today: date, days: int | None, end: date | None) -> tuple[date
     return period_for(end, days)
 
 
-def build_context(user: User, start: date, end: date, now: datetime) -> ReportContext:
-    begin, finish = local_day_bounds(start, user.timezone)[0], local_day_bounds(end, user.timezone)[1]
-    sessions = session_rows(user, begin, finish)
-    report = build_report(_episode_rows(user), _follow_up_rows(user), sessions, start=start, end=end, tz=user.timezone)
-    risks = [(name, bool(getattr(user, name))) for name in RISK_FIELDS]
+def build_context(user: User, start: date, end: date, now: datetime, *, subject: User | None = None) -> ReportContext:
+    """`subject`'s (None: the actor's) report, in their zone: episodes and the assessment with the risk answers it
+    is made from (the episodes scope) and their routine sessions (the sessions scope: the actor needs both)."""
+    whose = access.subject(user, subject, Scope.EPISODES)
+    begin, finish = local_day_bounds(start, whose.timezone)[0], local_day_bounds(end, whose.timezone)[1]
+    sessions = session_rows(user, begin, finish, subject=whose)
+    report = build_report(_episode_rows(user, whose), _follow_up_rows(user, whose), sessions, start=start, end=end,
+                          tz=whose.timezone)
+    risks = [(name, bool(getattr(whose, name))) for name in RISK_FIELDS]
     return ReportContext(
-        user=user, report=report, assessment=assess_user(user, now), sources=source_titles(), risks=risks,
-        generated_at=now,
-        profile_answered=any(answer for _, answer in risks) or user.profile_prompt_done_at is not None,
+        user=whose, report=report, assessment=assess_user(user, now, subject=whose), sources=source_titles(),
+        risks=risks, generated_at=now,
+        profile_answered=any(answer for _, answer in risks) or whose.profile_prompt_done_at is not None,
     )
 
 
@@ -129,15 +134,17 @@ def _answer(value):
     return NOT_RECORDED if value is None else value
 
 
-def episodes_csv(user: User) -> str:
-    zone = ZoneInfo(user.timezone)
+def episodes_csv(user: User, *, subject: User | None = None) -> str:
+    """`subject`'s (None: the actor's) episodes as CSV, dates and times in their zone."""
+    whose = access.subject(user, subject, Scope.EPISODES)
+    zone = ZoneInfo(whose.timezone)
     episodes = db.session.scalars(
-        select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).order_by(Episode.started_at, Episode.id)
+        select(Episode).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
+        .order_by(Episode.started_at, Episode.id)
     ).all()
     latest: dict[int, tuple[datetime, str, int]] = {}
-    for episode_id, at, status in db.session.execute(
-        select(FollowUp.episode_id, FollowUp.at, FollowUp.status).where(access.rows(user, FollowUp, Scope.EPISODES))
-    ):
+    for episode_id, at, status in db.session.execute(select(FollowUp.episode_id, FollowUp.at, FollowUp.status).where(
+            access.rows(user, FollowUp, Scope.EPISODES, subject_id=whose.id))):
         seen = latest.get(episode_id)
         latest[episode_id] = (at, status, 1) if seen is None else (max(seen[0], at), status if at >= seen[0] else seen[1], seen[2] + 1)
     out = io.StringIO()
@@ -148,7 +155,7 @@ def episodes_csv(user: User) -> str:
         local = e.started_at.astimezone(zone)
         check = latest.get(e.id)
         row = [
-            e.id, local.date().isoformat(), f"{local:%H:%M}", user.timezone, _answer(e.severity),
+            e.id, local.date().isoformat(), f"{local:%H:%M}", whose.timezone, _answer(e.severity),
             "; ".join(codes.LOCATION_LABELS.get(c, c) for c in e.locations or ()),
             _answer(e.side and codes.SIDE_LABELS.get(e.side, e.side)),
             _answer(e.trigger and codes.TRIGGER_LABELS.get(e.trigger, e.trigger)), yes_no[e.during_exercise], e.exercise,

@@ -165,10 +165,11 @@ def get_episode(user: User, episode_id: int, action: Action = Action.READ) -> Ep
     return access.get(user, Episode, episode_id, Scope.EPISODES, action, message="No such episode.")
 
 
-def latest_episode(user: User, since: datetime) -> Episode | None:
-    """The user's most recent episode that started at or after `since`."""
+def latest_episode(user: User, since: datetime, *, subject: User | None = None) -> Episode | None:
+    """`subject`'s (None: the actor's) most recent episode that started at or after `since`."""
+    whose = access.subject(user, subject, Scope.EPISODES)
     return db.session.scalar(
-        select(Episode).where(access.rows(user, Episode, Scope.EPISODES), Episode.started_at >= since)
+        select(Episode).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id), Episode.started_at >= since)
         .order_by(Episode.started_at.desc(), Episode.id.desc()).limit(1)
     )
 
@@ -291,7 +292,7 @@ def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> 
 def delete_episode(user: User, episode_id: int) -> None:
     """The episode, its follow-ups, its check-in reminders and their inbox entries: one commit."""
     episode = get_episode(user, episode_id, Action.CHANGE)
-    forget_episode(user, episode.id)  # its check-in reminders and their inbox entries
+    forget_episode(user, episode)  # its check-in reminders and their inbox entries
     db.session.delete(episode)
     db.session.commit()
 
@@ -307,15 +308,16 @@ NEWEST_FIRST = (Episode.started_at, Episode.id)
 
 
 def list_episodes(
-    user: User, *, start: date | None = None, end: date | None = None, limit: int = limits.PAGE_SIZE,
-    cursor: str | None = None,
+    user: User, *, subject: User | None = None, start: date | None = None, end: date | None = None,
+    limit: int = limits.PAGE_SIZE, cursor: str | None = None,
 ) -> tuple[list[Episode], str | None]:
-    """Newest first; `start`/`end` are local dates in the user's zone, both inclusive."""
-    query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES))
+    """`subject`'s episodes (None: the actor's), newest first; `start`/`end` are local dates in their zone, inclusive."""
+    whose = access.subject(user, subject, Scope.EPISODES)
+    query = select(Episode).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
     if start:
-        query = query.where(Episode.started_at >= local_day_bounds(start, user.timezone)[0])
+        query = query.where(Episode.started_at >= local_day_bounds(start, whose.timezone)[0])
     if end:
-        query = query.where(Episode.started_at < local_day_bounds(end, user.timezone)[1])
+        query = query.where(Episode.started_at < local_day_bounds(end, whose.timezone)[1])
     return keyset_page(query, NEWEST_FIRST, limit, cursor)
 
 
@@ -323,10 +325,11 @@ FOLLOW_UP_FIELDS = ("at", "severity", "status", "symptoms", "notes")
 
 
 def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[FollowUp, bool]:
-    """Save a check-in on an episode; with a client_id a replay returns the first one and False."""
+    """Save a check-in on an episode (it is the episode's owner's, whoever writes it); with a client_id a replay
+    returns the first one and False."""
     episode = get_episode(user, episode_id, Action.CHANGE)
     return save_once(
-        lambda: FollowUp(episode_id=episode.id, user_id=user.id, client_id=client_id, created_at=now,
+        lambda: FollowUp(episode_id=episode.id, user_id=episode.user_id, client_id=client_id, created_at=now,
                          **clean_follow_up(episode, values, now)),
         client_id,
         lambda key: db.session.scalar(select(FollowUp).where(FollowUp.episode_id == episode.id, FollowUp.client_id == key)),
@@ -378,17 +381,19 @@ def _raw(column):
     return cast(column, String).label(column.key)
 
 
-def assess_user(user: User, now: datetime) -> triage.Assessment:
-    """The triage assessment of everything logged up to `now` (later records are ignored by the rules)."""
+def assess_user(user: User, now: datetime, *, subject: User | None = None) -> triage.Assessment:
+    """The triage assessment of everything `subject` (None: the actor) logged up to `now` (later records are
+    ignored by the rules), with their risk answers and in their zone: the assessment is part of the episodes scope."""
+    whose = access.subject(user, subject, Scope.EPISODES)
     episodes = db.session.execute(
         select(
             Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, _raw(Episode.locations), Episode.side,
             Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, _raw(Episode.symptoms),
-        ).where(access.rows(user, Episode, Scope.EPISODES))
+        ).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
     ).all()
     follow_ups = db.session.execute(
         select(FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, _raw(FollowUp.symptoms)).where(
-            access.rows(user, FollowUp, Scope.EPISODES)
+            access.rows(user, FollowUp, Scope.EPISODES, subject_id=whose.id)
         )
     ).all()
     return triage.assess(
@@ -408,15 +413,16 @@ def assess_user(user: User, now: datetime) -> triage.Assessment:
             )
             for row in follow_ups
         ],
-        profile_of(user),
+        profile_of(whose),
         now,
-        user.timezone,
+        whose.timezone,
         on_day,
     )
 
 
-def episodes_to_export(user: User) -> tuple[list[Episode], list[FollowUp]]:
+def episodes_to_export(user: User, *, subject: User | None = None) -> tuple[list[Episode], list[FollowUp]]:
     """This person's episodes and follow-ups for the data export, oldest first."""
-    episodes = db.session.scalars(select(Episode).where(access.rows(user, Episode, Scope.EPISODES)).order_by(Episode.started_at)).all()
-    follow_ups = db.session.scalars(select(FollowUp).where(access.rows(user, FollowUp, Scope.EPISODES)).order_by(FollowUp.at)).all()
+    mine = access.subject(user, subject, Scope.EPISODES).id
+    episodes = db.session.scalars(select(Episode).where(access.rows(user, Episode, Scope.EPISODES, subject_id=mine)).order_by(Episode.started_at)).all()
+    follow_ups = db.session.scalars(select(FollowUp).where(access.rows(user, FollowUp, Scope.EPISODES, subject_id=mine)).order_by(FollowUp.at)).all()
     return list(episodes), list(follow_ups)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .. import access
-from ..access import Scope
+from ..access import Action, Scope
 from ..content import RETIRED_STOP_TEXTS
 from ..domain import codes, limits
 from ..episodes.service import clean_moment
@@ -92,36 +92,39 @@ def clean_session(user: User, values: dict, now: datetime) -> dict:
     }
 
 
-def record_session(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[RoutineSession, bool]:
-    """Save a session; with a client_id a replay returns the first one and False."""
+def record_session(user: User, values: dict, now: datetime, *, client_id: str | None = None,
+                   subject: User | None = None) -> tuple[RoutineSession, bool]:
+    """Save a session of `subject` (None: the actor's own); with a client_id a replay returns the first one and False."""
+    owner = access.subject(user, subject, Scope.SESSIONS, Action.CHANGE)
     return save_once(
-        lambda: RoutineSession(user_id=user.id, client_id=client_id, created_at=now, **clean_session(user, values, now)),
+        lambda: RoutineSession(user_id=owner.id, client_id=client_id, created_at=now, **clean_session(owner, values, now)),
         client_id,
-        lambda key: _by_client_id(user, key),
+        lambda key: _by_client_id(user, owner, key),
     )
 
 
-def _by_client_id(user: User, client_id: str) -> RoutineSession | None:
-    return db.session.scalar(
-        select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS), RoutineSession.client_id == client_id)
-    )
+def _by_client_id(user: User, owner: User, client_id: str) -> RoutineSession | None:
+    return db.session.scalar(select(RoutineSession).where(
+        access.rows(user, RoutineSession, Scope.SESSIONS, subject_id=owner.id), RoutineSession.client_id == client_id))
 
 
 def get_session(user: User, session_id: int) -> RoutineSession:
     return access.get(user, RoutineSession, session_id, Scope.SESSIONS, message="No such session.")
 
 
-def list_sessions(user: User, *, limit: int = limits.PAGE_SIZE,
+def list_sessions(user: User, *, subject: User | None = None, limit: int = limits.PAGE_SIZE,
                   cursor: str | None = None) -> tuple[list[RoutineSession], str | None]:
-    """Newest first, paged like the episode list."""
-    query = select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS))
+    """`subject`'s sessions (None: the actor's own), newest first, paged like the episode list."""
+    whose = access.subject(user, subject, Scope.SESSIONS)
+    query = select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS, subject_id=whose.id))
     return keyset_page(query, (RoutineSession.started_at, RoutineSession.id), limit, cursor)
 
 
-def sessions_to_export(user: User) -> tuple[list[RoutineSession], list[Routine]]:
+def sessions_to_export(user: User, *, subject: User | None = None) -> tuple[list[RoutineSession], list[Routine]]:
     """This person's routine sessions (oldest first) and the routines they made, for the data export."""
-    rows = db.session.scalars(
-        select(RoutineSession).where(access.rows(user, RoutineSession, Scope.SESSIONS)).order_by(RoutineSession.started_at)
-    ).all()
-    own = db.session.scalars(select(Routine).where(access.rows(user, Routine, Scope.ROUTINES)).order_by(Routine.id)).all()
+    whose = access.subject(user, subject, Scope.SESSIONS)
+    rows = db.session.scalars(select(RoutineSession).where(
+        access.rows(user, RoutineSession, Scope.SESSIONS, subject_id=whose.id)).order_by(RoutineSession.started_at)).all()
+    own = db.session.scalars(select(Routine).where(
+        access.rows(user, Routine, Scope.ROUTINES, subject_id=whose.id)).order_by(Routine.id)).all()
     return list(rows), list(own)

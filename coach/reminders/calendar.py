@@ -27,7 +27,7 @@ def _hash(raw: str) -> str:
 def create_feed(user: User, now: datetime) -> str:
     """A new secret for this person's feed (any earlier link stops working). Returns the raw token."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(24)
-    db.session.execute(delete(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS, Action.CHANGE)))
+    db.session.execute(delete(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.CREDENTIALS, Action.CHANGE)))
     db.session.add(CalendarFeed(user_id=user.id, token_hash=_hash(raw), created_at=now))
     db.session.commit()
     return raw
@@ -35,13 +35,13 @@ def create_feed(user: User, now: datetime) -> str:
 
 def revoke_feed(user: User) -> bool:
     result = db.session.execute(
-        delete(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS, Action.CHANGE)))
+        delete(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.CREDENTIALS, Action.CHANGE)))
     db.session.commit()
     return bool(result.rowcount)
 
 
 def feed_of(user: User) -> CalendarFeed | None:
-    return db.session.scalar(select(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.REMINDERS)))
+    return db.session.scalar(select(CalendarFeed).where(access.rows(user, CalendarFeed, Scope.CREDENTIALS)))
 
 
 def user_for_token(raw: str, now: datetime) -> User | None:
@@ -56,13 +56,14 @@ def user_for_token(raw: str, now: datetime) -> User | None:
     return db.session.get(User, feed.user_id)
 
 
-def upcoming(user: User, now: datetime) -> list[tuple[datetime, Reminder]]:
-    """Occurrences in the next two weeks, soonest first."""
-    rows = db.session.scalars(
-        select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.next_fire_at.is_not(None)))
-    quiet, events = quiet_hours(user), []
+def upcoming(user: User, now: datetime, *, subject: User | None = None) -> list[tuple[datetime, Reminder]]:
+    """`subject`'s (None: the actor's) occurrences in the next two weeks, on their clock, soonest first."""
+    whose = access.subject(user, subject, Scope.REMINDERS)
+    rows = db.session.scalars(select(Reminder).where(
+        access.rows(user, Reminder, Scope.REMINDERS, subject_id=whose.id), Reminder.next_fire_at.is_not(None)))
+    quiet, events = quiet_hours(whose), []
     for reminder in rows:
-        for at in occurrences(parse_schedule(reminder.schedule), now, now + WINDOW, user.timezone, quiet, MAX_EVENTS):
+        for at in occurrences(parse_schedule(reminder.schedule), now, now + WINDOW, whose.timezone, quiet, MAX_EVENTS):
             events.append((at, reminder))
     events.sort(key=lambda pair: (pair[0], pair[1].id))
     return events[:MAX_EVENTS]

@@ -12,7 +12,7 @@ from ..domain import limits
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import PushSubscription, User
-from .push import EndpointPolicy, Sender, encode_payload, key_problems
+from .push import EndpointPolicy, PushResult, Sender, encode_payload, key_problems
 
 
 def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: datetime, policy: EndpointPolicy,
@@ -47,7 +47,7 @@ def upsert_subscription(user: User, endpoint: str, p256dh: str, auth: str, now: 
 
 def _trim(user: User) -> None:
     ids = list(db.session.scalars(select(PushSubscription.id)
-                                  .where(access.rows(user, PushSubscription, Scope.REMINDERS, Action.CHANGE))
+                                  .where(access.rows(user, PushSubscription, Scope.CREDENTIALS, Action.CHANGE))
                                   .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())))
     if len(ids) > limits.DEVICES_PER_PERSON:  # the oldest go
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids[limits.DEVICES_PER_PERSON:])))
@@ -60,21 +60,22 @@ def remove_subscription(user: User, endpoint: str) -> None:
 
 
 def list_subscriptions(user: User) -> list[PushSubscription]:
-    return list(db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.REMINDERS))
+    return list(db.session.scalars(select(PushSubscription).where(access.rows(user, PushSubscription, Scope.CREDENTIALS))
                                    .order_by(PushSubscription.id)))
 
 
 def _device(user: User, endpoint: str, action: Action) -> PushSubscription:
     """The subscription with this endpoint if the actor may `action` it; NotFound for anyone else's or none."""
     sub = db.session.scalar(select(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, access.rows(user, PushSubscription, Scope.REMINDERS, action)))
+        PushSubscription.endpoint == endpoint, access.rows(user, PushSubscription, Scope.CREDENTIALS, action)))
     if sub is None:
         raise NotFound("No such subscription.")
     return sub
 
 
-def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> dict:
-    """Push a test notification to one of this person's devices now; a gone device is forgotten."""
+def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> PushResult:
+    """Push a test notification to one of this person's devices now; a gone device is forgotten. The API answers
+    with what the push service said (schemas.TestPushOut)."""
     sub = _device(user, endpoint, Action.CHANGE)
     tag = f"t{user.id}-{now:%Y%m%d%H%M%S}"[:32]
     payload = encode_payload("Relief Coach", "Notifications work on this device.", "/reminders", tag)
@@ -82,4 +83,4 @@ def send_test(user: User, endpoint: str, sender: Sender, now: datetime) -> dict:
     if result.outcome == "gone":
         db.session.delete(sub)
         db.session.commit()
-    return {"outcome": result.outcome, "status": result.status}
+    return result

@@ -1,5 +1,5 @@
-"""The shapes of a reminder, an inbox entry, a push device and the calendar link, as the API answers and the
-export holds them."""
+"""The shapes of a reminder, an inbox entry, a push device, a test push and the calendar link, as the API answers
+and the export holds them."""
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -55,6 +55,13 @@ class SubscriptionOut(Out):
     host: str | None
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+
+class TestPushOut(Out):
+    """What the push service answered to a test notification (read from push.PushResult)."""
+
+    outcome: Literal["sent", "gone", "too_large", "rate_limited", "rejected", "retry", "refused"]
+    status: int | None = Field(description="The push service's HTTP status")
 
 
 class CalendarFeedOut(Out):

@@ -159,31 +159,37 @@ def get_reminder(user: User, reminder_id: int, action: Action = Action.READ) -> 
     return access.get(user, Reminder, reminder_id, Scope.REMINDERS, action, message="No such reminder.")
 
 
-def create_reminder(user: User, values: dict, now: datetime, *, client_id: str | None = None) -> tuple[Reminder, bool]:
-    """Save a reminder with its next fire time; with a client_id a replay returns the first one and False."""
+def create_reminder(user: User, values: dict, now: datetime, *, client_id: str | None = None,
+                    subject: User | None = None) -> tuple[Reminder, bool]:
+    """Save a reminder for `subject` (None: the actor) with its next fire time on their clock (a routine in it
+    one they may play); with a client_id a replay returns the first one and False."""
+    owner = access.subject(user, subject, Scope.REMINDERS, Action.CHANGE)
+    theirs = access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE, subject_id=owner.id)
+
     def build() -> Reminder:
-        clean = clean_reminder(user, values, now)
+        clean = clean_reminder(owner, values, now)
         count = db.session.scalar(
-            select(func.count()).select_from(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.kind != "follow_up")
+            select(func.count()).select_from(Reminder).where(theirs, Reminder.kind != "follow_up")
         )
         if count >= limits.REMINDERS_PER_PERSON:
             raise ValidationError({"reminders": f"at most {limits.REMINDERS_PER_PERSON} reminders; delete one first"})
-        reminder = Reminder(user_id=user.id, client_id=client_id, created_at=now, updated_at=now, **clean)
-        _reschedule(reminder, user, now)
+        reminder = Reminder(user_id=owner.id, client_id=client_id, created_at=now, updated_at=now, **clean)
+        _reschedule(reminder, owner, now)
         return reminder
 
     return save_once(
         build, client_id,
-        lambda key: db.session.scalar(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS), Reminder.client_id == key)),
+        lambda key: db.session.scalar(select(Reminder).where(theirs, Reminder.client_id == key)),
     )
 
 
 def update_reminder(user: User, reminder_id: int, values: dict, now: datetime) -> Reminder:
     reminder = locked(get_reminder(user, reminder_id, Action.CHANGE))  # a pause and a new time at once: both kept
-    for key, value in clean_reminder(user, values, now, current=reminder).items():
+    owner = access.subject(user, reminder.user_id, Scope.REMINDERS, Action.CHANGE)  # its clock and routines
+    for key, value in clean_reminder(owner, values, now, current=reminder).items():
         setattr(reminder, key, value)
     reminder.updated_at = now
-    _reschedule(reminder, user, now)
+    _reschedule(reminder, owner, now)
     db.session.commit()
     return reminder
 
@@ -197,18 +203,19 @@ def delete_reminder(user: User, reminder_id: int) -> None:
     db.session.commit()
 
 
-def list_reminders(user: User, *, limit: int = limits.PAGE_SIZE,
+def list_reminders(user: User, *, subject: User | None = None, limit: int = limits.PAGE_SIZE,
                    cursor: str | None = None) -> tuple[list[Reminder], str | None]:
-    """Newest first (by id; the cursor is the last id seen)."""
-    query = select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS))
+    """`subject`'s reminders (None: the actor's), newest first (by id; the cursor is the last id seen)."""
+    whose = access.subject(user, subject, Scope.REMINDERS)
+    query = select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS, subject_id=whose.id))
     return keyset_page(query, (Reminder.id,), limit, cursor)
 
 
-def reminders_for_page(user: User) -> tuple[list[Reminder], list[Reminder]]:
-    """(the person's own reminders, the next check-in of each logged spasm), soonest first, paused last.
-
-    A spasm has up to four check-ins; listing them all would bury the reminders under identical cards."""
-    rows = list(db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS))))
+def reminders_for_page(user: User, *, subject: User | None = None) -> tuple[list[Reminder], list[Reminder]]:
+    """(`subject`'s (None: the actor's) own reminders, the next check-in of each logged spasm), soonest first,
+    paused last. A spasm has up to four check-ins; listing them all would bury the reminders under identical cards."""
+    whose = access.subject(user, subject, Scope.REMINDERS)
+    rows = list(db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS, subject_id=whose.id))))
     rows.sort(key=lambda r: (r.next_fire_at is None, r.next_fire_at or r.created_at, r.id))
     own = [r for r in rows if r.kind != "follow_up"]
     check_ins, seen = [], set()
@@ -219,21 +226,25 @@ def reminders_for_page(user: User) -> tuple[list[Reminder], list[Reminder]]:
     return own, check_ins
 
 
-def episode_starts(user: User, episode_ids: list[int]) -> dict[int, datetime]:
-    """When each of these (the user's own) episodes started: the check-in cards name their spasm."""
+def episode_starts(user: User, episode_ids: list[int], *, subject: User | None = None) -> dict[int, datetime]:
+    """When each of these episodes of `subject` (None: the actor) started: the check-in cards name their spasm."""
+    whose = access.subject(user, subject, Scope.EPISODES)
     if not episode_ids:
         return {}
     rows = db.session.execute(
-        select(Episode.id, Episode.started_at).where(access.rows(user, Episode, Scope.EPISODES),
+        select(Episode.id, Episode.started_at).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id),
                                                     Episode.id.in_(episode_ids)))
     return dict(rows.all())
 
 
-def reschedule_user(user: User, now: datetime) -> int:
-    """After a change of time zone or quiet hours: every active reminder gets its next time again."""
-    rows = list(db.session.scalars(select(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE), Reminder.enabled.is_(True))))
+def reschedule_user(user: User, now: datetime, *, subject: User | None = None) -> int:
+    """After a change of `subject`'s (None: the actor's) time zone or quiet hours: every active reminder of
+    theirs gets its next time again, on their clock."""
+    whose = access.subject(user, subject, Scope.REMINDERS, Action.CHANGE)
+    rows = list(db.session.scalars(select(Reminder).where(
+        access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE, subject_id=whose.id), Reminder.enabled.is_(True))))
     for reminder in rows:
-        _reschedule(reminder, user, now)
+        _reschedule(reminder, whose, now)
     return len(rows)
 
 
@@ -260,27 +271,33 @@ def _minute(moment: time | None) -> time | None:
 
 # ---------------------------------------------------------------- follow-ups (hooks from the diary)
 def schedule_follow_ups(user: User, episode, now: datetime) -> list[Reminder]:
-    """Check-ins at 24 h, 72 h, 14 and 28 days after an episode starts; those already past are skipped.
+    """Check-ins at 24 h, 72 h, 14 and 28 days after an episode starts; those already past are skipped. They are
+    the episode's owner's (on their clock), part of the episode: whoever may change it makes them.
     Added to the session, not committed: the caller commits the episode and its check-ins at once."""
+    owner = access.subject(user, episode.user_id, Scope.EPISODES, Action.CHANGE)
     made = []
     for offset, label in FOLLOW_UPS:
         at = episode.started_at + offset
         if at <= now:
             continue
         reminder = Reminder(
-            user_id=user.id, kind="follow_up", title="How is your back?", episode_id=episode.id,
+            user_id=owner.id, kind="follow_up", title="How is your back?", episode_id=episode.id,
             body=f"{label[0].upper()}{label[1:]} since your spasm: a 20-second check-in.",
             schedule=schedule_to_dict(Once(at)), enabled=True, created_at=now, updated_at=now,
         )
-        _reschedule(reminder, user, now)
+        _reschedule(reminder, owner, now)
         db.session.add(reminder)
         made.append(reminder)
     return made
 
 
-def forget_episode(user: User, episode_id: int) -> None:
-    """Before an episode is deleted: its check-ins go, and so do their inbox entries (their page is gone)."""
-    ids = select(Reminder.id).where(access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE), Reminder.episode_id == episode_id)
-    db.session.execute(delete(Notification).where(access.rows(user, Notification, Scope.REMINDERS, Action.CHANGE),
+def forget_episode(user: User, episode) -> None:
+    """Before an episode is deleted: its check-ins go, and so do their inbox entries (their page is gone).
+    They are part of the episode (its owner's, like schedule_follow_ups makes them): whoever may change it."""
+    owner = access.subject(user, episode.user_id, Scope.EPISODES, Action.CHANGE).id
+    ids = select(Reminder.id).where(access.rows(user, Reminder, Scope.EPISODES, Action.CHANGE, subject_id=owner),
+                                    Reminder.episode_id == episode.id)
+    db.session.execute(delete(Notification).where(access.rows(user, Notification, Scope.EPISODES, Action.CHANGE, subject_id=owner),
                                                   Notification.reminder_id.in_(ids)))
-    db.session.execute(delete(Reminder).where(access.rows(user, Reminder, Scope.REMINDERS, Action.CHANGE), Reminder.episode_id == episode_id))
+    db.session.execute(delete(Reminder).where(access.rows(user, Reminder, Scope.EPISODES, Action.CHANGE, subject_id=owner),
+                                              Reminder.episode_id == episode.id))

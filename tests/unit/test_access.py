@@ -11,7 +11,7 @@ from coach import access
 from coach.access import Action, Scope
 from coach.auth.service import issue_token
 from coach.episodes.service import add_follow_up
-from coach.errors import Forbidden, NotFound
+from coach.errors import Forbidden, NotFound, Unauthorized
 from coach.extensions import db
 from coach.models import (
     MAX_ID,
@@ -41,16 +41,19 @@ EXPECTED = [
     ("self", "episodes", True, True),
     ("self", "reminders", True, True),
     ("self", "routines", True, True),
+    ("self", "credentials", True, True),
     ("other", "profile", False, False),
     ("other", "sessions", False, False),
     ("other", "episodes", False, False),
     ("other", "reminders", False, False),
     ("other", "routines", False, False),
+    ("other", "credentials", False, False),
     ("anonymous", "profile", False, False),
     ("anonymous", "sessions", False, False),
     ("anonymous", "episodes", False, False),
     ("anonymous", "reminders", False, False),
     ("anonymous", "routines", False, False),
+    ("anonymous", "credentials", False, False),
 ]
 
 
@@ -100,13 +103,40 @@ def test_relation():
         assert access.relation(actor, ME.id) is access.Relation.ANONYMOUS
 
 
-def test_require_role_is_403_for_a_role_and_lets_the_role_through():
+def test_require_role_is_403_for_a_role_401_signed_out_and_lets_the_role_through():
     access.require_role(_person(3, "trainer"), "trainer")
-    for actor in (_person(4, "athlete"), *SIGNED_OUT):
-        with pytest.raises(Forbidden) as raised:
+    with pytest.raises(Forbidden) as raised:
+        access.require_role(_person(4, "athlete"), "trainer")
+    assert raised.value.status == 403 and raised.value.code == "forbidden"
+    for actor in SIGNED_OUT:
+        with pytest.raises(Unauthorized) as raised:
             access.require_role(actor, "trainer")
-        assert raised.value.status == 403 and raised.value.code == "forbidden"
-        assert not isinstance(raised.value, NotFound)
+        assert raised.value.status == 401 and raised.value.code == "unauthorized"
+
+
+def test_credentials_are_self_only_whatever_the_rules_say(monkeypatch):
+    """SELF_ONLY holds even if a relation's row were (wrongly) given credentials: nobody else reads them."""
+    assert Scope.CREDENTIALS in access.SELF_ONLY
+    assert all(Scope.CREDENTIALS not in rules for relation, rules in access.RULES.items()
+               if relation is not access.Relation.SELF)
+    monkeypatch.setitem(access.RULES, access.Relation.OTHER, {scope: access.ALL for scope in Scope})
+    assert access.allows(SOMEONE, ME.id, Scope.EPISODES)  # the patch took
+    for action in Action:
+        assert not access.allows(SOMEONE, ME.id, Scope.CREDENTIALS, action)
+        assert access.allows(ME, ME.id, Scope.CREDENTIALS, action)
+
+
+def test_subject_is_the_actor_or_a_person_the_actor_may_reach():
+    assert access.subject(ME, None, Scope.EPISODES) is ME
+    assert access.subject(ME, ME, Scope.EPISODES, Action.CHANGE) is ME
+    assert access.subject(ME, ME.id, Scope.PROFILE) is ME  # oneself by id: no query
+    for actor, whose in ((SOMEONE, ME), (SOMEONE, ME.id), (None, None), (None, ME), *((a, None) for a in SIGNED_OUT)):
+        for scope in Scope:
+            with pytest.raises(NotFound):
+                access.subject(actor, whose, scope)
+    for ident in (0, -1, MAX_ID + 1, True, "1"):
+        with pytest.raises(NotFound):
+            access.subject(ME, ident, Scope.EPISODES)
 
 
 # ---------------------------------------------------------------- a real database with two people
@@ -142,8 +172,8 @@ def _fill(app, uid: int, name: str) -> dict[type, list[int]]:
 
 SCOPES = [
     (Episode, Scope.EPISODES), (FollowUp, Scope.EPISODES), (RoutineSession, Scope.SESSIONS),
-    (Reminder, Scope.REMINDERS), (Notification, Scope.REMINDERS), (PushSubscription, Scope.REMINDERS),
-    (CalendarFeed, Scope.REMINDERS), (ApiToken, Scope.PROFILE), (Routine, Scope.ROUTINES),
+    (Reminder, Scope.REMINDERS), (Notification, Scope.REMINDERS), (PushSubscription, Scope.CREDENTIALS),
+    (CalendarFeed, Scope.CREDENTIALS), (ApiToken, Scope.CREDENTIALS), (Routine, Scope.ROUTINES),
 ]
 
 
@@ -228,9 +258,8 @@ def test_routines_are_stock_to_everyone_and_ones_own_to_oneself(two):
         assert _ids(Routine, access.routines(alice, Action.CHANGE)) == set(owned[alice_id][Routine])
         assert _ids(Routine, access.routines(None, Action.CHANGE)) == set()
 
-        theirs = db.session.get(Routine, owned[bob_id][Routine][0])
-        a_stock = db.session.get(Routine, min(stock))
-        assert access.may_use_routine(bob, theirs) and access.may_use_routine(bob, theirs, Action.CHANGE)
-        assert not access.may_use_routine(alice, theirs) and not access.may_use_routine(None, theirs)
-        assert access.may_use_routine(alice, a_stock) and access.may_use_routine(None, a_stock)
-        assert not access.may_use_routine(alice, a_stock, Action.CHANGE)
+        # get() reads a routine's owner column too (a routine has no user_id).
+        theirs = owned[bob_id][Routine][0]
+        assert access.get(bob, Routine, theirs, Scope.ROUTINES, Action.CHANGE).id == theirs
+        with pytest.raises(NotFound):
+            access.get(alice, Routine, theirs, Scope.ROUTINES)
