@@ -115,21 +115,3 @@ def emergency_numbers() -> tuple[str, dict[str, str]]:
 
 def emergency_number(country: str | None) -> str:
     return local_services(country).number
-
-
-def services_table() -> dict[str, dict]:
-    """Each listed country's wording as plain data (for a page's script), plus the fallback under "".
-
-    Only countries whose wording differs from the generic one are listed; the rest use "".
-    """
-    out = {"": _plain(GENERIC_SERVICES)}
-    for code, services in country_table().items():
-        if (services.urgent, services.emergency, services.doctor) != (GENERIC_URGENT, GENERIC_EMERGENCY, GENERIC_DOCTOR):
-            out[code] = _plain(services)
-    return out
-
-
-def _plain(services: LocalServices) -> dict:
-    return {"number": services.number, "is_fallback": services.is_fallback, "number_label": services.number_label,
-            "fallback_note": services.fallback_note, "urgent": services.urgent, "emergency": services.emergency,
-            "doctor": services.doctor}

@@ -65,6 +65,8 @@ def is_done(reminder: Reminder) -> bool:
 
 
 # ---------------------------------------------------------------- routines (which ones a person may play: access)
+# Asked of access here, not of coach.routines.service: the routines pages import the level gate, which imports
+# episodes, which imports this module, so that import would be a cycle (tests/unit/test_import_contracts.py).
 def usable_routine(user: User, slug) -> Routine | None:
     """The routine this slug names if this person may play it, or None. People and the API name a routine by
     slug; the reminder stores its id."""

@@ -16,13 +16,8 @@ from ..extensions import db
 from ..models import Routine, Source, Tip, User
 
 
-def _visible(user: User | None):
-    """The routines this person may play (access decides: stock ones, and their own)."""
-    return access.routines(user)
-
-
 def list_routines(user: User | None, kind: str | None = None) -> list[Routine]:
-    query = select(Routine).where(_visible(user)).options(selectinload(Routine.steps))
+    query = select(Routine).where(access.routines(user)).options(selectinload(Routine.steps))
     if kind:
         query = query.where(Routine.kind == kind)
     order = (Routine.is_stock.desc(), Routine.position.is_(None), Routine.position, Routine.title)
@@ -32,7 +27,7 @@ def list_routines(user: User | None, kind: str | None = None) -> list[Routine]:
 def get_routine(user: User | None, slug: str) -> Routine:
     """The routine with this slug if this person may see it; NotFound otherwise (never says which)."""
     routine = db.session.scalar(
-        select(Routine).where(Routine.slug == slug, _visible(user)).options(selectinload(Routine.steps))
+        select(Routine).where(Routine.slug == slug, access.routines(user)).options(selectinload(Routine.steps))
     )
     if routine is None:
         raise NotFound("No such routine.")
@@ -43,7 +38,7 @@ def find_routines(user: User | None, slugs: list[str]) -> list[Routine]:
     """The visible routines among `slugs`, in the order given (for "what next" links)."""
     if not slugs:
         return []
-    rows = {r.slug: r for r in db.session.scalars(select(Routine).where(Routine.slug.in_(slugs), _visible(user)))}
+    rows = {r.slug: r for r in db.session.scalars(select(Routine).where(Routine.slug.in_(slugs), access.routines(user)))}
     return [rows[slug] for slug in slugs if slug in rows]
 
 

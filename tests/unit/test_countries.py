@@ -9,7 +9,6 @@ from coach.content.countries import (
     emergency_numbers,
     load_countries,
     local_services,
-    services_table,
 )
 from coach.domain import triage
 
@@ -81,13 +80,6 @@ def test_only_gb_names_a_and_e_or_111_and_no_fallback_says_for_a_country():
         assert ("A&E" in text or "111" in text) == (code == "GB"), code
         assert not services.is_fallback and services.number_label is None and services.fallback_note is None
     assert " for " not in (triage.GENERIC_SERVICES.number_label + triage.GENERIC_SERVICES.fallback_note)
-
-
-def test_services_table_for_scripts_lists_the_fallback_and_gb_only():
-    table = services_table()
-    assert set(table) == {"", "GB"}
-    assert table[""]["number"] == "112" and table[""]["fallback_note"] == FALLBACK_NOTE
-    assert table["GB"]["emergency"] == "999 or A&E"
 
 
 GOOD_GB = ('countries:\n  GB:\n    number: "999"\n    urgent: "u"\n    emergency: "999 or A&E"\n    doctor: "a GP"\n'
