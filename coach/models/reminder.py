@@ -40,6 +40,10 @@ class Reminder(db.Model):
     # title and opens the routine library instead. Not indexed: every fire rewrites the row in each index (see
     # above), and deleting a routine, the one lookup by it, is rare.
     routine_id: Mapped[int | None] = mapped_column(ForeignKey("routines.id", ondelete="SET NULL"))
+    # The slug text of a reminder made before routines were named by id whose slug named no routine its owner
+    # may play (migration b10routines0001): kept only so nothing is lost by the move to ids; never shown, never
+    # written by the app; the downgrade writes it back.
+    routine_slug_unresolved: Mapped[str | None] = mapped_column(String(limits.ROUTINE_SLUG))
     # The episode a follow-up reminder asks about; deleting the episode deletes its reminders.
     episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
     # The canonical API form of the schedule (coach.domain.schedule.schedule_to_dict).

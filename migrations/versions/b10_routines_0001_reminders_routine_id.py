@@ -6,7 +6,12 @@ library). The API and the forms still name a routine by slug; the service maps o
 
 Existing rows: routine_id is filled from the routine whose slug the text names, if the reminder's owner may
 play it (a stock routine, or their own). A reminder whose slug names no such routine keeps its row, with
-routine_id NULL. Going back writes each linked routine's slug into the text column again.
+routine_id NULL and its slug text in routine_slug_unresolved (never shown, never written by the app), so
+nothing is lost. Going back writes each linked routine's slug into the text column again, and the kept text
+where there is no linked routine.
+
+Edited in place before release (routine_slug_unresolved was added to this revision, not to a new one): no
+deployed database has run it yet.
 
 On SQLite, batch mode rebuilds the table (copy, drop, rename); deliveries and the inbox point at reminders, so
 foreign key enforcement is off while it is rebuilt and checked before it is back on (as in c1nulls0001).
@@ -54,12 +59,17 @@ def upgrade():
     with _children_kept():
         with op.batch_alter_table('reminders', schema=None) as batch_op:
             batch_op.add_column(sa.Column('routine_id', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('routine_slug_unresolved', sa.String(length=60), nullable=True))
             batch_op.create_foreign_key(FK, 'routines', ['routine_id'], ['id'], ondelete='SET NULL')
         op.execute(
             'UPDATE reminders SET routine_id = ('
             ' SELECT routines.id FROM routines WHERE routines.slug = reminders.routine'
             ' AND (routines.is_stock OR routines.owner_id = reminders.user_id))'
             ' WHERE reminders.routine IS NOT NULL'
+        )
+        op.execute(
+            'UPDATE reminders SET routine_slug_unresolved = routine'
+            ' WHERE reminders.routine IS NOT NULL AND reminders.routine_id IS NULL'
         )
         with op.batch_alter_table('reminders', schema=None) as batch_op:
             batch_op.drop_column('routine')
@@ -70,9 +80,12 @@ def downgrade():
         with op.batch_alter_table('reminders', schema=None) as batch_op:
             batch_op.add_column(sa.Column('routine', sa.String(length=60), nullable=True))
         op.execute(
-            'UPDATE reminders SET routine = (SELECT routines.slug FROM routines WHERE routines.id = reminders.routine_id)'
-            ' WHERE reminders.routine_id IS NOT NULL'
+            'UPDATE reminders SET routine = COALESCE('
+            ' (SELECT routines.slug FROM routines WHERE routines.id = reminders.routine_id),'
+            ' reminders.routine_slug_unresolved)'
+            ' WHERE reminders.routine_id IS NOT NULL OR reminders.routine_slug_unresolved IS NOT NULL'
         )
         with op.batch_alter_table('reminders', schema=None) as batch_op:
             batch_op.drop_constraint(FK, type_='foreignkey')
+            batch_op.drop_column('routine_slug_unresolved')
             batch_op.drop_column('routine_id')

@@ -1,5 +1,6 @@
 """The reminders-by-routine-id migration on a database that already holds reminders and routine sessions: every
-row survives, each routine reminder points at the routine its slug named, and going back restores the slug text.
+row survives, each routine reminder points at the routine its slug named (a slug that names no routine of the
+owner's is kept as text), and going back restores every slug text.
 SQLite always; PostgreSQL too when DATABASE_URL names one (a scratch database next to it)."""
 from __future__ import annotations
 
@@ -69,12 +70,17 @@ def test_reminders_move_to_routine_ids_and_back_with_nothing_lost(fresh_url):
         assert "routine" not in t["reminders"].c and "routine_id" in t["reminders"].c
         after = _rows(conn, t["reminders"])
         assert set(after) == set(before["reminders"])
+        moved = ("routine_id", "routine_slug_unresolved")
         for ident, old in before["reminders"].items():
             kept = {k: v for k, v in old.items() if k != "routine"}
-            assert {k: v for k, v in after[ident].items() if k != "routine_id"} == kept
+            assert {k: v for k, v in after[ident].items() if k not in moved} == kept
         linked = {name: after[ident]["routine_id"] for name, ident in reminders.items()}
         assert linked == {"floor": floor, "walk": walk, "own": bos_own, "not_hers": None, "unknown": None,
                           "posture": None}
+        # A slug that names no routine its owner may play is kept as it was (and only then).
+        unresolved = {name: after[ident]["routine_slug_unresolved"] for name, ident in reminders.items()}
+        assert unresolved == {"floor": None, "walk": None, "own": None, "not_hers": "bo-warm-up",
+                              "unknown": "retired-routine", "posture": None}
         # What was played is kept as it was, and so are the inbox and the delivery the rebuild must not cascade to.
         assert _rows(conn, t["routine_sessions"]) == before["routine_sessions"]
         assert _rows(conn, t["notifications"]) == before["notifications"]
@@ -93,15 +99,10 @@ def test_reminders_move_to_routine_ids_and_back_with_nothing_lost(fresh_url):
 
     with app.app_context(), db.engine.begin() as conn:
         t = _tables(conn)
-        assert "routine_id" not in t["reminders"].c
-        back = _rows(conn, t["reminders"])
-        slugs = {name: back[ident]["routine"] for name, ident in reminders.items()}
-        # Each linked reminder names its routine again; the two that named no routine of theirs have lost the text.
-        assert slugs == {"floor": "floor-mobility", "walk": "walk-it-off", "own": "bo-warm-up", "not_hers": None,
-                         "unknown": None, "posture": None}
-        for ident, old in before["reminders"].items():
-            assert {k: v for k, v in back[ident].items() if k != "routine"} == \
-                {k: v for k, v in old.items() if k != "routine"}
+        assert "routine_id" not in t["reminders"].c and "routine_slug_unresolved" not in t["reminders"].c
+        # Every reminder is back as it was, slug text included: the linked ones name their routine again, the two
+        # that named no routine of theirs get their kept text back.
+        assert _rows(conn, t["reminders"]) == before["reminders"]
         assert _rows(conn, t["routine_sessions"]) == before["routine_sessions"]
         assert conn.execute(sa.select(sa.func.count()).select_from(t["deliveries"])).scalar() == 1
         db.engine.dispose()
