@@ -6,18 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
+from ..domain.schedule import hour_minute
 from ..episodes.schemas import EpisodeOut, FollowUpOut
 from ..output import Out, UtcDateTime
 from ..relief.schemas import SessionOut
 from ..reminders.schemas import CalendarFeedOut, NotificationOut, ReminderOut, SubscriptionOut
 from ..routines.schemas import RoutineOut
 
-
-def _hour_minute(value: time) -> str:
-    return value.strftime("%H:%M")
-
-
-HourMinute = Annotated[time, PlainSerializer(_hour_minute, return_type=str), WithJsonSchema({"type": "string"})]
+HourMinute = Annotated[time, PlainSerializer(hour_minute, return_type=str), WithJsonSchema({"type": "string"})]
 
 
 class UserOut(Out):

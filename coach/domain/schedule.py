@@ -275,6 +275,11 @@ def _hhmm(value) -> time | None:
     return time(int(match[1]), int(match[2])) if match else None
 
 
+def hour_minute(value: time) -> str:
+    """A wall time as the API, the stored schedule and the profile's quiet hours write it: 'HH:MM', 24-hour."""
+    return f"{value:%H:%M}"
+
+
 # Each check takes the raw JSON value and returns the clean one or raises ValueError(message).
 def _check_wall(raw) -> time:
     if (value := _hhmm(raw)) is None:
@@ -366,7 +371,7 @@ def schedule_to_dict(schedule: Schedule) -> dict:
         return {"type": "once", "at": iso_utc(schedule.at)}
     days = sorted(schedule.weekdays)
     if isinstance(schedule, Daily):
-        return {"type": "daily", "times": [f"{t:%H:%M}" for t in schedule.times], "weekdays": days}
+        return {"type": "daily", "times": [hour_minute(t) for t in schedule.times], "weekdays": days}
     return {"type": "interval", "every_minutes": schedule.every_minutes,
-            "start": f"{schedule.start:%H:%M}", "end": f"{schedule.end:%H:%M}", "weekdays": days}
+            "start": hour_minute(schedule.start), "end": hour_minute(schedule.end), "weekdays": days}
 

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import limits
-from ..domain.schedule import ALL_DAYS
+from ..domain.schedule import ALL_DAYS, hour_minute
 from ..formats import clock_time, minutes, time_range, weekday_names, weekdays
 from .tip_texts import tip_body
 
@@ -163,7 +163,7 @@ def preset_values(name: str) -> dict:
 
 
 def _hhmm(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value else None
+    return hour_minute(value) if value else None
 
 
 def _parse(value: str) -> time:

@@ -14,6 +14,7 @@ from coach.domain.schedule import (
     Once,
     QuietHours,
     ScheduleError,
+    hour_minute,
     is_quiet,
     next_fire_time,
     occurrences,
@@ -382,3 +383,10 @@ def test_occurrences_match_the_oracle(zone, schedule, start):
 @given(schedules)
 def test_canonical_dict_round_trips(schedule):
     assert parse_schedule(schedule_to_dict(schedule)) == schedule
+
+
+@pytest.mark.parametrize(("wall", "text"), [(time(0, 0), "00:00"), (time(7, 5, 59), "07:05"), (time(23, 59), "23:59")])
+def test_a_wall_time_is_written_hh_mm_everywhere(wall, text):
+    """One writer for HH:MM: the stored schedule, the API's profile (quiet hours) and the reminder form."""
+    assert hour_minute(wall) == text
+    assert schedule_to_dict(Daily((wall,)))["times"] == [text]
