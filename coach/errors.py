@@ -7,6 +7,8 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .domain import limits
+
 log = logging.getLogger(__name__)
 
 
@@ -84,7 +86,7 @@ def _message(item: dict) -> str:
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "string_too_long":
-        return f"at most {ctx.get('max_length')} characters"
+        return limits.too_long(len(item["input"]), ctx["max_length"])
     if kind == "string_too_short":
         return f"at least {ctx.get('min_length')} characters" if ctx.get("min_length", 0) > 1 else "must not be empty"
     if kind == "model_type" or kind == "model_attributes_type":

@@ -7,6 +7,8 @@ that a column uses needs a migration. Standard library only: the domain layer im
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # ---------------------------------------------------------------- accounts
 EMAIL = 254  # the longest address SMTP can carry (RFC 5321)
 PASSWORD_MIN = 8
@@ -58,3 +60,10 @@ DEVICES_PER_PERSON = 20  # the oldest device goes when a new one arrives
 PAGE_SIZE = 50
 PAGE_SIZE_MAX = 500
 CURSOR = 200
+
+
+def too_long(length: int, limit: int, number: Callable[[int], str] = str) -> str:
+    """What a person or a client is told about a text over its limit (never cut: they shorten it themselves).
+    `number` writes the counts: the pages and services pass coach.formats.number ('2,001'); the API's request
+    check writes plain digits."""
+    return f"{number(length)} characters; the limit is {number(limit)}: shorten it by {number(length - limit)}"

@@ -43,8 +43,7 @@ def _text(value, limit: int, name: str, errors: dict) -> str | None:
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > limit:
         # Never cut: the person's text is refused with how much to shorten, and the form shows it again.
-        errors[name] = (f"{number(len(value))} characters; the limit is {number(limit)}: "
-                        f"shorten it by {number(len(value) - limit)}")
+        errors[name] = limits.too_long(len(value), limit, number)
     return value or None
 
 

@@ -11,6 +11,7 @@ from ..domain import limits
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
 from ..errors import ValidationError
 from ..extensions import db
+from ..formats import number
 from ..idempotency import locked, save_once
 from ..models import REMINDER_KINDS, Episode, Notification, Reminder, Routine, User
 from ..pagination import keyset_page
@@ -93,7 +94,7 @@ def _text(values: dict, name: str, limit: int, errors: dict, *, required: bool) 
         return None
     value = " ".join(value.split())
     if len(value) > limit:
-        errors[name] = f"at most {limit} characters"
+        errors[name] = limits.too_long(len(value), limit, number)
     elif required and not value:
         errors[name] = "must not be empty"
     return value or None

@@ -141,7 +141,9 @@ def test_over_long_text_is_a_400_naming_the_field_and_nothing_is_saved(api, fiel
     _, token = api.register()
     response = _log(api, token, **{field: "a" * (limit + 1)})
     assert response.status_code == 400
-    assert response.get_json()["error"]["fields"] == {field: f"at most {limit} characters"}
+    # The words the log form uses (coach/domain/limits.py too_long), with the API's plain digits.
+    expected = f"{limit + 1} characters; the limit is {limit}: shorten it by 1"
+    assert response.get_json()["error"]["fields"] == {field: expected}
     assert api.get("/api/v1/episodes", token=token).get_json()["items"] == []
     exact = _log(api, token, **{field: "a" * limit})
     assert exact.status_code == 201 and exact.get_json()["episode"][field] == "a" * limit

@@ -116,7 +116,7 @@ def test_upsert_checks_every_field_like_a_log(api):
     assert _put(api, token, key, {"started_at": _start()}).status_code == 201
     assert _put(api, token, key, {"started_at": future}).get_json()["error"]["fields"]["started_at"] == \
         "can't be more than 10 minutes in the future"
-    assert _put(api, token, key, {"notes": "x" * 2001}).get_json()["error"]["fields"] == {"notes": "at most 2000 characters"}
+    assert _put(api, token, key, {"notes": "x" * 2001}).get_json()["error"]["fields"] == {"notes": "2001 characters; the limit is 2000: shorten it by 1"}
 
 
 def test_signed_out_callers_and_missing_csrf_are_refused(client, web, api):

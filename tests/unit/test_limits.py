@@ -129,7 +129,7 @@ def _reminder_errors(**values) -> dict:
 @pytest.mark.parametrize(("name", "limit"), [("title", limits.REMINDER_TITLE), ("body", limits.REMINDER_BODY)])
 def test_the_reminder_service_refuses_one_character_over_the_limit(name, limit):
     assert _reminder_errors(**{name: "x" * limit}) == {}
-    assert _reminder_errors(**{name: "x" * (limit + 1)}) == {name: f"at most {limit} characters"}
+    assert _reminder_errors(**{name: "x" * (limit + 1)}) == {name: f"{limit + 1} characters; the limit is {limit}: shorten it by 1"}
 
 
 def test_the_profile_and_password_services_use_the_same_limits():
