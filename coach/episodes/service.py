@@ -173,25 +173,26 @@ def latest_episode(user: User, since: datetime, *, subject: User | None = None) 
     )
 
 
-def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form") -> tuple[Episode, bool]:
-    """Save an episode and its check-in reminders in one transaction; with a client_id a replay returns the
-    first one and False (answered before anything is validated: the first record wins)."""
-    return _save_new(user, lambda: clean_episode(values, now, user=user), client_id, source, now)
+def log_episode(user: User, values: dict, now: datetime, *, client_id: str | None = None, source: str = "form",
+                subject: User | None = None) -> tuple[Episode, bool]:
+    """Save `subject`'s (None: the actor's) episode and its check-in reminders in one transaction; with a client_id
+    a replay returns the first one and False (answered before anything is validated: the first record wins)."""
+    owner = access.subject(user, subject, Scope.EPISODES, Action.CHANGE)
+    return _save_new(user, lambda: clean_episode(values, now, user=owner), client_id, source, now, owner=owner)
 
 
-def _save_new(user: User, clean, client_id: str | None, source: str, now: datetime) -> tuple[Episode, bool]:
-    """The episode `clean()` gives and its check-ins (24 h, 72 h, 14 and 28 days), saved once: one commit."""
+def _save_new(user: User, clean, client_id: str | None, source: str, now: datetime,
+              owner: User | None = None) -> tuple[Episode, bool]:
+    """The episode `clean()` gives, `owner`'s (None: the actor's), and its check-ins (24 h, 72 h, 14 and 28 days),
+    saved once: one commit."""
+    owner = owner or user
     return save_once(
-        lambda: Episode(user_id=user.id, client_id=client_id, source=source, created_at=now, updated_at=now, **clean()),
+        lambda: Episode(user_id=owner.id, client_id=client_id, source=source, created_at=now, updated_at=now, **clean()),
         client_id,
-        lambda key: _by_client_id(user, key),
+        lambda key: db.session.scalar(select(Episode).where(
+            access.rows(user, Episode, Scope.EPISODES, subject_id=owner.id), Episode.client_id == key)),
         then=lambda episode: schedule_follow_ups(user, episode, now),
     )
-
-
-def _by_client_id(user: User, client_id: str) -> Episode | None:
-    return db.session.scalar(
-        select(Episode).where(access.rows(user, Episode, Scope.EPISODES), Episode.client_id == client_id))
 
 
 def _merge_into(episode: Episode, clean: dict, now: datetime) -> None:
@@ -281,7 +282,8 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
 
 def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> Episode:
     episode = get_episode(user, episode_id, Action.CHANGE)
-    for key, value in clean_episode(values, now, partial=True, user=user).items():
+    owner = access.subject(user, episode.user_id, Scope.EPISODES, Action.CHANGE)  # the birth year that bounds a start
+    for key, value in clean_episode(values, now, partial=True, user=owner).items():
         setattr(episode, key, value)
     episode.updated_at = now
     db.session.commit()

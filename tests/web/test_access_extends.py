@@ -26,6 +26,7 @@ from coach.episodes.service import (
     get_episode,
     latest_episode,
     list_episodes,
+    log_episode,
 )
 from coach.errors import NotFound
 from coach.extensions import db
@@ -261,3 +262,13 @@ def test_what_a_trainer_may_change_is_written_as_the_clients(people, link):
         assert all(r.next_fire_at == compute_next(r.schedule, client, NOW) for r in made)
         db.session.rollback()
         assert episode_starts(trainer, [episode_id], subject=client) == {episode_id: episode.started_at}
+
+        logged, created = log_episode(trainer, {"started_at": NOW - timedelta(hours=2), "severity": 5}, NOW,
+                                      subject=client, client_id="5f1e4c1e-8d63-4d5e-9a61-0c4c8e2a7b10")
+        assert created and logged.user_id == client.id
+        check_ins = db.session.scalars(select(Reminder).where(Reminder.episode_id == logged.id)).all()
+        assert len(check_ins) == 4 and {r.user_id for r in check_ins} == {client.id}
+        assert log_episode(trainer, {"started_at": NOW, "severity": 1}, NOW, subject=client,
+                           client_id="5f1e4c1e-8d63-4d5e-9a61-0c4c8e2a7b10") == (logged, False)  # a replay
+        with pytest.raises(NotFound):  # change rights on the client are not change rights on anyone else
+            log_episode(trainer, {"started_at": NOW, "severity": 1}, NOW, subject=ids["other"])
