@@ -11,6 +11,7 @@ sits in the one function that uses it, and the date and number parts already com
 """
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -60,6 +61,8 @@ _RELATIVE_GLUE = {"en_GB": "{1} {0}"}
 # CLDR's British short units say "mins" and "secs". Other languages take CLDR's short units.
 _UNIT_PATTERNS = {"en": {"duration-hour": "{0} h", "duration-minute": "{0} min", "duration-second": "{0} s"}}
 _NAMED_DAYS = {frozenset(range(1, 6)): "weekdays", frozenset({6, 7}): "weekends"}
+WORD_JOINER = "\u2060"  # no line break on either side, and nothing shown
+NO_BREAK_SPACE = "\u00a0"
 
 
 def _locale(locale: LocaleArg) -> Locale:
@@ -272,22 +275,25 @@ def weekdays(days, locale: LocaleArg = DEFAULT_LOCALE) -> str:
 
 def schedule_text(schedule: Schedule | dict, tz: str | tzinfo | None = None,
                   locale: LocaleArg = DEFAULT_LOCALE) -> str:
-    """A reminder's schedule in a few words: '07:30 Mon–Fri', 'Every 1 h 30 min 08:00–20:00, weekends',
-    'Once, 25 Nov 2026, 15:00' (a one-off in `tz`, UTC when None)."""
+    """A reminder's schedule in a few words, the same on its card and in the presets: '07:30, weekdays',
+    '17:30 and 19:30, Mon, Wed, Fri', 'Every 1 hour 30 minutes, 08:00–20:00, weekends', 'Once, 25 Nov 2026, 15:00'
+    (a one-off in `tz`, UTC when None). On a 320 px phone it wraps between its parts, not after a range's dash
+    ('09:00–' above '17:00' reads as two times) nor between a number and its unit ('30' above 'minutes')."""
     if isinstance(schedule, dict):
         schedule = parse_schedule(schedule)
     if isinstance(schedule, Once):
         return f"Once, {moment(schedule.at, tz, locale, weekday_name=False)}"
     days = schedule.weekdays
+    named_days = _NAMED_DAYS.get(days) or weekdays(days, locale)
     if isinstance(schedule, Daily):
-        times = format_list([clock_time(t, locale=locale) for t in schedule.times], style="standard-narrow",
-                            locale=_locale(locale))
-        return f"{times} {'daily' if days == ALL_DAYS else weekdays(days, locale)}"
-    every = "hour" if schedule.every_minutes == 60 else minutes(schedule.every_minutes, locale)
-    text = f"Every {every} {time_range(schedule.start, schedule.end, locale)}"
-    if days != ALL_DAYS:
-        text += ", " + (_NAMED_DAYS.get(days) or weekdays(days, locale))
-    return text
+        times = format_list([clock_time(t, locale=locale) for t in schedule.times], locale=_locale(locale))
+        parts = [times, "daily" if days == ALL_DAYS else named_days]
+    else:
+        every = "hour" if schedule.every_minutes == 60 else minutes(schedule.every_minutes, locale, long=True)
+        every = re.sub(r"(\d) ", r"\1" + NO_BREAK_SPACE, every)
+        parts = [f"Every {every}", time_range(schedule.start, schedule.end, locale)]
+        parts += [named_days] if days != ALL_DAYS else []
+    return ", ".join(parts).replace("–", "–" + WORD_JOINER)
 
 
 # ---------- in requests: the person's locale and zone, and the template filters ----------

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import limits
 from ..domain.schedule import ALL_DAYS, hour_minute
-from ..formats import clock_time, minutes, time_range, weekday_names, weekdays
+from ..formats import minutes, schedule_text, weekday_names
 from .tip_texts import tip_body
 
 DAY_CHOICES = list(weekday_names().items())  # (1, "Mon") .. (7, "Sun")
@@ -35,22 +35,21 @@ WEEKDAYS = [1, 2, 3, 4, 5]
 # One tap from the Reminders tab: each preset fills the form, the person only adjusts and saves.
 # Posture and hydration presets quote their tip with its source (tip_texts.py, CONTENT.md section 4): changing
 # position through the working day, and drinking before and after a training session, not an all-day schedule.
+# A hint's {schedule} is the preset's own schedule in the card's words (formats.schedule_text).
 TRAINING_DAYS = [1, 3, 5]
 PRESETS = {
-    "routine": {"label": "Routine at a set time", "hint": f"Floor mobility, {clock_time(time(7, 30))}, {weekdays(WEEKDAYS)}",
-                "kind": "routine",
+    "routine": {"label": "Routine at a set time", "hint": "Floor mobility, {schedule}", "kind": "routine",
                 "title": "Floor mobility", "routine": "floor-mobility", "type": "daily", "times": ["07:30"],
                 "weekdays": WEEKDAYS},
     "posture": {"label": "Change position",
-                "hint": f"Every {minutes(120, long=True)}, {time_range(time(9), time(17))}, weekdays (quotes tip 13)",
+                "hint": "{schedule} (quotes tip 13)",
                 "kind": "posture", "title": "Change position", "type": "interval", "every_minutes": 120, "start": "09:00", "end": "17:00",
                 "weekdays": WEEKDAYS},
     # A routine reminder, so its notification opens the routine's player (a custom one opened the inbox).
     "once": {"label": "Once, later today", "hint": "Walk it off at the next full hour", "kind": "routine",
              "title": "Walk it off", "routine": "walk-it-off", "type": "once"},
     "hydration": {"label": "Drink around training",
-                  "hint": f"Before and after a session: {clock_time(time(17, 30))} and {clock_time(time(19, 30))}, "
-                          f"{weekdays(TRAINING_DAYS)} (quotes tip 14)",
+                  "hint": "Before and after a session: {schedule} (quotes tip 14)",
                   "kind": "hydration", "title": "Drink around training", "type": "daily", "times": ["17:30", "19:30"],
                   "weekdays": TRAINING_DAYS},
     "custom": {"label": "My own", "hint": "Any text, any time", "kind": "custom", "title": "", "type": "daily",
@@ -150,16 +149,25 @@ class ReminderForm(FlaskForm):
             self.once_at.data = local.replace(tzinfo=None)
 
 
-def preset_values(name: str) -> dict:
-    preset = PRESETS.get(name) or PRESETS["custom"]
+def _schedule(preset: dict) -> dict:
     kind = preset["type"]
     schedule: dict = {"type": kind}
     if kind == "daily":
         schedule.update(times=preset["times"], weekdays=preset["weekdays"])
     elif kind == "interval":
         schedule.update({k: preset[k] for k in ("every_minutes", "start", "end", "weekdays")})
+    return schedule
+
+
+def preset_values(name: str) -> dict:
+    preset = PRESETS.get(name) or PRESETS["custom"]
     return {"title": preset["title"], "kind": preset["kind"], "routine": preset.get("routine"),
-            "body": preset.get("body") or tip_body(preset["kind"]), "schedule": schedule, "enabled": True}
+            "body": preset.get("body") or tip_body(preset["kind"]), "schedule": _schedule(preset), "enabled": True}
+
+
+for _preset in PRESETS.values():
+    if "{schedule}" in _preset["hint"]:
+        _preset["hint"] = _preset["hint"].format(schedule=schedule_text(_schedule(_preset)))
 
 
 def _hhmm(value: time | None) -> str | None:

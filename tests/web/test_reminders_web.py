@@ -49,6 +49,21 @@ def test_presets_are_one_tap_away_and_fill_the_form(web, client):
     assert client.get("/reminders/new").status_code == 200  # the preset picker
 
 
+def test_a_presets_hint_says_its_schedule_in_the_words_of_the_card_it_makes(web, client):
+    web.register()
+    picker = client.get("/reminders/new").get_data(as_text=True)
+    assert "Every 2\u00a0hours, 09:00–\u206017:00, weekdays (quotes tip 13)" in picker
+    assert "Floor mobility, 07:30, weekdays" in picker
+    assert "Before and after a session: 17:30 and 19:30, Mon, Wed, Fri (quotes tip 14)" in picker
+    web.post("/reminders/new", _form(title="Change position", kind="posture", schedule_type="interval"),
+             page="/reminders/new?preset=posture")
+    web.post("/reminders/new", _form(title="Drink", kind="hydration", **{"times-0": "17:30", "times-1": "19:30"},
+                                     weekdays=["1", "3", "5"]), page="/reminders/new?preset=hydration")
+    page = client.get("/reminders").get_data(as_text=True)
+    assert '<p class="reminder-when">Every 2\u00a0hours, 09:00–\u206017:00, weekdays</p>' in page
+    assert '<p class="reminder-when">17:30 and 19:30, Mon, Wed, Fri</p>' in page
+
+
 def test_create_a_daily_reminder_and_see_its_next_time_in_my_zone(app, web, client):
     data = web.register(timezone="Australia/Lord_Howe")
     before = datetime.now(UTC)
@@ -61,7 +76,7 @@ def test_create_a_daily_reminder_and_see_its_next_time_in_my_zone(app, web, clie
                                   before, "Australia/Lord_Howe")
         assert reminder.next_fire_at == expected and reminder.kind == "custom"
     page = client.get("/reminders").get_data(as_text=True)
-    assert "Floor mobility" in page and "07:30 Mon–Fri" in page  # Babel's range: an en dash
+    assert "Floor mobility" in page and '<p class="reminder-when">07:30, weekdays</p>' in page
     assert f"Next: <time datetime=\"{expected.isoformat()}\">{when(expected, 'Australia/Lord_Howe', datetime.now(UTC))}</time>" in page
 
 
@@ -115,7 +130,8 @@ def test_switch_edit_and_delete(app, web, client):
                                                          every_minutes="90", start="08:00", end="20:00"),
                         page=f"/reminders/{rid}/edit")
     assert response.status_code == 302
-    assert "Every 1 h 30 min 08:00–20:00" in client.get("/reminders").get_data(as_text=True)
+    # On a phone a number keeps its unit (no-break space) and a range its end (a word joiner after the en dash).
+    assert "Every 1\u00a0hour 30\u00a0minutes, 08:00–\u206020:00" in client.get("/reminders").get_data(as_text=True)
 
     assert client.get(f"/reminders/{rid}/delete").status_code == 200
     web.post(f"/reminders/{rid}/delete", {}, page=f"/reminders/{rid}/delete")
