@@ -276,13 +276,13 @@ def weekdays(days, locale: LocaleArg = DEFAULT_LOCALE) -> str:
 def schedule_text(schedule: Schedule | dict, tz: str | tzinfo | None = None,
                   locale: LocaleArg = DEFAULT_LOCALE) -> str:
     """A reminder's schedule in a few words, the same on its card and in the presets: '07:30, weekdays',
-    '17:30 and 19:30, Mon, Wed, Fri', 'Every 1 hour 30 minutes, 08:00–20:00, weekends', 'Once, 25 Nov 2026, 15:00'
-    (a one-off in `tz`, UTC when None). On a 320 px phone it wraps between its parts, not after a range's dash
+    '17:30 and 19:30, Mon, Wed, Fri', 'Every 1 hour 30 minutes, 08:00–20:00, weekends', 'Once, Wed 25 Nov 2026, 15:00'
+    (a one-off in `tz`, UTC when None: with its weekday, as the card's 'Next: Wed 25 Nov 2026, 15:00' says it). On a 320 px phone it wraps between its parts, not after a range's dash
     ('09:00–' above '17:00' reads as two times) nor between a number and its unit ('30' above 'minutes')."""
     if isinstance(schedule, dict):
         schedule = parse_schedule(schedule)
     if isinstance(schedule, Once):
-        return f"Once, {moment(schedule.at, tz, locale, weekday_name=False)}"
+        return f"Once, {moment(schedule.at, tz, locale)}"
     days = schedule.weekdays
     named_days = _NAMED_DAYS.get(days) or weekdays(days, locale)
     if isinstance(schedule, Daily):

@@ -186,9 +186,9 @@ def test_another_language_takes_cldr_units_and_separators():
     (Interval(60, hm("09:00"), hm("17:00")), None, "Every hour, 09:00–17:00"),
     (Interval(90, hm("08:00"), hm("20:00"), frozenset({6, 7})), None, "Every 1 hour 30 minutes, 08:00–20:00, weekends"),
     (Interval(45, hm("08:00"), hm("20:00"), frozenset({1, 2, 3, 5})), None, "Every 45 minutes, 08:00–20:00, Mon–Wed, Fri"),
-    (Once(U("2026-11-25 14:00")), BERLIN, "Once, 25 Nov 2026, 15:00"),
-    (Once(U("2026-11-25 14:00")), None, "Once, 25 Nov 2026, 14:00"),
-    (Once(U("2026-10-25 00:30")), LONDON, "Once, 25 Oct 2026, 01:30"),  # before London falls back
+    (Once(U("2026-11-25 14:00")), BERLIN, "Once, Wed 25 Nov 2026, 15:00"),
+    (Once(U("2026-11-25 14:00")), None, "Once, Wed 25 Nov 2026, 14:00"),
+    (Once(U("2026-10-25 00:30")), LONDON, "Once, Sun 25 Oct 2026, 01:30"),  # before London falls back
     ({"type": "daily", "times": ["07:30"], "weekdays": [6, 7]}, None, "07:30, weekends"),  # the stored shape
 ])
 def test_schedule_text(schedule, zone, text):

@@ -110,6 +110,19 @@ def test_a_one_off_is_read_in_my_zone(app, web):
         assert reminder.schedule == {"type": "once", "at": f"{tomorrow}T09:30:00Z"}  # 15:00 IST is 09:30 UTC
 
 
+def test_a_one_off_in_another_year_says_its_time_and_its_next_time_alike(web, client):
+    """Its schedule and its Next: name the same moment the same way ('Mon 10 Jan 2028, 00:47' twice)."""
+    web.register(timezone="Europe/London")
+    at = (datetime.now(UTC) + timedelta(days=400)).replace(hour=0, minute=47, second=0, microsecond=0)
+    response = web.post("/reminders/new", _form(schedule_type="once", once_at=f"{at:%Y-%m-%dT%H:%M}", title="Walk"),
+                        page="/reminders/new?preset=once")
+    assert response.status_code == 302
+    page = client.get("/reminders").get_data(as_text=True)
+    once = re.search(r'<p class="reminder-when">Once, ([^<]+)</p>', page)[1]
+    next_at = re.search(r"Next: <time [^>]+>([^<]+)</time>", page)[1]
+    assert once == next_at and str(at.year) in once and once.startswith(f"{at:%a} ")  # %a is C's: English
+
+
 def test_switch_edit_and_delete(app, web, client):
     data = web.register()
     web.post("/reminders/new", _form(title="Water", kind="hydration"), page="/reminders/new?preset=hydration")
