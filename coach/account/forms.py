@@ -73,7 +73,8 @@ class PasswordForm(FlaskForm):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a new password."), Length(max=limits.PASSWORD)],
-        description="At least 8 characters. Signs you out on your other devices.",
+        description=f"At least {limits.PASSWORD_MIN} characters. Signs you out on your other devices.",
+        render_kw={"minlength": limits.PASSWORD_MIN},  # the rule itself is the service's (auth/passwords.py)
     )
 
 

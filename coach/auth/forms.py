@@ -23,7 +23,8 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[DataRequired("Choose a password."), Length(max=limits.PASSWORD)],
-        description="At least 8 characters. A short phrase is easier to type and harder to guess.",
+        description=f"At least {limits.PASSWORD_MIN} characters. A short phrase is easier to type and harder to guess.",
+        render_kw={"minlength": limits.PASSWORD_MIN},  # the rule itself is the service's (auth/passwords.py)
     )
     role = RadioField(
         "I am",

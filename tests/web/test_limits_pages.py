@@ -7,9 +7,13 @@ import re
 from coach.domain import limits
 
 
-def _maxlength(html: str, name: str) -> int:
+def _attribute(html: str, name: str, attribute: str) -> int:
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
-    return int(re.search(r'maxlength="(\d+)"', tag).group(1))
+    return int(re.search(rf'{attribute}="(\d+)"', tag).group(1))
+
+
+def _maxlength(html: str, name: str) -> int:
+    return _attribute(html, name, "maxlength")
 
 
 def test_the_reminder_and_registration_forms_carry_the_limits(web, client):
@@ -21,3 +25,13 @@ def test_the_reminder_and_registration_forms_carry_the_limits(web, client):
     form = client.get("/reminders/new?preset=custom").get_data(as_text=True)
     assert _maxlength(form, "title") == limits.REMINDER_TITLE
     assert _maxlength(form, "body") == limits.REMINDER_BODY
+
+
+def test_both_new_password_fields_carry_and_say_the_service_minimum(web, client):
+    register = client.get("/register").get_data(as_text=True)
+    assert _attribute(register, "password", "minlength") == limits.PASSWORD_MIN
+    assert f"At least {limits.PASSWORD_MIN} characters." in register
+    web.register()
+    change = client.get("/me/password").get_data(as_text=True)
+    assert _attribute(change, "new_password", "minlength") == limits.PASSWORD_MIN
+    assert f"At least {limits.PASSWORD_MIN} characters." in change
