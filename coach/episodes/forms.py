@@ -45,6 +45,9 @@ def options(pairs) -> list[SelectChoice]:
 
 
 SEVERITY_CHOICES = options((str(n), str(n)) for n in range(codes.SEVERITY_RANGE[0], codes.SEVERITY_RANGE[1] + 1))
+# The diary's "Severity at least" starts at 1: at least 0 would be every spasm with a severity, which "Any" says
+# better (and Any keeps those logged without one).
+MIN_SEVERITIES = tuple(str(n) for n in range(1, codes.SEVERITY_RANGE[1] + 1))
 YES_NO = options([("yes", "Yes"), ("no", "No")])
 # A question may be skipped: the blank choice (checked until the person picks another) is stored as null,
 # "not recorded" (CONTENT.md section 0), never as "No".
@@ -116,7 +119,7 @@ class FilterForm(FlaskForm):
     location = SelectField("Where", choices=options([("", "Anywhere"), *codes.LOCATION_LABELS.items()]), validators=[Optional()])
     trigger = SelectField("Doing", choices=options([("", "Anything"), *codes.TRIGGER_LABELS.items()]), validators=[Optional()])
     min_severity = SelectField(
-        "Severity at least", choices=options([("", "Any"), *((str(n), str(n)) for n in range(1, 11))]), validators=[Optional()],
+        "Severity at least", choices=options([("", "Any"), *((n, n) for n in MIN_SEVERITIES)]), validators=[Optional()],
     )
 
 

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import Action
-from ..domain import codes, diary
+from ..domain import codes, diary, limits
 from ..errors import ValidationError
 from ..formats import time_since
 from ..forms import apply_errors
@@ -28,7 +28,7 @@ from .diary import (
     newest_first,
     status_for,
 )
-from .forms import EpisodeForm, FilterForm, FollowUpForm
+from .forms import MIN_SEVERITIES, EpisodeForm, FilterForm, FollowUpForm
 from .service import (
     add_follow_up,
     clean_episode,
@@ -284,13 +284,13 @@ def _filters(form: FilterForm) -> DiaryFilter:
     def code(value, allowed):
         return value if value in allowed else None
 
-    severity = form.min_severity.data
+    severity = code(form.min_severity.data, MIN_SEVERITIES)
     return DiaryFilter(
         start=form.start.data if not form.start.errors else None,
         end=form.end.data if not form.end.errors else None,
         location=code(form.location.data, codes.LOCATIONS),
         trigger=code(form.trigger.data, codes.TRIGGERS),
-        min_severity=int(severity) if severity and severity.isdigit() and 1 <= int(severity) <= 10 else None,
+        min_severity=int(severity) if severity else None,
     )
 
 
@@ -301,7 +301,7 @@ def index():
     form = FilterForm(request.args)
     form.validate()
     filters = _filters(form)
-    episodes, next_cursor = history(user, filters, limit=50, cursor=request.args.get("cursor") or None)
+    episodes, next_cursor = history(user, filters, limit=limits.PAGE_SIZE, cursor=request.args.get("cursor") or None)
     zone = ZoneInfo(user.timezone)
     weeks = diary.group_by_week(episodes, lambda e: e.started_at.astimezone(zone).date())
     chart_start, chart_end = default_chart_period(now.astimezone(zone).date(), filters)

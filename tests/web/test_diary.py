@@ -380,6 +380,10 @@ def test_diary_groups_by_week_filters_and_pages(app, client, signed_in):
     calf = client.get("/diary?location=calf").get_data(as_text=True)
     assert calf.count('class="episode-row"') == 1 and "Filter (on)" in calf
     assert client.get("/diary?min_severity=5").get_data(as_text=True).count('class="episode-row"') == 2
+    assert client.get("/diary?min_severity=8").get_data(as_text=True).count('class="episode-row"') == 1
+    # Only the form's choices, 1 to 10, filter: anything else is ignored like any bad filter (all three shown).
+    for ignored in ("0", "11", "-1", "5.5", "x"):
+        assert client.get(f"/diary?min_severity={ignored}").get_data(as_text=True).count('class="episode-row"') == 3
     assert client.get("/diary?trigger=running&start=2026-03-17&end=2026-03-17").get_data(as_text=True).count('class="episode-row"') == 1
     assert client.get("/diary?start=nonsense&location=tail").status_code == 200  # bad filters are ignored
 
