@@ -32,8 +32,8 @@ def clean_profile(values: dict, errors: dict[str, str], now: datetime) -> dict:
         year = values["birth_year"]
         if year is None:
             clean["birth_year"] = None
-        elif isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= now.year:
-            errors["birth_year"] = f"enter a year from 1900 to {now.year}"
+        elif isinstance(year, bool) or not isinstance(year, int) or not limits.BIRTH_YEAR_MIN <= year <= now.year:
+            errors["birth_year"] = f"enter a year from {limits.BIRTH_YEAR_MIN} to {now.year}"
         else:
             clean["birth_year"] = year
     for name in RISK_FIELDS:

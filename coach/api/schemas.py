@@ -82,7 +82,8 @@ class RegisterIn(Strict):
     timezone: StrictStr = Field(max_length=limits.TIMEZONE, examples=["Europe/London"], description="IANA time zone name")
     country: StrictStr = Field(max_length=limits.COUNTRY, examples=["GB"], description="ISO 3166-1 alpha-2 code")
     birth_year: StrictInt | None = Field(
-        None, examples=[1990], description="Optional, 1900 to the current year: some warning rules depend on age"
+        None, examples=[1990],
+        description=f"Optional, {limits.BIRTH_YEAR_MIN} to the current year: some warning rules depend on age",
     )
 
 

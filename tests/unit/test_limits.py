@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from wtforms.validators import Length
+from wtforms.validators import Length, NumberRange
 
 from coach.account.forms import PasswordForm, ProfileForm
 from coach.api.schemas import PageQuery, ProfilePatch, RegisterIn, TokenIn
@@ -141,3 +141,12 @@ def test_the_profile_and_password_services_use_the_same_limits():
     assert password_problem((phrase * 20)[:limits.PASSWORD]) is None
     assert password_problem((phrase * 20)[:limits.PASSWORD + 1]) == f"use at most {limits.PASSWORD} characters"
     assert password_problem(phrase[:limits.PASSWORD_MIN - 1]) == f"use at least {limits.PASSWORD_MIN} characters"
+
+
+def test_the_birth_year_starts_at_one_number_for_the_service_and_the_profile_form():
+    errors: dict = {}
+    assert clean_profile({"birth_year": limits.BIRTH_YEAR_MIN}, errors, NOW) == {"birth_year": limits.BIRTH_YEAR_MIN}
+    clean_profile({"birth_year": limits.BIRTH_YEAR_MIN - 1}, errors, NOW)
+    assert errors == {"birth_year": f"enter a year from {limits.BIRTH_YEAR_MIN} to {NOW.year}"}
+    bounds = [v.min for v in ProfileForm.birth_year.kwargs["validators"] if isinstance(v, NumberRange)]
+    assert bounds == [limits.BIRTH_YEAR_MIN]
