@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import access
 from ..access import Action, Scope
+from ..domain import limits
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import ROLES, ApiToken, User
@@ -160,7 +161,7 @@ def _add_token(user: User, now: datetime, ttl_days: int, name: str) -> tuple[str
 
 
 def resolve_token(raw: str, now: datetime) -> ApiToken | None:
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > limits.TOKEN:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
     if token is None or not token.is_active(now):

@@ -17,6 +17,7 @@ DISPLAY_NAME = 80
 TIMEZONE = 64  # an IANA zone name
 COUNTRY = 2  # an ISO 3166-1 alpha-2 code
 BIRTH_YEAR_MIN = 1900  # the earliest birth year taken; the latest is the current year
+TOKEN = 100  # an API bearer token or a calendar link's token as sent (ours are under 50): longer is refused unread
 
 # ---------------------------------------------------------------- episodes and check-ins (CONTENT.md section 1)
 CLIENT_ID = 36  # a client-made UUID as text (episodes, check-ins, sessions, reminders)

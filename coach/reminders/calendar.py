@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from .. import access
 from ..access import Action, Scope
+from ..domain import limits
 from ..domain.schedule import occurrences, parse_schedule
 from ..extensions import db
 from ..models import CalendarFeed, Reminder, User
@@ -45,7 +46,7 @@ def feed_of(user: User) -> CalendarFeed | None:
 
 
 def user_for_token(raw: str, now: datetime) -> User | None:
-    if not isinstance(raw, str) or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+    if not isinstance(raw, str) or not raw.startswith(TOKEN_PREFIX) or len(raw) > limits.TOKEN:
         return None
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(raw)))
     if feed is None:
