@@ -48,8 +48,8 @@ class ProfileForm(RiskQuestionFields, FlaskForm):
     country = SelectField("Country", validators=[DataRequired("Choose your country.")], description="For the emergency number.")
     birth_year = IntegerField(
         "Birth year",
-        # No upper bound here: the profile service refuses a year after this one.
-        validators=[Optional(), NumberRange(min=limits.BIRTH_YEAR_MIN, message="Enter a year like 1990.")],
+        # max: a mistyped year (3000) is named with the other fields' errors; the service refuses any future year.
+        validators=[Optional(), NumberRange(min=limits.BIRTH_YEAR_MIN, max=2100, message="Enter a year like 1990.")],
         description="Optional. Some advice depends on age.",
     )
     quiet_start = TimeField("Quiet from", validators=[Optional()], description="Optional. For example 22:00.")
