@@ -31,13 +31,13 @@ from .diary import (
 from .forms import MIN_SEVERITIES, EpisodeForm, FilterForm, FollowUpForm
 from .service import (
     add_follow_up,
-    clean_episode,
     delete_episode,
     get_episode,
     latest_episode,
     log_episode,
     update_episode,
 )
+from .validation import clean_episode
 
 # How far back the player's "add what happened" link looks for the episode it belongs to.
 RECENT_EPISODE = timedelta(days=1)

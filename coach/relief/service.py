@@ -9,7 +9,7 @@ from .. import access
 from ..access import Action, Scope
 from ..content import RETIRED_STOP_TEXTS
 from ..domain import codes, limits
-from ..episodes.service import clean_moment
+from ..episodes.validation import clean_moment
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..idempotency import save_once

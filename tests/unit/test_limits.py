@@ -17,7 +17,7 @@ from coach.auth.passwords import password_problem
 from coach.domain import limits
 from coach.domain.slugs import new_routine_slug
 from coach.episodes.diary import TEXT_LIMITS
-from coach.episodes.service import clean_episode
+from coach.episodes.validation import clean_episode
 from coach.errors import ValidationError
 from coach.models import Episode, FollowUp, Notification, PushSubscription, Reminder, Routine, RoutineSession, User
 from coach.profile_values import clean_profile
