@@ -2,6 +2,7 @@
 has a digit, so the two can never be the same; the content loader refuses a stock slug with a digit."""
 from __future__ import annotations
 
+import random
 import re
 import shutil
 
@@ -49,8 +50,12 @@ def test_a_made_slug_has_the_title_words_and_a_suffix_with_a_digit(title):
 
 
 def test_two_calls_give_different_slugs():
-    slugs = {new_routine_slug("Floor mobility") for _ in range(1000)}
+    # Some 25 million suffixes: 1,000 random draws meet about 2% of the time (the unique index makes the creator
+    # draw again), so the spread is checked with a seeded source, and the real one only for two calls.
+    rng = random.Random(10)
+    slugs = {new_routine_slug("Floor mobility", choice=rng.choice) for _ in range(1000)}
     assert len(slugs) == 1000
+    assert new_routine_slug("Floor mobility") != new_routine_slug("Floor mobility")
 
 
 def test_even_the_unluckiest_draw_has_a_digit():
