@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from coach.domain import triage_rules
 from coach.domain.flags import LEVEL_RANK, LEVELS, NO_MEDICATION_COPY, Flag, Info, highest  # noqa: F401  (pages read the tiers and the medicine sentence here)
+from coach.domain.timeline import Timeline, iso_day
 
 RULES_VERSION = "2026.2"
 # A date in the reasons' words: (day, today, with_year) -> "today", "on 6 December", ...
@@ -181,13 +182,13 @@ class Assessment:
 
 
 def assess(episodes, follow_ups, profile: Profile | None, now: datetime, tz: str | tzinfo,
-           say_day: SayDay = triage_rules.iso_day) -> Assessment:
+           say_day: SayDay = iso_day) -> Assessment:
     """Evaluate every rule of CONTENT.md section 2 at the reference time `now` in zone `tz`. `say_day(day, today,
     with_year)` puts a date into the reasons' words (the app passes coach/formats.py on_day)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    timeline = triage_rules.Timeline(episodes, follow_ups, profile or Profile(), now, zone, say_day)
+    timeline = Timeline(episodes, follow_ups, profile or Profile(), now, zone, say_day)
     flags = triage_rules.evaluate(timeline)
     # Highest tier first, then rule id; the sort is stable, so E1 flags keep the symptom table's order.
     flags.sort(key=lambda flag: (-LEVEL_RANK[flag.level], flag.rule))

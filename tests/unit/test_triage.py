@@ -363,6 +363,11 @@ def test_reasons_name_what_was_seen():
     assert flag(result, "P2").reason == "Your spasms are coming closer together: 10, 5, then 2 days apart."
 
 
+def test_a_last_gap_of_one_day_reads_in_the_singular():
+    result = assess(eps(20, 8, 2, 1), [], P, NOW, TZ)
+    assert flag(result, "P2").reason == "Your spasms are coming closer together: 12, 6, then 1 day apart."
+
+
 def test_under_16_still_gets_emergency_when_a_red_flag_holds():
     result = assess(eps(0, symptoms=("bladder_bowel_change",)), [], aged(12), NOW, TZ)
     assert result.level == "emergency"
