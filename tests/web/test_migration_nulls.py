@@ -3,103 +3,46 @@ points at them survive, new rows may leave the skipped answers NULL. SQLite alwa
 PostgreSQL too when DATABASE_URL names one (a scratch database next to it)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from coach import create_app
 from coach.extensions import db
 
+from .. import migration_helpers
 from ..conftest import make_config
+from ..migration_helpers import T0, insert, migrate_to, tables
 
 BEFORE = "r8dispatch0001"
 THIS = "c1nulls0001"
-T0 = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    base = request.getfixturevalue("database_url")
-    if not base.startswith("postgresql"):
-        pytest.skip("PostgreSQL only when DATABASE_URL names one")
-    url = make_url(base)
-    scratch = f"{url.database}_migration_nulls"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
-    yield url.set(database=scratch).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _migrate(app, revision: str, down: bool = False) -> None:
-    from flask_migrate import downgrade, upgrade
-
-    with app.app_context():
-        (downgrade if down else upgrade)(revision=revision)
-        db.engine.dispose()
-
-
-def _placeholder(column: sa.Column):
-    kind = column.type
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.Integer):
-        return 1
-    if isinstance(kind, sa.DateTime):
-        return T0
-    if isinstance(kind, sa.JSON):
-        return []
-    return "x"
-
-
-def _insert(conn, table: sa.Table, **values) -> int:
-    """A row with the given values and a placeholder in every other NOT NULL column (as the schema was then)."""
-    row = {c.name: _placeholder(c) for c in table.columns if not c.nullable and not c.primary_key}
-    row.update(values)
-    return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
-
-
-def _tables(conn) -> dict[str, sa.Table]:
-    meta = sa.MetaData()
-    meta.reflect(conn)
-    return meta.tables
-
-
+fresh_url = migration_helpers.fresh_url  # a fresh database per test, SQLite and PostgreSQL (a fixture)
 def test_upgrade_keeps_old_rows_and_what_points_at_them(fresh_url):
     app = create_app(make_config(fresh_url))
-    _migrate(app, BEFORE)
+    migrate_to(app, BEFORE)
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
-        user = _insert(conn, t["users"], email="old@example.com", country="GB", timezone="Europe/London")
-        old = _insert(
+        t = tables(conn)
+        user = insert(conn, t["users"], email="old@example.com", country="GB", timezone="Europe/London")
+        old = insert(
             conn, t["episodes"], user_id=user, started_at=T0, trigger="unknown", during_exercise=False, severity=6,
             locked_minutes=0, eased_by_stretch=None, locations=["lower_back"], symptoms=[], source="form",
             notes="kept as typed",
         )
-        lifting = _insert(
+        lifting = insert(
             conn, t["episodes"], user_id=user, started_at=T0, trigger="lifting", during_exercise=True, severity=8,
             locked_minutes=45, eased_by_stretch=True, locations=["lower_back", "buttock"], symptoms=["night_pain"],
             source="api", client_id="2b1c55a4-1b8e-4a53-9f3e-5a0d8b5c1e01",
         )
-        _insert(conn, t["follow_ups"], episode_id=old, user_id=user, at=T0, status="improving", severity=3, symptoms=[])
-        reminder = _insert(conn, t["reminders"], user_id=user, episode_id=old, kind="follow_up", title="Check in",
+        insert(conn, t["follow_ups"], episode_id=old, user_id=user, at=T0, status="improving", severity=3, symptoms=[])
+        reminder = insert(conn, t["reminders"], user_id=user, episode_id=old, kind="follow_up", title="Check in",
                            schedule={"type": "once"}, enabled=True)
-        _insert(conn, t["deliveries"], reminder_id=reminder, fire_at=T0, topic="t", payload="{}", status="pending",
+        insert(conn, t["deliveries"], reminder_id=reminder, fire_at=T0, topic="t", payload="{}", status="pending",
                 next_attempt_at=T0)
         db.engine.dispose()
 
-    _migrate(app, THIS)
+    migrate_to(app, THIS)
 
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
+        t = tables(conn)
         episodes = t["episodes"]
         rows = {r.id: r for r in conn.execute(sa.select(episodes))}
         assert (rows[old].trigger, rows[old].during_exercise, rows[old].severity, rows[old].locked_minutes) == ("unknown", False, 6, 0)
@@ -113,9 +56,9 @@ def test_upgrade_keeps_old_rows_and_what_points_at_them(fresh_url):
             assert conn.execute(sa.select(sa.func.count()).select_from(t[child])).scalar() == 1, child
         # A duplicate offline replay is still refused: the unique (user_id, client_id) survived the rebuild.
         with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
-            _insert(conn, episodes, user_id=user, started_at=T0, client_id="2b1c55a4-1b8e-4a53-9f3e-5a0d8b5c1e01",
+            insert(conn, episodes, user_id=user, started_at=T0, client_id="2b1c55a4-1b8e-4a53-9f3e-5a0d8b5c1e01",
                     locations=[], symptoms=[], source="api")
-        fresh = _insert(conn, episodes, user_id=user, started_at=T0, locations=[], symptoms=[], source="sos",
+        fresh = insert(conn, episodes, user_id=user, started_at=T0, locations=[], symptoms=[], source="sos",
                         trigger=None, during_exercise=None, severity=None, locked_minutes=None)
         row = conn.execute(sa.select(episodes).where(episodes.c.id == fresh)).one()
         assert (row.trigger, row.during_exercise, row.severity, row.locked_minutes, row.eased_by_stretch) == (None,) * 5
@@ -127,19 +70,19 @@ def test_upgrade_keeps_old_rows_and_what_points_at_them(fresh_url):
 
 def test_downgrade_gives_skipped_answers_the_old_stored_values(fresh_url):
     app = create_app(make_config(fresh_url))
-    _migrate(app, THIS)
+    migrate_to(app, THIS)
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
-        user = _insert(conn, t["users"], email="new@example.com", country="DE", timezone="Europe/Berlin")
-        episode = _insert(conn, t["episodes"], user_id=user, started_at=T0, severity=4, locations=[], symptoms=[],
+        t = tables(conn)
+        user = insert(conn, t["users"], email="new@example.com", country="DE", timezone="Europe/Berlin")
+        episode = insert(conn, t["episodes"], user_id=user, started_at=T0, severity=4, locations=[], symptoms=[],
                           source="form", trigger=None, during_exercise=None, locked_minutes=None)
-        _insert(conn, t["follow_ups"], episode_id=episode, user_id=user, at=T0, status="same", symptoms=[])
+        insert(conn, t["follow_ups"], episode_id=episode, user_id=user, at=T0, status="same", symptoms=[])
         db.engine.dispose()
 
-    _migrate(app, BEFORE, down=True)
+    migrate_to(app, BEFORE, down=True)
 
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
+        t = tables(conn)
         row = conn.execute(sa.select(t["episodes"])).one()
         assert (row.trigger, row.during_exercise, row.locked_minutes, row.severity) == ("unknown", False, 0, 4)
         assert not t["episodes"].c.trigger.nullable and not t["episodes"].c.severity.nullable
@@ -150,15 +93,15 @@ def test_downgrade_gives_skipped_answers_the_old_stored_values(fresh_url):
 
 def test_downgrade_refuses_while_a_spasm_has_no_pain_score(fresh_url):
     app = create_app(make_config(fresh_url))
-    _migrate(app, THIS)
+    migrate_to(app, THIS)
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
-        user = _insert(conn, t["users"], email="sos@example.com", country="GB", timezone="UTC")
-        _insert(conn, t["episodes"], user_id=user, started_at=T0, severity=None, locations=[], symptoms=["chest_pain"],
+        t = tables(conn)
+        user = insert(conn, t["users"], email="sos@example.com", country="GB", timezone="UTC")
+        insert(conn, t["episodes"], user_id=user, started_at=T0, severity=None, locations=[], symptoms=["chest_pain"],
                 source="sos")
         db.engine.dispose()
     with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's message and exits non-zero
-        _migrate(app, BEFORE, down=True)
+        migrate_to(app, BEFORE, down=True)
     with app.app_context(), db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == THIS
         assert conn.execute(sa.text("SELECT symptoms FROM episodes")).scalar() in ('["chest_pain"]', ["chest_pain"])

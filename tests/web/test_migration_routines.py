@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from coach import create_app
 from coach.extensions import db
 
+from .. import migration_helpers
 from ..conftest import make_config
-from . import test_migration_nulls
-from .test_migration_nulls import T0, _insert, _migrate, _tables
+from ..migration_helpers import T0, insert, migrate_to, tables
 
 BEFORE = "c1nulls0001"
 THIS = "b10routines0001"
+fresh_url = migration_helpers.fresh_url  # a fresh database per test, SQLite and PostgreSQL (a fixture)
 DAILY = {"type": "daily", "times": ["07:30"]}
-fresh_url = test_migration_nulls.fresh_url  # the same scratch database, SQLite and PostgreSQL (a fixture)
 
 
 def _rows(conn, table: sa.Table) -> dict[int, dict]:
@@ -26,21 +26,21 @@ def _rows(conn, table: sa.Table) -> dict[int, dict]:
 
 def test_reminders_move_to_routine_ids_and_back_with_nothing_lost(fresh_url):
     app = create_app(make_config(fresh_url))
-    _migrate(app, BEFORE)
+    migrate_to(app, BEFORE)
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
-        ada = _insert(conn, t["users"], email="ada@example.com", country="GB", timezone="Europe/London")
-        bo = _insert(conn, t["users"], email="bo@example.com", country="DE", timezone="Europe/Berlin")
+        t = tables(conn)
+        ada = insert(conn, t["users"], email="ada@example.com", country="GB", timezone="Europe/London")
+        bo = insert(conn, t["users"], email="bo@example.com", country="DE", timezone="Europe/Berlin")
 
         def routine(slug, owner=None):
-            return _insert(conn, t["routines"], slug=slug, title=slug.replace("-", " ").capitalize(), kind="relief",
+            return insert(conn, t["routines"], slug=slug, title=slug.replace("-", " ").capitalize(), kind="relief",
                            summary="s", is_stock=owner is None, owner_id=owner)
 
         floor, walk, bos_own = routine("floor-mobility"), routine("walk-it-off"), routine("bo-warm-up", owner=bo)
 
         def reminder(user, kind, slug=None, **values):
             values = {"body": "Time.", "schedule": DAILY, "enabled": True, **values}
-            return _insert(conn, t["reminders"], user_id=user, kind=kind, routine=slug, title=f"{kind} {slug}",
+            return insert(conn, t["reminders"], user_id=user, kind=kind, routine=slug, title=f"{kind} {slug}",
                            **values)
 
         reminders = {
@@ -51,22 +51,22 @@ def test_reminders_move_to_routine_ids_and_back_with_nothing_lost(fresh_url):
             "unknown": reminder(ada, "routine", "retired-routine"),
             "posture": reminder(ada, "posture"),
         }
-        note = _insert(conn, t["notifications"], user_id=ada, reminder_id=reminders["floor"], kind="routine",
+        note = insert(conn, t["notifications"], user_id=ada, reminder_id=reminders["floor"], kind="routine",
                        title="Floor", url="/routines/floor-mobility/play", tag="t1", fire_at=T0)
-        _insert(conn, t["deliveries"], reminder_id=reminders["floor"], fire_at=T0, topic="t", payload="{}",
+        insert(conn, t["deliveries"], reminder_id=reminders["floor"], fire_at=T0, topic="t", payload="{}",
                 status="pending", next_attempt_at=T0)
-        _insert(conn, t["routine_sessions"], user_id=ada, routine_id=floor, routine_slug="floor-mobility",
+        insert(conn, t["routine_sessions"], user_id=ada, routine_id=floor, routine_slug="floor-mobility",
                 routine_title="Floor mobility", started_at=T0, completed=True, completed_steps=[1, 2], steps_total=2)
-        _insert(conn, t["routine_sessions"], user_id=ada, routine_id=None, routine_slug="retired-routine",
+        insert(conn, t["routine_sessions"], user_id=ada, routine_id=None, routine_slug="retired-routine",
                 routine_title="Retired", started_at=T0, completed=False, completed_steps=[], steps_total=3,
                 pain_before=6, pain_after=4)
         before = {name: _rows(conn, t[name]) for name in ("reminders", "routine_sessions", "notifications")}
         db.engine.dispose()
 
-    _migrate(app, THIS)
+    migrate_to(app, THIS)
 
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
+        t = tables(conn)
         assert "routine" not in t["reminders"].c and "routine_id" in t["reminders"].c
         after = _rows(conn, t["reminders"])
         assert set(after) == set(before["reminders"])
@@ -89,16 +89,16 @@ def test_reminders_move_to_routine_ids_and_back_with_nothing_lost(fresh_url):
         assert conn.execute(sa.select(sa.func.count()).select_from(t["deliveries"])).scalar() == 1
         # The replay key survived the rebuild.
         with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
-            _insert(conn, t["reminders"], user_id=ada, kind="custom", title="Again", schedule=DAILY,
+            insert(conn, t["reminders"], user_id=ada, kind="custom", title="Again", schedule=DAILY,
                     client_id="3f1c55a4-1b8e-4a53-9f3e-5a0d8b5c1e01")
         if conn.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         db.engine.dispose()
 
-    _migrate(app, BEFORE, down=True)
+    migrate_to(app, BEFORE, down=True)
 
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
+        t = tables(conn)
         assert "routine_id" not in t["reminders"].c and "routine_slug_unresolved" not in t["reminders"].c
         # Every reminder is back as it was, slug text included: the linked ones name their routine again, the two
         # that named no routine of theirs get their kept text back.
@@ -111,13 +111,13 @@ def test_reminders_move_to_routine_ids_and_back_with_nothing_lost(fresh_url):
 def test_a_deleted_routine_leaves_its_reminder_in_place(fresh_url):
     """ON DELETE SET NULL: the reminder keeps its title and schedule and opens the library instead."""
     app = create_app(make_config(fresh_url))
-    _migrate(app, THIS)
+    migrate_to(app, THIS)
     with app.app_context(), db.engine.begin() as conn:
-        t = _tables(conn)
-        user = _insert(conn, t["users"], email="cy@example.com", country="GB", timezone="UTC")
-        own = _insert(conn, t["routines"], slug="cy-stretch-k7p2q", title="Stretch", kind="relief", summary="s",
+        t = tables(conn)
+        user = insert(conn, t["users"], email="cy@example.com", country="GB", timezone="UTC")
+        own = insert(conn, t["routines"], slug="cy-stretch-k7p2q", title="Stretch", kind="relief", summary="s",
                       is_stock=False, owner_id=user)
-        reminder = _insert(conn, t["reminders"], user_id=user, kind="routine", routine_id=own, title="Stretch",
+        reminder = insert(conn, t["reminders"], user_id=user, kind="routine", routine_id=own, title="Stretch",
                            schedule=DAILY, enabled=True)
         conn.execute(t["routines"].delete().where(t["routines"].c.id == own))
         row = conn.execute(sa.select(t["reminders"]).where(t["reminders"].c.id == reminder)).one()
