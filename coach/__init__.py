@@ -9,7 +9,7 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from . import account, api, auth, episodes, formats, main, pwa, relief, reminders, routines, security
+from . import account, api, auth, episodes, formats, main, pwa, relief, reminders, routines, security, trainer
 from .auth import session as auth_session
 from .cli import register_cli
 from .config import MIN_SECRET_LENGTH, Config, ConfigError, instance_secret_key, weak_secret
@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(relief.bp)
     app.register_blueprint(routines.bp)
     app.register_blueprint(reminders.bp)
+    app.register_blueprint(trainer.bp)
     api.register(app)
 
 

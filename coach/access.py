@@ -3,12 +3,14 @@
 Every service asks here before it reads or changes a person's data; none compares owner ids itself. A question
 has three parts: the actor (the signed-in person, or None when signed out), the subject (whose data: a user id)
 and a scope (which part of that person's data). The answer comes from one table, RULES, keyed by how the actor
-relates to the subject. Today there are two relations (the person themself, and anyone else); the trainer issue
-adds "linked trainer" and "linked trainer with consent" as new relations here (in `relation`), with their rows in
-RULES and their SQL in `_subjects`, and no service changes: every service that reads or writes a person's data
-takes the actor and, keyword-only, the subject (`subject=None`: the actor themself), asks `subject()` for that
-person, and lists `rows(actor, Model, scope, subject_id=person.id)` (tests/web/test_access_extends.py adds a
-linked trainer by patching this module alone and walks the services).
+relates to the subject: the person themself, their trainer through an active link (with or without the
+client's consent to share episodes), anyone else, or no one signed in. Every service that reads or writes a
+person's data takes the actor and, keyword-only, the subject (`subject=None`: the actor themself), asks
+`subject()` for that person, and lists `rows(actor, Model, scope, subject_id=person.id)`.
+
+A trainer's own records (invites, links to clients with their private notes, assignments) are the COACHING
+scope, owned by the trainer. What a client sees of them (their links, what is assigned to them, the routines
+assigned to them) comes from `client_links`, `assigned` and `routines` here.
 
 Not allowed is NotFound (404) for data, so a stranger learns nothing about what exists, and Forbidden (403) for
 a role (an athlete on a trainer endpoint), the same in pages and the API.
@@ -18,11 +20,11 @@ from __future__ import annotations
 import enum
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from .errors import Forbidden, NotFound, Unauthorized
 from .extensions import db
-from .models import MAX_ID, Routine, User
+from .models import MAX_ID, Assignment, Invite, Routine, TrainerLink, User
 
 M = TypeVar("M")
 
@@ -36,6 +38,7 @@ class Scope(enum.StrEnum):
     REMINDERS = "reminders"  # reminders and the inbox they fill
     ROUTINES = "routines"  # routines the person made (stock routines are everyone's: see STOCK)
     CREDENTIALS = "credentials"  # API tokens, push devices, the calendar feed's secret: the person's alone (SELF_ONLY)
+    COACHING = "coaching"  # a trainer's invites, client links with their private notes, assignments (SELF_ONLY)
 
 
 class Action(enum.StrEnum):
@@ -44,9 +47,11 @@ class Action(enum.StrEnum):
 
 
 class Relation(enum.StrEnum):
-    """How the actor stands to the subject; the trainer issue adds linked_trainer and linked_trainer_consent."""
+    """How the actor stands to the subject."""
 
     SELF = "self"
+    LINKED_TRAINER = "linked_trainer"  # the subject's trainer, through an active link, without consent to share
+    LINKED_TRAINER_CONSENT = "linked_trainer_consent"  # the same, while the client shares episodes
     OTHER = "other"  # another signed-in person with no link
     ANONYMOUS = "anonymous"  # signed out
 
@@ -58,13 +63,19 @@ NOTHING: frozenset[Action] = frozenset()
 # relation -> scope -> the actions allowed. Anything not listed is not allowed.
 RULES: dict[Relation, dict[Scope, frozenset[Action]]] = {
     Relation.SELF: {scope: ALL for scope in Scope},
+    # Sessions (what was played, for adherence) through the link alone; the diary and the assessment and report
+    # made from it only while the client shares them. Never the profile (risk answers), reminders or inbox.
+    Relation.LINKED_TRAINER: {Scope.SESSIONS: READ_ONLY},
+    Relation.LINKED_TRAINER_CONSENT: {Scope.SESSIONS: READ_ONLY, Scope.EPISODES: READ_ONLY},
     Relation.OTHER: {},
     Relation.ANONYMOUS: {},
 }
 # Scopes no relation but SELF may ever be given: whoever holds them can sign in as the person, push to their
 # phone or read their calendar. Never add one of these to another relation's row; allows() and rows() refuse
 # them to anyone but the person themself whatever RULES says.
-SELF_ONLY: frozenset[Scope] = frozenset({Scope.CREDENTIALS})
+SELF_ONLY: frozenset[Scope] = frozenset({Scope.CREDENTIALS, Scope.COACHING})
+# The relations a link gives, and which of them needs the client's consent.
+TRAINER_RELATIONS = (Relation.LINKED_TRAINER, Relation.LINKED_TRAINER_CONSENT)
 
 # Stock routines (is_stock, owner NULL) belong to no one: anyone may read them, signed in or not; no one changes them here.
 STOCK: frozenset[Action] = READ_ONLY
@@ -74,11 +85,24 @@ def _signed_in(actor: User | None) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
 
 
+def _active_links(trainer_id: int, consent: bool = False):
+    """SQL: the ids of the trainer's clients through an active link (with `consent`, only those sharing)."""
+    query = select(TrainerLink.client_id).where(TrainerLink.trainer_id == trainer_id, TrainerLink.ended_at.is_(None))
+    return query.where(TrainerLink.share_episodes.is_(True)) if consent else query
+
+
 def relation(actor: User | None, subject_id: int | None) -> Relation:
     if not _signed_in(actor):
         return Relation.ANONYMOUS
     if subject_id is not None and actor.id == subject_id:
         return Relation.SELF
+    if subject_id is not None and actor.role == "trainer":
+        share = db.session.execute(
+            select(TrainerLink.share_episodes).where(
+                TrainerLink.trainer_id == actor.id, TrainerLink.client_id == subject_id, TrainerLink.ended_at.is_(None))
+        ).scalar_one_or_none()
+        if share is not None:
+            return Relation.LINKED_TRAINER_CONSENT if share else Relation.LINKED_TRAINER
     return Relation.OTHER
 
 
@@ -131,15 +155,28 @@ def get(actor: User | None, model: type[M], ident, scope: Scope, action: Action 
 
 def _subjects(actor: User | None, column, scope: Scope, action: Action) -> ColumnElement[bool]:
     """SQL: the owner column holds a subject whose `scope` data the actor may `action`: one term per relation
-    that grants it (today the actor themself; a linked trainer adds `column IN (their clients)` here)."""
-    if _signed_in(actor) and action in RULES[Relation.SELF].get(scope, NOTHING):
-        return column == actor.id
-    return false()
+    that grants it (the actor themself; a trainer's linked clients, or only those sharing)."""
+    if not _signed_in(actor):
+        return false()
+    terms = []
+    if action in RULES[Relation.SELF].get(scope, NOTHING):
+        terms.append(column == actor.id)
+    if actor.role == "trainer" and scope not in SELF_ONLY:
+        if action in RULES[Relation.LINKED_TRAINER].get(scope, NOTHING):
+            terms.append(column.in_(_active_links(actor.id)))
+        elif action in RULES[Relation.LINKED_TRAINER_CONSENT].get(scope, NOTHING):
+            terms.append(column.in_(_active_links(actor.id, consent=True)))
+    return or_(*terms) if terms else false()
 
 
 def _owner(model):
-    """The column naming whose row it is: `user_id`, or a routine's `owner_id` (NULL for a stock one)."""
-    return model.owner_id if model is Routine else model.user_id
+    """The column naming whose row it is: `user_id`, a routine's `owner_id` (NULL for a stock one), or the
+    trainer of a trainer's record (COACHING: invites, links, assignments)."""
+    if model is Routine:
+        return model.owner_id
+    if model in (Invite, TrainerLink, Assignment):
+        return model.trainer_id
+    return model.user_id
 
 
 def rows(actor: User | None, model, scope: Scope, action: Action = Action.READ,
@@ -160,9 +197,40 @@ def rows(actor: User | None, model, scope: Scope, action: Action = Action.READ,
 
 def routines(actor: User | None, action: Action = Action.READ) -> ColumnElement[bool]:
     """SQL for a WHERE on Routine: the routines the actor may play (READ) or edit (CHANGE): stock ones to
-    read, and those of people whose routines the actor may see."""
+    read, their own, and (to read) a trainer's routine assigned to them through an active link."""
     stock = Routine.is_stock.is_(True) if action in STOCK else false()
-    return or_(stock, _subjects(actor, Routine.owner_id, Scope.ROUTINES, action))
+    terms = [stock, _subjects(actor, Routine.owner_id, Scope.ROUTINES, action)]
+    if action is Action.READ and _signed_in(actor):
+        terms.append(Routine.id.in_(select(Assignment.routine_id).where(assigned(actor))))
+    return or_(*terms)
+
+
+def assigned(actor: User | None) -> ColumnElement[bool]:
+    """SQL for a WHERE on Assignment: what is assigned to the actor as a client and still running (paused or
+    not), from a trainer they are linked to now. The client may read these and pause or resume them."""
+    if not _signed_in(actor):
+        return false()
+    linked = select(TrainerLink.trainer_id).where(TrainerLink.client_id == actor.id, TrainerLink.ended_at.is_(None))
+    return and_(Assignment.client_id == actor.id, Assignment.ended_at.is_(None), Assignment.trainer_id.in_(linked))
+
+
+def client_links(actor: User | None) -> ColumnElement[bool]:
+    """SQL for a WHERE on TrainerLink: the actor's own links as a client (to read, share or end). A trainer's
+    side is `rows(actor, TrainerLink, Scope.COACHING)`."""
+    if not _signed_in(actor):
+        return false()
+    return TrainerLink.client_id == actor.id
+
+
+def watchers(subject_id: int, scope: Scope, action: Action = Action.READ):
+    """SQL: the ids of the trainers who may `action` the subject's `scope` data now (whom to tell when a sharing
+    client's assessment turns urgent). Only what RULES grants: EPISODES reaches only trainers with consent."""
+    base = select(TrainerLink.trainer_id).where(TrainerLink.client_id == subject_id, TrainerLink.ended_at.is_(None))
+    if action in RULES[Relation.LINKED_TRAINER].get(scope, NOTHING):
+        return base
+    if action in RULES[Relation.LINKED_TRAINER_CONSENT].get(scope, NOTHING):
+        return base.where(TrainerLink.share_episodes.is_(True))
+    return base.where(false())
 
 
 def require_role(actor: User | None, role: str) -> None:
@@ -180,5 +248,6 @@ def table() -> list[tuple[str, str, str, bool]]:
             for rel in Relation for scope in Scope for action in Action]
 
 
-__all__ = ["Action", "Relation", "Scope", "RULES", "SELF_ONLY", "STOCK", "allows", "get", "relation", "require",
-           "require_role", "routines", "rows", "subject", "table"]
+__all__ = ["Action", "Relation", "Scope", "RULES", "SELF_ONLY", "STOCK", "TRAINER_RELATIONS", "allows", "assigned",
+           "client_links", "get", "relation", "require", "require_role", "routines", "rows", "subject", "table",
+           "watchers"]

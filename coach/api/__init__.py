@@ -21,4 +21,16 @@ def openapi():
 
 
 # Routes and hooks attach to bp on import, so the modules come after it (as in every feature package).
-from . import accounts, auth, episodes, reminders, routines, sessions  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    accounts,
+    assignments,
+    auth,
+    episodes,
+    links,
+    reminders,
+    routines,
+    sessions,
+    trainer_clients,
+    trainer_invites,
+    trainer_routines,
+)

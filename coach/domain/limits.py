@@ -57,6 +57,16 @@ PUSH_P256DH = 128
 PUSH_AUTH = 64
 USER_AGENT = 200  # kept to name a device; longer ones are cut
 DEVICES_PER_PERSON = 20  # the oldest device goes when a new one arrives
+# ---------------------------------------------------------------- trainers and clients
+INVITE_CODE = 8  # typed by hand at the gym: coach.domain.invites.CODE_ALPHABET has no look-alike letters
+INVITE_DAYS = 7  # an invite code expires this long after it is made
+INVITE_NOTE = 120  # the trainer's own label for an invite ("Tuesday group")
+INVITES_OPEN = 100  # unused, unexpired, unrevoked codes one trainer may hold at once
+TRAINER_NOTE = 2000  # a trainer's private note on a client
+ASSIGNMENT_NOTE = 500  # a trainer's note on an assignment, shown to the client
+ASSIGNMENT_CLIENTS = 500  # clients one assignment request may name
+CLIENTS_PER_TRAINER = 1000
+ROUTINES_PER_TRAINER = 200
 
 # ---------------------------------------------------------------- lists (API.md: ?limit= and ?cursor=)
 PAGE_SIZE = 50

@@ -28,6 +28,8 @@ class Reminder(db.Model):
         UniqueConstraint("user_id", "client_id"),
         Index("ix_reminders_episode_id", "episode_id", postgresql_where=text("episode_id IS NOT NULL"),
               sqlite_where=text("episode_id IS NOT NULL")),
+        Index("ix_reminders_assignment_id", "assignment_id", postgresql_where=text("assignment_id IS NOT NULL"),
+              sqlite_where=text("assignment_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -46,6 +48,9 @@ class Reminder(db.Model):
     routine_slug_unresolved: Mapped[str | None] = mapped_column(String(limits.ROUTINE_SLUG))
     # The episode a follow-up reminder asks about; deleting the episode deletes its reminders.
     episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    # The trainer's assignment this reminder carries out (the client's own reminder, in the client's zone);
+    # ending or deleting the assignment deletes it.
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     # The canonical API form of the schedule (coach.domain.schedule.schedule_to_dict).
     schedule: Mapped[dict] = mapped_column(JSON)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)

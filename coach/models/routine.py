@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain import limits
@@ -43,6 +43,10 @@ class Routine(db.Model):
     position: Mapped[int | None] = mapped_column(Integer)
     is_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The latest published version (RoutineVersion) of a routine someone made; stock routines stay at 1.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The working copy (this row and its steps) holds changes not yet published as a new version.
+    has_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

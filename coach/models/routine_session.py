@@ -27,6 +27,11 @@ class RoutineSession(db.Model):
     routine_id: Mapped[int | None] = mapped_column(ForeignKey("routines.id", ondelete="SET NULL"), index=True)
     routine_slug: Mapped[str] = mapped_column(String(limits.ROUTINE_SLUG))
     routine_title: Mapped[str] = mapped_column(String(limits.ROUTINE_TITLE))
+    # The published version played (a routine someone made; stock routines are version 1).
+    routine_version: Mapped[int | None] = mapped_column(Integer)
+    # The trainer's assignment this session was played from: what adherence counts. SET NULL when the
+    # trainer's account (and so the assignment) goes: the client keeps the session.
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
