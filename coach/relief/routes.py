@@ -97,17 +97,24 @@ def play(slug: str):
     if gate := level.emergency_gate():  # no routine at emergency (CONTENT.md section 0)
         return gate
     routine = get_routine(current_user, slug)
+    return player_page(routine=routine, stop_rules=stop_rules(),
+                       next_routines=find_routines(current_user, list(routine.next or [])))
+
+
+def player_page(**context):
+    """The player for `context`'s routine (anything with slug, title, steps and total_seconds): a routine from the
+    library here, an assigned version or a trainer's preview from coach.trainer.routines.play_context, which
+    may add assignment_id and routine_version (sent with the session) and preview (records nothing). The
+    caller checks level.emergency_gate() first."""
     allow_param = bool(current_app.testing or current_app.config.get("PLAYER_SPEED_PARAM"))
     country, _source = _country()
     return render_template(
-        "relief/player.html", nav="routines", routine=routine, stop_rules=stop_rules(),
-        next_routines=find_routines(current_user, list(routine.next or [])), speed=_speed(),
-        speed_param=allow_param, max_speed=MAX_SPEED,
+        "relief/player.html", nav="routines", speed=_speed(), speed_param=allow_param, max_speed=MAX_SPEED,
         # The safety check before a routine (CONTENT.md section 0): the same items and wording as SOS.
         questions=SAFETY_QUESTIONS, safety_heading=SAFETY_HEADING, urgent_line=URGENT_LINE,
         urgent_items=URGENT_ITEMS, country=country, urgent_heading=triage.LEVEL_HEADINGS["urgent"],
         urgent_advice=triage.advice("urgent", local_services(country)),
-        urgent_advice_by_country=_urgent_advice_by_country(),
+        urgent_advice_by_country=_urgent_advice_by_country(), **context,
     )
 
 

@@ -15,6 +15,8 @@
   if (!root) return;
 
   const params = new URLSearchParams(window.location.search);
+  // A trainer's preview of a routine plays it unchanged but records nothing.
+  const preview = root.getAttribute('data-preview') === 'true';
   const OPTIONS_KEY = 'coach:player-options';
   const steps = Array.prototype.map.call(root.querySelectorAll('[data-steps] > li'), function (li) {
     const note = li.querySelector('[data-note]');
@@ -461,11 +463,16 @@
       pain_after: state.painAfter,
     };
     if (!completed) body.stop_reason = state.stopReason;
+    // Played from an assignment: which one, and the version it plays (what adherence counts).
+    if (root.hasAttribute('data-assignment-id')) {
+      body.assignment_id = Number(root.getAttribute('data-assignment-id'));
+      body.routine_version = Number(root.getAttribute('data-routine-version'));
+    }
     return body;
   }
 
   async function record(completed) {
-    if (state.recorded) return null;
+    if (state.recorded || preview) return null;
     state.recorded = true;
     try {
       const item = await window.CoachOutbox.add('session', '/api/v1/sessions', sessionBody(completed));
@@ -486,7 +493,10 @@
     let text = state.allSkipped ? 'You skipped every step, so no step is counted as done.'
       : 'You did ' + doneCount + ' of ' + steps.length + ' steps.';
     if (state.painBefore !== null && state.painAfter !== null) text += ' Pain ' + state.painBefore + ' before, ' + state.painAfter + ' now.';
-    if (!item) text += ' This phone could not store the session.';
+    if (preview) {
+      $('[data-summary-title]').textContent = 'Preview finished';
+      text += ' Nothing was recorded: this was a preview.';
+    } else if (!item) text += ' This phone could not store the session.';
     $('[data-summary-text]').textContent = text;
     $('[data-pain-up]').hidden = !(state.painBefore !== null && state.painAfter !== null && state.painAfter - state.painBefore >= 2);
     $('[data-signin-hint]').hidden = !(item && item.owner === null);
@@ -500,7 +510,7 @@
   // is stashed for the outbox as not completed, and sent from the next page of the app.
   // Only once a step has been done: a routine opened and left at once (or restarted by a reload) is no session.
   window.addEventListener('pagehide', function () {
-    if (!state.startedAt || state.recorded || !Object.keys(state.done).length) return;
+    if (preview || !state.startedAt || state.recorded || !Object.keys(state.done).length) return;
     state.recorded = true;
     window.CoachOutbox.stash('session', '/api/v1/sessions', sessionBody(state.completed));
   });
