@@ -17,7 +17,7 @@ class LoginForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     display_name = StringField(
-        "Your name", validators=[DataRequired("Enter a name."), Length(max=limits.DISPLAY_NAME)], description="Shown to you and, if you link one, your trainer."
+        "Your name", validators=[DataRequired("Enter a name."), Length(max=limits.DISPLAY_NAME)], description="Shown to you and to anyone you link with: a trainer whose invite you accept, or the clients you invite."
     )
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=limits.EMAIL)])
     password = PasswordField(

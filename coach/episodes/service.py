@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from ..formats import on_day
 from ..idempotency import client_uuid, locked, save_once
 from ..models import RISK_FIELDS, Episode, FollowUp, User
 from ..pagination import keyset_page
+from ..reminders.inbox import notify_watchers, watched
 from ..reminders.service import forget_episode, schedule_follow_ups
 from .validation import clean_episode, clean_follow_up, undo_request
 
@@ -38,7 +39,17 @@ def log_episode(user: User, values: dict, now: datetime, *, client_id: str | Non
     """Save `subject`'s (None: the actor's) episode and its check-in reminders in one transaction; with a client_id
     a replay returns the first one and False (answered before anything is validated: the first record wins)."""
     owner = access.subject(user, subject, Scope.EPISODES, Action.CHANGE)
-    return _save_new(user, lambda: clean_episode(values, now, user=owner), client_id, source, now, owner=owner)
+    saved = _save_new(user, lambda: clean_episode(values, now, user=owner), client_id, source, now, owner=owner)
+    tell_trainers(owner, now)
+    return saved
+
+
+def tell_trainers(owner: User, now: datetime) -> None:
+    """After a change to `owner`'s diary: the trainers they share it with hear if the assessment is now urgent or
+    emergency (reminders.inbox.notify_watchers: once per rise). Without a trainer this is one small query."""
+    links = watched(owner)
+    if links:
+        notify_watchers(owner, assess_user(owner, now).level, now, links)
 
 
 def _save_new(user: User, clean, client_id: str | None, source: str, now: datetime,
@@ -85,6 +96,7 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
     episode, created = _save_new(
         user, lambda: clean_episode(given, now, user=user, require_severity=False), client_id, "api", now)
     if created:
+        tell_trainers(user, now)
         return episode, True
     # Read again under a lock: two snapshots merging at once (a "Yes" and a stop reason) both stay in the union.
     _merge_into(locked(episode), clean_episode(given, now, partial=True, user=user), now)
@@ -94,6 +106,7 @@ def upsert_episode(user: User, client_id: str, values: dict, now: datetime) -> t
         if getattr(episode, name) == value:
             setattr(episode, name, None)
     db.session.commit()
+    tell_trainers(user, now)
     return episode, False
 
 
@@ -104,15 +117,18 @@ def update_episode(user: User, episode_id: int, values: dict, now: datetime) -> 
         setattr(episode, key, value)
     episode.updated_at = now
     db.session.commit()
+    tell_trainers(owner, now)
     return episode
 
 
 def delete_episode(user: User, episode_id: int) -> None:
     """The episode, its follow-ups, its check-in reminders and their inbox entries: one commit."""
     episode = get_episode(user, episode_id, Action.CHANGE)
+    owner = access.subject(user, episode.user_id, Scope.EPISODES, Action.CHANGE)
     forget_episode(user, episode)  # its check-in reminders and their inbox entries
     db.session.delete(episode)
     db.session.commit()
+    tell_trainers(owner, datetime.now(UTC))  # a level that fell clears what was announced
 
 
 def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
@@ -143,12 +159,14 @@ def add_follow_up(user: User, episode_id: int, values: dict, now: datetime, *, c
     """Save a check-in on an episode (it is the episode's owner's, whoever writes it); with a client_id a replay
     returns the first one and False."""
     episode = get_episode(user, episode_id, Action.CHANGE)
-    return save_once(
+    saved = save_once(
         lambda: FollowUp(episode_id=episode.id, user_id=episode.user_id, client_id=client_id, created_at=now,
                          **clean_follow_up(episode, values, now)),
         client_id,
         lambda key: db.session.scalar(select(FollowUp).where(FollowUp.episode_id == episode.id, FollowUp.client_id == key)),
     )
+    tell_trainers(access.subject(user, episode.user_id, Scope.EPISODES, Action.CHANGE), now)
+    return saved
 
 
 def profile_of(user: User) -> triage.Profile:
