@@ -48,6 +48,86 @@ class ApiTokenOut(Out):
     revoked_at: UtcDateTime | None
 
 
+class RoutineVersionOut(Out):
+    """A published version of a routine this person made (what their clients play)."""
+
+    routine_id: int
+    version: int
+    title: str
+    kind: str
+    summary: str
+    steps: list[dict]
+    published_at: UtcDateTime
+
+
+class InviteExportOut(Out):
+    """An invite this trainer made (who used it is not part of it: their link says so, by id)."""
+
+    id: int
+    code: str
+    note: str | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime
+    used_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
+
+
+class ClientLinkExportOut(Out):
+    """A trainer's link to a client, the client by id only, with the trainer's own private note."""
+
+    client_id: int
+    linked_at: UtcDateTime
+    ended_at: UtcDateTime | None
+    ended_by: str | None
+    note: str | None
+    note_updated_at: UtcDateTime | None
+
+
+class PauseExportOut(Out):
+    started_at: UtcDateTime
+    ended_at: UtcDateTime | None
+    by: str
+
+
+class AssignmentExportOut(Out):
+    """An assignment this trainer made, the client by id only."""
+
+    id: int
+    client_id: int
+    routine_id: int
+    routine_version: int
+    schedule: dict
+    note: str | None
+    paused: bool
+    created_at: UtcDateTime
+    ended_at: UtcDateTime | None
+    pauses: list[PauseExportOut]
+
+
+class TrainerLinkExportOut(Out):
+    """A client's link to a trainer (the trainer by id) and what the client chose to share."""
+
+    trainer_id: int
+    linked_at: UtcDateTime
+    ended_at: UtcDateTime | None
+    ended_by: str | None
+    share_episodes: bool
+    share_changed_at: UtcDateTime | None
+
+
+class AssignedExportOut(Out):
+    """A routine assigned to this person, as they see it (the trainer by id)."""
+
+    id: int
+    trainer_id: int
+    routine_id: int
+    routine_version: int
+    schedule: dict
+    note: str | None
+    paused: bool
+    created_at: UtcDateTime
+
+
 class ExportOut(Out):
     """Everything stored about a person, each resource in the shape the API gives it."""
 
@@ -63,3 +143,9 @@ class ExportOut(Out):
     notifications: list[NotificationOut] = Field(description="The inbox")
     push_devices: list[SubscriptionOut]
     calendar_feed: CalendarFeedOut | None = Field(description="Whether the private calendar link exists")
+    routine_versions: list[RoutineVersionOut] = Field(description="Published versions of the routines this person made")
+    invites: list[InviteExportOut] = Field(description="A trainer's invites")
+    clients: list[ClientLinkExportOut] = Field(description="A trainer's links to clients (by id) with private notes")
+    assignments: list[AssignmentExportOut] = Field(description="What a trainer assigned (clients by id)")
+    trainers: list[TrainerLinkExportOut] = Field(description="This person's links to trainers (by id) and sharing")
+    assigned: list[AssignedExportOut] = Field(description="What trainers assign this person now")
