@@ -54,17 +54,17 @@ def _first_versions():
     """Version 1 of every routine someone made, from its steps as they are now."""
     bind = op.get_bind()
     made = bind.execute(sa.text(
-        'SELECT id, title, kind, summary, created_at FROM routines WHERE is_stock = :no'), {'no': False}).fetchall()
+        'SELECT id FROM routines WHERE is_stock = :no'), {'no': False}).fetchall()
     for routine in made:
         steps = bind.execute(sa.text(
             'SELECT position, title, instruction, seconds, optional FROM routine_steps '
             'WHERE routine_id = :id ORDER BY position'), {'id': routine.id}).fetchall()
+        # published_at copied in SQL: the text differs by dialect (SQLite keeps a naive string).
         bind.execute(
             sa.text('INSERT INTO routine_versions (routine_id, version, title, kind, summary, steps, published_at) '
-                    'VALUES (:id, 1, :title, :kind, :summary, :steps, :at)').bindparams(
-                sa.bindparam('steps', type_=sa.JSON()), sa.bindparam('at', type_=sa.DateTime(timezone=True))),
-            {'id': routine.id, 'title': routine.title, 'kind': routine.kind, 'summary': routine.summary,
-             'at': routine.created_at,
+                    'SELECT id, 1, title, kind, summary, :steps, created_at FROM routines WHERE id = :id')
+            .bindparams(sa.bindparam('steps', type_=sa.JSON())),
+            {'id': routine.id,
              'steps': [{'position': s.position, 'title': s.title, 'instruction': s.instruction,
                         'seconds': s.seconds, 'optional': bool(s.optional)} for s in steps]})
 
