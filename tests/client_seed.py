@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from werkzeug.security import generate_password_hash
+
 from coach.extensions import db
 from coach.models import Assignment, Episode, FollowUp, Routine, RoutineSession, TrainerLink, User
 
 DAILY_0730 = {"type": "daily", "times": ["07:30"], "weekdays": [1, 2, 3, 4, 5, 6, 7]}
 
 
-def person(name: str, role: str = "athlete", tz: str = "Europe/London") -> User:
-    user = User(email=f"{name.lower().replace(' ', '.')}@example.com", password_hash="x", display_name=name, role=role,
+def person(name: str, role: str = "athlete", tz: str = "Europe/London", password: str | None = None) -> User:
+    """A user; with `password` one who can sign in (hashing is slow, so only when asked)."""
+    hashed = generate_password_hash(password) if password else "x"
+    user = User(email=f"{name.lower().replace(' ', '.')}@example.com", password_hash=hashed, display_name=name, role=role,
                 timezone=tz, country="GB")
     db.session.add(user)
     db.session.flush()
