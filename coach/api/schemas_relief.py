@@ -44,6 +44,8 @@ class SessionIn(Strict):
     )
     pain_before: StrictInt | None = Pain
     pain_after: StrictInt | None = Pain
+    assignment_id: StrictInt | None = Field(None, ge=1, description="The assignment it was played from (GET /api/v1/assignments)")
+    routine_version: StrictInt | None = Field(None, ge=1, description="The version played; default the assignment's (stock: 1)")
     client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
 
 

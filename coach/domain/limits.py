@@ -65,6 +65,7 @@ INVITES_OPEN = 100  # unused, unexpired, unrevoked codes one trainer may hold at
 TRAINER_NOTE = 2000  # a trainer's private note on a client
 ASSIGNMENT_NOTE = 500  # a trainer's note on an assignment, shown to the client
 ASSIGNMENT_CLIENTS = 500  # clients one assignment request may name
+ASSIGNMENTS_PER_CLIENT = 20  # running assignments one trainer gives one client (each a reminder on their phone)
 CLIENTS_PER_TRAINER = 1000
 ROUTINES_PER_TRAINER = 200
 

@@ -12,6 +12,8 @@ class SessionOut(Out):
     # The slug the session was played under: kept on the row, so it outlives a deleted routine.
     routine: str = Field(validation_alias=AliasChoices("routine_slug", "routine"))
     routine_title: str
+    routine_version: int | None = Field(description="The published version played (stock routines: 1)")
+    assignment_id: int | None = Field(description="The trainer's assignment it was played from, if any")
     started_at: UtcDateTime
     ended_at: UtcDateTime | None
     completed: bool

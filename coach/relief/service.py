@@ -13,13 +13,14 @@ from ..episodes.validation import clean_moment
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..idempotency import save_once
-from ..models import Routine, RoutineSession, User
+from ..models import MAX_ID, Assignment, Routine, RoutineSession, RoutineVersion, User
 from ..pagination import keyset_page
 from ..routines.service import get_routine, stop_rules
 
 DONE_FOR_NOW = "done_for_now"
 SESSION_FIELDS = (
     "routine", "started_at", "ended_at", "completed", "completed_steps", "stop_reason", "pain_before", "pain_after",
+    "assignment_id", "routine_version",
 )
 
 
@@ -40,6 +41,30 @@ def _pain(values: dict, name: str, errors: dict) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not codes.SEVERITY_RANGE[0] <= value <= codes.SEVERITY_RANGE[1]:
         errors[name] = "must be an integer from 0 to 10"
     return value
+
+
+def _played(user: User, routine: Routine | None, values: dict, errors: dict) -> tuple[int | None, int | None, int | None]:
+    """(assignment id, version played, its step count): an assignment must be one assigned to the person now, of
+    this routine (access.assigned); the version one the routine has published (stock: 1), by default the
+    assignment's, else the routine's latest."""
+    assignment_id, version = values.get("assignment_id"), values.get("routine_version")
+    assignment = None
+    if assignment_id is not None:
+        if isinstance(assignment_id, int) and not isinstance(assignment_id, bool) and 0 < assignment_id <= MAX_ID:
+            assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id, access.assigned(user)))
+        if assignment is None or (routine is not None and assignment.routine_id != routine.id):
+            errors["assignment_id"] = "not a routine assigned to you now" if assignment is None else "assigned for another routine"
+            return None, None, None
+    if routine is None:
+        return None, None, None
+    if version is None:
+        version = assignment.routine_version if assignment is not None else routine.version
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= routine.version:
+        errors["routine_version"] = f"must be a published version of this routine, 1 to {routine.version}"
+        return None, None, None
+    steps = None if routine.is_stock else db.session.scalar(select(RoutineVersion.steps).where(
+        RoutineVersion.routine_id == routine.id, RoutineVersion.version == version))
+    return (assignment.id if assignment else None), version, len(steps if steps is not None else routine.steps)
 
 
 def clean_session(user: User, values: dict, now: datetime) -> dict:
@@ -64,6 +89,7 @@ def clean_session(user: User, values: dict, now: datetime) -> dict:
         clean_moment(ended_at, now, "ended_at", errors)
         if "ended_at" not in errors and isinstance(started_at, datetime) and "started_at" not in errors and ended_at < started_at:
             errors["ended_at"] = "cannot be before started_at"
+    assignment_id, version, steps_total = _played(user, routine, values, errors)
     completed = values.get("completed")
     if not isinstance(completed, bool):
         errors["completed"] = "must be true or false"
@@ -71,10 +97,10 @@ def clean_session(user: User, values: dict, now: datetime) -> dict:
     if not isinstance(steps, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in steps):
         errors["completed_steps"] = "must be a list of step positions"
         steps = []
-    elif routine is not None:
-        outside = [s for s in steps if not 1 <= s <= len(routine.steps)]
+    elif steps_total is not None:
+        outside = [s for s in steps if not 1 <= s <= steps_total]
         if outside:
-            errors["completed_steps"] = f"step {outside[0]} is not in this routine (it has {len(routine.steps)} steps)"
+            errors["completed_steps"] = f"step {outside[0]} is not in this routine (it has {steps_total} steps)"
     stop_reason = values.get("stop_reason")
     if stop_reason is not None and stop_reason not in stop_reasons():
         errors["stop_reason"] = "unknown code; use one of " + ", ".join(stop_reasons())
@@ -86,7 +112,7 @@ def clean_session(user: User, values: dict, now: datetime) -> dict:
         raise ValidationError(errors)
     return {
         "routine_id": routine.id, "routine_slug": routine.slug, "routine_title": routine.title,
-        "steps_total": len(routine.steps), "started_at": started_at, "ended_at": ended_at, "completed": completed,
+        "steps_total": steps_total, "assignment_id": assignment_id, "routine_version": version, "started_at": started_at, "ended_at": ended_at, "completed": completed,
         "completed_steps": sorted(set(steps)), "stop_reason": stop_reason, "pain_before": pain_before,
         "pain_after": pain_after,
     }

@@ -120,7 +120,7 @@ def due_query(now: datetime, limit: int):
     another dispatcher holds. Served by the index on next_fire_at (paused ones have none)."""
     query = (
         select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.title, Reminder.body,
-               Routine.slug.label("routine"), Reminder.episode_id, cast(Reminder.schedule, String).label("schedule"),
+               Routine.slug.label("routine"), Reminder.episode_id, Reminder.assignment_id, cast(Reminder.schedule, String).label("schedule"),
                Reminder.next_fire_at, User.timezone, User.quiet_start, User.quiet_end)
         .join(User, User.id == Reminder.user_id)
         .outerjoin(Routine, Routine.id == Reminder.routine_id)  # a routine reminder's URL names its slug
@@ -200,7 +200,7 @@ class Dispatcher:
             fire_at, nxt = catch_up(schedule_of(row.schedule), row.next_fire_at, now, row.timezone, quiet)
             # A one-off that has fired is switched off (a reminder with a next time is always on).
             advances.append({"id": row.id, "next_fire_at": nxt, "last_fired_at": fire_at, "enabled": nxt is not None})
-            tag, url = make_topic(row.id, fire_at), target_url(row.kind, row.routine, row.episode_id)
+            tag, url = make_topic(row.id, fire_at), target_url(row.kind, row.routine, row.episode_id, row.assignment_id)
             occurrences.append(bulk.Occurrence(row.id, row.user_id, row.kind, row.title, row.body, fire_at, tag, url))
             if now - fire_at > ttl or row.user_id not in devices:
                 continue  # no device, or too late to be worth a push: the inbox has it

@@ -101,19 +101,7 @@ class ReminderForm(FlaskForm):
         kind = self.kind.data
         values = {"title": self.title.data or "", "body": (self.body.data or "").strip() or None, "kind": kind,
                   "routine": (self.routine.data or None) if kind == "routine" else None,
-                  "enabled": bool(self.enabled.data)}
-        kind_of_schedule = self.schedule_type.data
-        days = sorted(set(self.weekdays.data or []))
-        if kind_of_schedule == "interval":
-            values["schedule"] = {"type": "interval", "every_minutes": self.every_minutes.data,
-                                  "start": _hhmm(self.start.data), "end": _hhmm(self.end.data), "weekdays": days}
-        elif kind_of_schedule == "once":
-            at = self.once_at.data
-            local = at.replace(tzinfo=ZoneInfo(tz)).isoformat() if at else None
-            values["schedule"] = {"type": "once", "at": local}
-        else:
-            times = sorted({_hhmm(entry.data) for entry in self.times if entry.data})
-            values["schedule"] = {"type": "daily", "times": times, "weekdays": days}
+                  "enabled": bool(self.enabled.data), "schedule": schedule_values(self, tz)}
         return values
 
     def fill(self, values: dict, tz: str, now: datetime) -> None:
@@ -123,30 +111,53 @@ class ReminderForm(FlaskForm):
         self.kind.data = values.get("kind", "custom")
         self.routine.data = values.get("routine") or ""
         self.enabled.data = values.get("enabled", True)
-        schedule = values.get("schedule") or {}
-        kind = schedule.get("type", "daily")
-        self.schedule_type.data = kind
-        if schedule.get("weekdays"):
-            self.weekdays.data = list(schedule["weekdays"])
-        if kind == "interval":
-            self.every_minutes.data = schedule["every_minutes"]
-            if schedule["every_minutes"] not in dict(EVERY_CHOICES):
-                self.every_minutes.choices = choices(sorted([*EVERY_CHOICES, (schedule["every_minutes"],
-                                                                              minutes(schedule["every_minutes"], long=True))]))
-            self.start.data, self.end.data = _parse(schedule["start"]), _parse(schedule["end"])
-        times = schedule.get("times") or []
-        while len(self.times) < len(times) + 1:
-            self.times.append_entry()
-        for entry, value in zip(self.times, times + [None] * len(self.times), strict=False):
-            entry.data = _parse(value) if value else None
-        zone = ZoneInfo(tz)
-        if kind == "once" and schedule.get("at"):
-            self.once_at.data = datetime.fromisoformat(schedule["at"].replace("Z", "+00:00")).astimezone(zone).replace(
-                tzinfo=None)
-        else:
-            # A sensible one-off default: the next full hour, in the person's zone.
-            local = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-            self.once_at.data = local.replace(tzinfo=None)
+        fill_schedule(self, values.get("schedule") or {}, tz, now)
+
+
+# The schedule part of the form, shared with the trainer's assign form (coach/trainer/assignment_routes.py): a
+# form with ReminderForm's schedule_type, times, every_minutes, start, end, weekdays and once_at fields.
+SCHEDULE_FIELDS = ("schedule_type", "times", "every_minutes", "start", "end", "weekdays", "once_at")
+
+
+def schedule_values(form, tz: str) -> dict:
+    """The API's schedule shape, read from the form's schedule fields (times are wall times in `tz`)."""
+    kind_of_schedule = form.schedule_type.data
+    days = sorted(set(form.weekdays.data or []))
+    if kind_of_schedule == "interval":
+        return {"type": "interval", "every_minutes": form.every_minutes.data,
+                "start": _hhmm(form.start.data), "end": _hhmm(form.end.data), "weekdays": days}
+    if kind_of_schedule == "once":
+        at = form.once_at.data
+        return {"type": "once", "at": at.replace(tzinfo=ZoneInfo(tz)).isoformat() if at else None}
+    times = sorted({_hhmm(entry.data) for entry in form.times if entry.data})
+    return {"type": "daily", "times": times, "weekdays": days}
+
+
+def fill_schedule(form, schedule: dict, tz: str, now: datetime) -> None:
+    """Set the form's schedule fields from a stored schedule (GET only)."""
+    kind = schedule.get("type", "daily")
+    form.schedule_type.data = kind
+    if schedule.get("weekdays"):
+        form.weekdays.data = list(schedule["weekdays"])
+    if kind == "interval":
+        form.every_minutes.data = schedule["every_minutes"]
+        if schedule["every_minutes"] not in dict(EVERY_CHOICES):
+            form.every_minutes.choices = choices(sorted([*EVERY_CHOICES, (schedule["every_minutes"],
+                                                                          minutes(schedule["every_minutes"], long=True))]))
+        form.start.data, form.end.data = _parse(schedule["start"]), _parse(schedule["end"])
+    times = schedule.get("times") or []
+    while len(form.times) < len(times) + 1:
+        form.times.append_entry()
+    for entry, value in zip(form.times, times + [None] * len(form.times), strict=False):
+        entry.data = _parse(value) if value else None
+    zone = ZoneInfo(tz)
+    if kind == "once" and schedule.get("at"):
+        form.once_at.data = datetime.fromisoformat(schedule["at"].replace("Z", "+00:00")).astimezone(zone).replace(
+            tzinfo=None)
+    else:
+        # A sensible one-off default: the next full hour, in the person's zone.
+        local = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        form.once_at.data = local.replace(tzinfo=None)
 
 
 def _schedule(preset: dict) -> dict:

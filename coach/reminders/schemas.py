@@ -22,6 +22,7 @@ class ReminderOut(Out):
     routine: str | None = Field(validation_alias=AliasChoices("routine_slug", "routine"),
                                 description="The routine's slug (routine reminders)")
     episode_id: int | None
+    assignment_id: int | None = Field(description="The trainer's assignment this reminder carries out, if any")
     schedule: dict[str, Any]
     enabled: bool
     next_fire_at: UtcDateTime | None = Field(description="UTC; null when paused or finished")
@@ -32,7 +33,7 @@ class ReminderOut(Out):
     @computed_field(description="The page a notification opens")  # type: ignore[prop-decorator]
     @property
     def url(self) -> str:
-        return target_url(self.kind, self.routine, self.episode_id)
+        return target_url(self.kind, self.routine, self.episode_id, self.assignment_id)
 
 
 class NotificationOut(Out):

@@ -42,9 +42,12 @@ def compute_next(schedule: dict, user: User, after: datetime) -> datetime | None
     return next_fire_time(parse_schedule(schedule), after, user.timezone, quiet_hours(user))
 
 
-def target_url(kind: str, routine: str | None, episode_id: int | None) -> str:
+def target_url(kind: str, routine: str | None, episode_id: int | None, assignment_id: int | None = None) -> str:
     """The page a notification opens (a path on this site); `routine` is the routine's slug, None when the
-    routine is gone (then the library, where the person finds another)."""
+    routine is gone (then the library, where the person finds another). A trainer's assignment opens its own
+    player page, which plays the version assigned."""
+    if kind == "routine" and assignment_id:
+        return f"/assigned/{assignment_id}/play"
     if kind == "routine":
         return f"/routines/{routine}/play" if routine else "/routines"
     if kind == "follow_up":
@@ -55,7 +58,7 @@ def target_url(kind: str, routine: str | None, episode_id: int | None) -> str:
 
 
 def reminder_url(reminder: Reminder) -> str:
-    return target_url(reminder.kind, reminder.routine_slug, reminder.episode_id)
+    return target_url(reminder.kind, reminder.routine_slug, reminder.episode_id, reminder.assignment_id)
 
 
 def is_done(reminder: Reminder) -> bool:

@@ -13,7 +13,12 @@
  * - /api/, other origins and anything but GET: not touched at all.
  *   Those copies carry no level: static/js/level.js (precached) decides on the phone from the last level it
  *   received, so at emergency the offline home and routine pages lead to the cached emergency screen.
- * Signing out posts {type: 'clear'} (and the server sends Clear-Site-Data), which empties it.
+ * - Personal pages kept for offline play: "Assigned to me" (/assigned) and each assigned routine's player
+ *   (/assigned/<id>/play). The server marks them Cache-Control: private (never no-store); they are kept when
+ *   visited, and when /assigned lists them ({type: 'keep-personal', urls} from static/js/assigned.js, which
+ *   also drops the copies of players no longer listed: an ended assignment stops playing offline too).
+ * Signing out posts {type: 'clear'} (and the server sends Clear-Site-Data), which empties it, personal pages
+ * included.
  * - Background Sync ('sync', tag coach-outbox): replays the outbox of static/js/outbox.js.
  * - Push: shows every push as a notification; 'pushsubscriptionchange' subscribes again and tells the server.
  */
@@ -41,6 +46,19 @@ function isShareablePage(pathname) {
   return pathname === '/' || pathname === '/sos' || pathname === OFFLINE_URL ||
     pathname === '/emergency' || pathname === '/tips' ||
     pathname === '/routines' || pathname.startsWith('/routines/');
+}
+
+// The signed-in person's own pages that may be kept on their phone (see the notes at the top).
+const PERSONAL_PAGE = /^\/assigned(\/\d+\/play)?$/;
+function isPersonalPage(pathname) {
+  return PERSONAL_PAGE.test(pathname);
+}
+
+// A personal page may be kept when the server marked it private (a browser's own cache) and not no-store.
+function isKeepablePersonal(response) {
+  if (!response || !response.ok || response.type !== 'basic' || response.redirected) return false;
+  const cacheControl = (response.headers.get('Cache-Control') || '').toLowerCase();
+  return /private/.test(cacheControl) && !/no-store/.test(cacheControl);
 }
 
 function isStatic(pathname) {
@@ -133,6 +151,7 @@ async function handleStatic(event, request) {
 // background and refreshes the copy. A page without a copy waits for the network, however
 // slow, because the only alternative is the offline page; if the network fails, that is shown.
 async function handleNavigation(event, url) {
+  if (isPersonalPage(url.pathname)) return handlePersonal(event, url);
   const shareable = isShareablePage(url.pathname);
   const network = fetch(event.request);
   if (shareable && hasOnlySourceQuery(url)) {
@@ -153,6 +172,43 @@ async function handleNavigation(event, url) {
     if (cached) return cached;
     return (await caches.match(OFFLINE_URL, { ignoreVary: true })) || offlineFallback();
   }
+}
+
+// A personal page: the network (however slow) and a new copy kept; offline, the copy this phone has.
+async function handlePersonal(event, url) {
+  try {
+    const response = await fetch(event.request);
+    if (isKeepablePersonal(response) && hasOnlySourceQuery(url)) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(pageKey(url), copy)));
+    } else if (response.status === 404 || response.status === 403) {
+      // Ended, or not this person's: the copy must not play offline either.
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.delete(pageKey(url))));
+    }
+    return response;
+  } catch (err) {
+    const cached = await caches.match(pageKey(url), { ignoreVary: true });
+    return cached || (await caches.match(OFFLINE_URL, { ignoreVary: true })) || offlineFallback();
+  }
+}
+
+// Keeps the pages "Assigned to me" lists (and the list itself), and drops players it no longer lists.
+async function keepPersonal(urls) {
+  const paths = (Array.isArray(urls) ? urls : [])
+    .map((value) => { try { return new URL(value, self.location.origin); } catch (err) { return null; } })
+    .filter((url) => url && url.origin === self.location.origin && isPersonalPage(url.pathname));
+  const cache = await caches.open(CACHE);
+  const wanted = new Set(paths.map((url) => pageKey(url)));
+  const kept = await cache.keys();
+  await Promise.all(kept
+    .filter((request) => isPersonalPage(new URL(request.url).pathname) && !wanted.has(request.url))
+    .map((request) => cache.delete(request)));
+  await Promise.all(paths.map(async (url) => {
+    try {
+      const response = await fetch(new Request(url.href, { credentials: 'same-origin', cache: 'no-cache' }));
+      if (isKeepablePersonal(response)) await cache.put(pageKey(url), response);
+    } catch (err) { /* offline meanwhile: the next visit tries again */ }
+  }));
 }
 
 // Keeps the page as served, or, when it was rendered for a signed-in person (not storable),
@@ -192,6 +248,9 @@ async function clearCaches() {
 
 self.addEventListener('message', (event) => {
   const data = event.data || {};
+  if (data.type === 'keep-personal') {
+    event.waitUntil(keepPersonal(data.urls));
+  }
   if (data.type === 'clear') {
     event.waitUntil(clearCaches().then(() => {
       if (event.source) event.source.postMessage({ type: 'cleared' });
