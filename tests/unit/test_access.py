@@ -258,3 +258,137 @@ def test_routines_are_stock_to_everyone_and_ones_own_to_oneself(two):
         assert access.get(bob, Routine, theirs, Scope.ROUTINES, Action.CHANGE).id == theirs
         with pytest.raises(NotFound):
             access.get(alice, Routine, theirs, Scope.ROUTINES)
+
+
+# ---------------------------------------------------------------- the trainer relations, from link rows
+@pytest.fixture
+def coached(two):
+    """Alice's trainers: `plain` (linked, no consent), `sharing` (linked, she shares episodes; assigned her a
+    routine of theirs), `ended` (she ended the link; it had consent), `stranger` (no link). Bob has none."""
+    from coach.models import Assignment, TrainerLink
+
+    app, (alice_id, bob_id), owned = two
+    with app.app_context():
+        trainers = {name: User(email=f"{name}@example.com", password_hash="x", display_name=name.title(), role="trainer",
+                               timezone="UTC", country="GB") for name in ("plain", "sharing", "ended", "stranger")}
+        db.session.add_all(trainers.values())
+        db.session.commit()
+        ids = {name: user.id for name, user in trainers.items()}
+        db.session.add_all([
+            TrainerLink(trainer_id=ids["plain"], client_id=alice_id),
+            TrainerLink(trainer_id=ids["sharing"], client_id=alice_id, share_episodes=True),
+            TrainerLink(trainer_id=ids["ended"], client_id=alice_id, share_episodes=True, ended_at=NOW, ended_by="client"),
+        ])
+        db.session.commit()
+    slug = add_own_routine(app, ids["sharing"], title="Sharing's hip opener")
+    with app.app_context():
+        routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
+        db.session.add(Assignment(trainer_id=ids["sharing"], client_id=alice_id, routine_id=routine.id,
+                                  routine_version=1, schedule=DAILY))
+        db.session.commit()
+        ids.update(alice=alice_id, bob=bob_id, routine=routine.id)
+    return app, ids, owned
+
+
+def _users(ids):
+    return {name: db.session.get(User, ident) for name, ident in ids.items() if name != "routine"}
+
+
+def test_the_relation_comes_from_an_active_link(coached):
+    app, ids, _ = coached
+    with app.app_context():
+        u = _users(ids)
+        assert access.relation(u["plain"], ids["alice"]) is access.Relation.LINKED_TRAINER
+        assert access.relation(u["sharing"], ids["alice"]) is access.Relation.LINKED_TRAINER_CONSENT
+        for name in ("ended", "stranger"):
+            assert access.relation(u[name], ids["alice"]) is access.Relation.OTHER
+        for name in ("plain", "sharing"):
+            assert access.relation(u[name], ids["bob"]) is access.Relation.OTHER
+        # A link works one way: the client is not the trainer's trainer.
+        assert access.relation(u["alice"], ids["sharing"]) is access.Relation.OTHER
+
+
+@pytest.mark.parametrize(("relation", "scope", "read", "change"),
+                         [row for row in EXPECTED if row[0] in ("linked_trainer", "linked_trainer_consent")])
+def test_allows_answers_the_table_for_linked_trainers(coached, relation, scope, read, change):
+    app, ids, _ = coached
+    with app.app_context():
+        u = _users(ids)
+        actor = u["plain" if relation == "linked_trainer" else "sharing"]
+        assert access.allows(actor, ids["alice"], Scope(scope), Action.READ) is read
+        assert access.allows(actor, ids["alice"], Scope(scope), Action.CHANGE) is change
+        for other in ("ended", "stranger"):  # the same question, no active link: nothing
+            assert not access.allows(u[other], ids["alice"], Scope(scope), Action.READ)
+
+
+def test_rows_reach_the_clients_rows_the_link_grants_and_nothing_else(coached):
+    app, ids, owned = coached
+    alice, bob = owned[ids["alice"]], owned[ids["bob"]]
+    with app.app_context():
+        u = _users(ids)
+        grants = {"plain": {RoutineSession}, "sharing": {RoutineSession, Episode, FollowUp}}
+        for name in ("plain", "sharing", "ended", "stranger"):
+            for model, scope in SCOPES:
+                want = set(alice[model]) if model in grants.get(name, set()) else set()
+                if model is Routine:
+                    want = set(db.session.scalars(select(Routine.id).where(Routine.owner_id == ids[name])))
+                assert _ids(model, access.rows(u[name], model, scope)) == want, (name, model)
+                got = _ids(model, access.rows(u[name], model, scope, subject_id=ids["alice"]))
+                assert got == (set(alice[model]) if model in grants.get(name, set()) else set()), (name, model)
+                assert _ids(model, access.rows(u[name], model, scope, subject_id=ids["bob"])) == set()
+                assert not set(bob[model]) & _ids(model, access.rows(u[name], model, scope))
+            for action_scope in (Scope.SESSIONS, Scope.EPISODES):  # never a change
+                assert _ids(RoutineSession, access.rows(u[name], RoutineSession, action_scope, Action.CHANGE)) == set()
+
+
+def test_subject_is_the_client_only_through_an_active_link_and_the_granted_scope(coached):
+    app, ids, _ = coached
+    with app.app_context():
+        u = _users(ids)
+        assert access.subject(u["plain"], ids["alice"], Scope.SESSIONS).id == ids["alice"]
+        assert access.subject(u["sharing"], ids["alice"], Scope.EPISODES).id == ids["alice"]
+        for name, scope in (("plain", Scope.EPISODES), ("sharing", Scope.PROFILE), ("sharing", Scope.REMINDERS),
+                            ("sharing", Scope.CREDENTIALS), ("sharing", Scope.COACHING), ("ended", Scope.SESSIONS),
+                            ("stranger", Scope.SESSIONS), ("plain", Scope.SESSIONS)):
+            whose = ids["bob"] if (name, scope) == ("plain", Scope.SESSIONS) else ids["alice"]
+            with pytest.raises(NotFound):
+                access.subject(u[name], whose, scope)
+        with pytest.raises(NotFound):
+            access.subject(u["sharing"], ids["alice"], Scope.EPISODES, Action.CHANGE)
+
+
+def test_routines_and_assigned_follow_the_active_link(coached):
+    from coach.models import Assignment, TrainerLink
+
+    app, ids, _ = coached
+    with app.app_context():
+        u = _users(ids)
+        stock = set(db.session.scalars(select(Routine.id).where(Routine.is_stock.is_(True))))
+        assert ids["routine"] in _ids(Routine, access.routines(u["alice"]))
+        assert ids["routine"] not in _ids(Routine, access.routines(u["alice"], Action.CHANGE))
+        assert ids["routine"] not in _ids(Routine, access.routines(u["bob"]))
+        assert _ids(Routine, access.routines(u["plain"])) == stock
+        assert len(_ids(Assignment, access.assigned(u["alice"]))) == 1
+        assert _ids(Assignment, access.assigned(u["bob"])) == set() == _ids(Assignment, access.assigned(None))
+        assert _ids(TrainerLink, access.client_links(u["alice"])) and _ids(TrainerLink, access.client_links(u["bob"])) == set()
+        # The client ends the sharing trainer's link: the routine and the assignment are out of her reach.
+        link = db.session.scalar(select(TrainerLink).where(TrainerLink.trainer_id == ids["sharing"]))
+        link.ended_at = NOW
+        db.session.commit()
+        assert ids["routine"] not in _ids(Routine, access.routines(u["alice"]))
+        assert _ids(Assignment, access.assigned(u["alice"])) == set()
+        assert access.relation(u["sharing"], ids["alice"]) is access.Relation.OTHER
+
+
+def test_watchers_are_the_trainers_who_may_read_the_scope_now(coached):
+    app, ids, _ = coached
+    with app.app_context():
+        def watchers(scope):
+            return set(db.session.scalars(access.watchers(ids["alice"], scope)))
+
+        assert watchers(Scope.EPISODES) == {ids["sharing"]}
+        assert watchers(Scope.SESSIONS) == {ids["plain"], ids["sharing"]}
+        for scope in (Scope.PROFILE, Scope.REMINDERS, Scope.CREDENTIALS, Scope.COACHING, Scope.ROUTINES):
+            assert watchers(scope) == set()
+        assert set(db.session.scalars(access.watchers(ids["alice"], Scope.EPISODES, Action.CHANGE))) == set()
+        assert set(db.session.scalars(access.watchers(ids["bob"], Scope.SESSIONS))) == set()
