@@ -1,10 +1,9 @@
-"""The issue's "done means": a linked trainer who may see a client's sessions and episodes is a change to
-coach/access.py alone. The test adds the relation by patching only coach.access names (relation, _subjects and a
-RULES row; the link itself is a set of (trainer id, client id) pairs the test holds, standing in for the model the
-trainer issue adds) and then calls the services unchanged: the trainer reads exactly the client's sessions,
+"""The issue's "done means", now with the real thing: a trainer linked to a client (a TrainerLink row, with the
+client sharing episodes) reaches the client's data through the services, unchanged: exactly the client's sessions,
 episodes, diary, report and assessment (in the client's zone, with the client's risk answers), one person at a
 time; another athlete stays NotFound; the client's reminders, inbox, profile and credentials stay NotFound; and,
-given change rights, what the trainer writes belongs to the client."""
+given change rights by a RULES row alone (patched here: the app grants a trainer none), what the trainer writes
+belongs to the client."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +29,7 @@ from coach.episodes.service import (
 )
 from coach.errors import NotFound
 from coach.extensions import db
-from coach.models import Episode, FollowUp, Notification, PushSubscription, Reminder, RoutineSession, User
+from coach.models import Episode, FollowUp, Notification, PushSubscription, Reminder, RoutineSession, TrainerLink, User
 from coach.relief.service import get_session, list_sessions, record_session, sessions_to_export
 from coach.reminders.calendar import create_feed, feed_of, upcoming
 from coach.reminders.devices import list_subscriptions, remove_subscription
@@ -47,7 +46,7 @@ from coach.reminders.service import (
 from tests.factories import make_episode
 
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)  # 00:30 on 11 March in Auckland, 04:30 on 10 March in Los Angeles
-LINKED = "linked_trainer"  # the trainer issue's new Relation member; a plain key of RULES is enough here
+LINKED = access.Relation.LINKED_TRAINER_CONSENT  # a linked trainer while the client shares episodes
 
 
 @pytest.fixture
@@ -91,29 +90,18 @@ def people(seeded):
 
 
 @pytest.fixture
-def link(monkeypatch):
-    """link(trainer, client, {scope: actions}): the relation linked_trainer, added to coach.access only."""
-    links: set[tuple[int, int]] = set()
-    relation, subjects = access.relation, access._subjects
-
-    def linked_relation(actor, subject_id):
-        found = relation(actor, subject_id)
-        return LINKED if found is access.Relation.OTHER and (actor.id, subject_id) in links else found
-
-    def linked_subjects(actor, column, scope, action):
-        clause = subjects(actor, column, scope, action)
-        clients = [client for trainer, client in links if trainer == getattr(actor, "id", None)]
-        if clients and action in access.RULES[LINKED].get(scope, access.NOTHING):
-            clause = clause | column.in_(clients)
-        return clause
-
-    monkeypatch.setattr(access, "relation", linked_relation)
-    monkeypatch.setattr(access, "_subjects", linked_subjects)
-    monkeypatch.setitem(access.RULES, LINKED, {})
+def link(people, monkeypatch):
+    """link(trainer, client, {scope: actions}): a real active link on which the client shares episodes; a rules
+    row other than the app's own is set on RULES[LINKED_TRAINER_CONSENT] (the only patch, and only for change
+    rights the app never gives)."""
+    app, _ = people
 
     def grant(trainer_id: int, client_id: int, rules: dict) -> None:
-        links.add((trainer_id, client_id))
-        access.RULES[LINKED] = rules
+        with app.app_context():
+            db.session.add(TrainerLink(trainer_id=trainer_id, client_id=client_id, share_episodes=True))
+            db.session.commit()
+        if rules != access.RULES[LINKED]:
+            monkeypatch.setitem(access.RULES, LINKED, rules)
 
     return grant
 
