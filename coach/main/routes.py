@@ -1,7 +1,7 @@
 """Home and the tab placeholders that later features replace."""
 from __future__ import annotations
 
-from flask import redirect, render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from ..domain.triage import RULES_VERSION
@@ -25,7 +25,7 @@ def index():
     if gate := emergency_gate():  # at emergency the emergency screen comes first (CONTENT.md section 0)
         return gate
     if current_user.is_authenticated and current_user.role == "trainer":
-        return redirect("/trainer")  # a trainer's home is their client list (coach/trainer)
+        return redirect(url_for("trainer.home"))  # a trainer's home is their client list (coach/trainer)
     return render_template("main/index.html", nav="home")
 
 
