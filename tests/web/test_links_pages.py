@@ -76,7 +76,7 @@ def test_a_client_enters_a_code_loosely_then_shares_and_ends_the_link(app):
     text = page_text(linked.get_data(as_text=True))
     assert "You are linked with Coach Kim" in text
     # The plain words come before the switch, with what the trainer sees either way.
-    assert text.index("Coach Kim always sees") < text.index("Only if you share") < text.index("Share my log with")
+    assert text.index("Coach Kim always sees") < text.index("Only if you share:") < text.index("Share my log with")
     assert "turn it off any time" in text and 'aria-checked="false"' in linked.get_data(as_text=True)
 
     with app.app_context():
