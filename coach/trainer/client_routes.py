@@ -27,6 +27,7 @@ from .clients import client_detail, client_list, require_trainer, set_note
 from .invites import invite_state, list_invites
 from .links import end_link
 
+SESSIONS_SHOWN = 10  # the most recent on the page; "Older sessions" pages on
 # What the day strip shows for each status: a mark as well as a colour, so colour is never the only sign.
 DAY_MARKS = {"done": "✓", "missed": "✕", "paused": "‖", "recovering": "~", "not_due": "·"}
 
@@ -65,7 +66,7 @@ def home():
 
 def _detail_page(client_id: int, form: NoteForm | None = None, status: int = 200):
     user, now = _me(), _now()
-    detail = client_detail(user, client_id, now, cursor=request.args.get("cursor"))
+    detail = client_detail(user, client_id, now, cursor=request.args.get("cursor"), limit=SESSIONS_SHOWN)
     client = detail.client
     if form is None:
         form = NoteForm(data={"text": detail.link.note or ""})
