@@ -44,6 +44,9 @@ MATRIX = [
     ("inbox page", "page", "/reminders/inbox", "own own own own own login"),
     ("inbox entry", "page", "/reminders/inbox/{notification}", "302 404 404 404 404 login"),
     ("profile page", "page", "/me", "own own own own own login"),
+    ("assigned to me", "api", "/api/v1/assignments", "own 403 403 403 403 401"),
+    ("my trainers", "api", "/api/v1/links", "own 403 403 403 403 401"),
+    ("assigned page", "page", "/assigned", "own 403 403 403 403 login"),
     # the trainer's view of the client
     ("client list", "api", "/api/v1/trainer/clients", "403 200 200 200 200 401"),
     ("client detail", "api", "/api/v1/trainer/clients/{client}", "403 200 200 404 404 401"),
