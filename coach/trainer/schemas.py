@@ -9,7 +9,6 @@ from typing import Literal
 
 from pydantic import Field, computed_field
 
-from ..domain.invites import spaced
 from ..models import Invite
 from ..output import Out, UtcDateTime
 from .invites import invite_state, invite_url
@@ -38,10 +37,6 @@ class InviteOut(Out):
         return cls.model_validate({**{k: getattr(invite, k) for k in (
             "id", "code", "note", "created_at", "expires_at", "used_at", "revoked_at")},
             "state": invite_state(invite, now)})
-
-    @property
-    def spaced_code(self) -> str:
-        return spaced(self.code)
 
 
 class TrainerRef(Out):
