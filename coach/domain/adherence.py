@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from .schedule import Interval, Schedule, occurrences
+from .schedule import Interval, Once, Schedule
 
 DAILY_TOLERANCE = timedelta(hours=12)
 RECOVERING_MAX = timedelta(days=14)
-MAX_OCCURRENCES = 20_000  # an interval every 15 minutes for 200 days
 
 DONE, MISSED, PAUSED, RECOVERING, NOT_DUE = "done", "missed", "paused", "recovering", "not_due"
 STATUS_WORDS = {DONE: "Done", MISSED: "Missed", PAUSED: "Paused", RECOVERING: "Recovering", NOT_DUE: "Nothing due"}
@@ -110,6 +109,27 @@ def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
 
 
+def fire_times(schedule: Schedule, start: datetime, end: datetime, zone: tzinfo) -> list[datetime]:
+    """The schedule's occurrences t with start <= t < end, in UTC, sorted: what schedule.occurrences() gives
+    without quiet hours, computed a day at a time (each wall time on each local day resolved with fold=0, equal
+    instants once) rather than one next_fire_time() search per occurrence, which the client list repeats for
+    every client (tests/unit/test_adherence.py checks the two agree across DST changes)."""
+    if isinstance(schedule, Once):
+        return [schedule.at] if start <= schedule.at < end else []
+    out: set[datetime] = set()
+    # A day either side: a wall time in a DST gap can be pushed past midnight.
+    day, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
+    walls = schedule.wall_times
+    while day <= last:
+        if day.isoweekday() in schedule.weekdays:
+            for wall in walls:
+                instant = datetime.combine(day, wall, zone).astimezone(UTC)
+                if start <= instant < end:
+                    out.add(instant)
+        day += timedelta(days=1)
+    return sorted(out)
+
+
 def _covered_days(spans: Iterable[Span], first: date, last: date, zone: tzinfo, now: datetime) -> set[date]:
     """The local days in first..last that any span touches (an open span runs until now)."""
     out: set[date] = set()
@@ -164,7 +184,7 @@ def days(plans: Iterable[Plan], completions: Iterable[Completion], first: date, 
         # occurrence inside the window when it was the one just outside it that the client did.
         created = _utc(plan.created_at)
         outer_end = finish + reach if plan.ended_at is None else min(finish + reach, _utc(plan.ended_at))
-        outer = occurrences(plan.schedule, max(begin - reach, created), outer_end, zone, limit=MAX_OCCURRENCES)
+        outer = fire_times(plan.schedule, max(begin - reach, created), outer_end, zone)
         matched = _match(outer, by_plan.get(plan.id, ()), reach)
         paused_days = _covered_days(plan.pauses, first, last, zone, now)
         for i, t in enumerate(outer):

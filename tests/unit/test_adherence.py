@@ -176,3 +176,20 @@ def test_windows_cut_from_one_run_of_days():
                     date(2026, 2, 25), today, LONDON, END_OF_LAST)
     assert adh.window(days, *adh.last_days(today, 30, skip=7)).pct == 100
     assert adh.window(days, *adh.last_days(today, 7)).pct == 0
+
+
+@pytest.mark.parametrize("schedule", [
+    Daily((time(1, 30), time(2, 30), time(7, 30), time(23, 59))),
+    Daily((time(0, 0), time(12, 0)), frozenset({1, 3, 5})),
+    Interval(15, time(0, 30), time(3, 0)),
+    Interval(720, time(0, 0), time(12, 0), frozenset({6, 7})),
+    Once(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+])
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe",
+                                  "America/Havana", "Pacific/Chatham"])
+def test_fire_times_agree_with_the_schedule_search_across_dst(schedule, zone):
+    from coach.domain.schedule import occurrences
+
+    for start in (datetime(2026, 3, 20, tzinfo=UTC), datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 3, 31, 23, tzinfo=UTC)):
+        end = start + timedelta(days=40)
+        assert adh.fire_times(schedule, start, end, ZoneInfo(zone)) == occurrences(schedule, start, end, zone, limit=10_000)
