@@ -20,9 +20,11 @@ Rules (issue 11), written once here and tested with fixed dates (tests/unit/test
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .schedule import Interval, Once, Schedule
@@ -112,22 +114,33 @@ def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
 def fire_times(schedule: Schedule, start: datetime, end: datetime, zone: tzinfo) -> list[datetime]:
     """The schedule's occurrences t with start <= t < end, in UTC, sorted: what schedule.occurrences() gives
     without quiet hours, computed a day at a time (each wall time on each local day resolved with fold=0, equal
-    instants once) rather than one next_fire_time() search per occurrence, which the client list repeats for
-    every client (tests/unit/test_adherence.py checks the two agree across DST changes)."""
+    instants once) rather than one next_fire_time() search per occurrence (tests/unit/test_adherence.py checks
+    the two agree across DST changes)."""
+    return [t for t, _ in _timed(schedule, start, end, zone)]
+
+
+def _timed(schedule: Schedule, start: datetime, end: datetime, zone: tzinfo) -> list[tuple[datetime, date]]:
+    """fire_times() with each occurrence's local date."""
     if isinstance(schedule, Once):
-        return [schedule.at] if start <= schedule.at < end else []
-    out: set[datetime] = set()
+        return [(schedule.at, schedule.at.astimezone(zone).date())] if start <= schedule.at < end else []
     # A day either side: a wall time in a DST gap can be pushed past midnight.
-    day, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
-    walls = schedule.wall_times
+    days = _local_fire_times(schedule, zone, start.astimezone(zone).date() - timedelta(days=1),
+                             end.astimezone(zone).date() + timedelta(days=1))
+    return days[bisect_left(days, (start,)):bisect_left(days, (end,))]
+
+
+@lru_cache(maxsize=512)
+def _local_fire_times(schedule: Schedule, zone: tzinfo, first: date, last: date) -> tuple[tuple[datetime, date], ...]:
+    # Cached: the clients of one trainer mostly share a schedule and a zone, and the list asks for the same days.
+    out: dict[datetime, date] = {}
+    walls, day = schedule.wall_times, first
     while day <= last:
         if day.isoweekday() in schedule.weekdays:
             for wall in walls:
                 instant = datetime.combine(day, wall, zone).astimezone(UTC)
-                if start <= instant < end:
-                    out.add(instant)
+                out.setdefault(instant, day)
         day += timedelta(days=1)
-    return sorted(out)
+    return tuple(sorted(out.items()))
 
 
 def _covered_days(spans: Iterable[Span], first: date, last: date, zone: tzinfo, now: datetime) -> set[date]:
@@ -184,13 +197,12 @@ def days(plans: Iterable[Plan], completions: Iterable[Completion], first: date, 
         # occurrence inside the window when it was the one just outside it that the client did.
         created = _utc(plan.created_at)
         outer_end = finish + reach if plan.ended_at is None else min(finish + reach, _utc(plan.ended_at))
-        outer = fire_times(plan.schedule, max(begin - reach, created), outer_end, zone)
-        matched = _match(outer, by_plan.get(plan.id, ()), reach)
+        outer = _timed(plan.schedule, max(begin - reach, created), outer_end, zone)
+        matched = _match([t for t, _ in outer], by_plan.get(plan.id, ()), reach)
         paused_days = _covered_days(plan.pauses, first, last, zone, now)
-        for i, t in enumerate(outer):
+        for i, (t, day) in enumerate(outer):
             if not begin <= t < finish:
                 continue
-            day = t.astimezone(zone).date()
             counts = tally.setdefault(day, [0, 0, 0, 0])
             if i in matched:
                 counts[0] += 1
@@ -201,7 +213,7 @@ def days(plans: Iterable[Plan], completions: Iterable[Completion], first: date, 
                 counts[3] += 1
             elif t <= now:
                 counts[0] += 1
-    out = []
+    out, today = [], now.astimezone(zone).date()
     day = first
     while day <= last:
         due, done, paused, recovering_count = tally.get(day, (0, 0, 0, 0))
@@ -209,7 +221,7 @@ def days(plans: Iterable[Plan], completions: Iterable[Completion], first: date, 
             status = DONE if done == due else MISSED
         elif paused:
             status = PAUSED
-        elif recovering_count or (day in recovering_days and day <= now.astimezone(zone).date()):
+        elif recovering_count or (day in recovering_days and day <= today):
             status = RECOVERING
         else:
             status = NOT_DUE
