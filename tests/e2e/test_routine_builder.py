@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from coach.extensions import db
 from coach.models import Routine, RoutineSession, RoutineStep
-from tests.e2e.conftest import PASSWORD, open_phone
+from tests.e2e.conftest import PASSWORD, assert_no_axe_violations, open_phone
 
 PHONE = {"width": 360, "height": 640}
 SIZES = {"320x568": {"width": 320, "height": 568}, "360x640": PHONE}
@@ -60,6 +60,7 @@ def test_build_reorder_by_keyboard_and_preview_in_the_player(browser, relief_ser
         expect(page.locator("#steps-0-up")).to_be_disabled()
         expect(page.locator("[data-builder-live]")).to_have_text("Neck turn moved to step 1 of 2.")
         expect(page.locator("[data-steps] > li").first.locator("[data-step-label]")).to_have_text("Step 1")
+        assert_no_axe_violations(page)
 
         # By touch: drag step 2 by its handle above step 1 (and back to the keyboard's order after).
         handle = page.locator("[data-steps] > li").nth(1).locator("[data-drag-handle]")
