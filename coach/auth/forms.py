@@ -16,6 +16,7 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    next = HiddenField()  # where to go once signed up (an invite link's /join/<code>): checked by safe_next
     display_name = StringField(
         "Your name", validators=[DataRequired("Enter a name."), Length(max=limits.DISPLAY_NAME)], description="Shown to you and to anyone you link with: a trainer whose invite you accept, or the clients you invite."
     )

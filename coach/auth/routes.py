@@ -18,11 +18,13 @@ from .session import safe_next, sign_in
 @bp.route("/register", methods=["GET", "POST"])
 @limits.register_limit
 def register():
+    target = safe_next(request.values.get("next"), url_for("main.index"))
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(target)
     form = RegisterForm()
     if request.method == "GET":
         form.country.data = guess_country(request.accept_languages.values())
+        form.next.data = target
     if form.validate_on_submit():
         info = Registration(
             email=form.email.data,
@@ -40,7 +42,7 @@ def register():
         else:
             sign_in(user)
             flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-            return redirect(url_for("main.index"))
+            return redirect(target)
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 

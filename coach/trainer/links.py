@@ -17,6 +17,7 @@ from .. import access
 from ..access import Scope
 from ..domain import limits
 from ..domain.invites import normalise
+from ..episodes.service import tell_trainers
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..models import Assignment, AssignmentPause, Invite, Reminder, TrainerLink, User, now_utc
@@ -115,12 +116,16 @@ def set_sharing(actor: User, trainer_id, share: bool, now: datetime | None = Non
     which level the trainer was last told of, so turning it on later never picks up an old announcement."""
     if not isinstance(share, bool):
         raise ValidationError({"share_episodes": "must be true or false"})
+    now = now or now_utc()
     link = client_link(actor, trainer_id)
+    turned_on = share and not link.share_episodes
     if link.share_episodes != share:
-        link.share_episodes, link.share_changed_at = share, now or now_utc()
+        link.share_episodes, link.share_changed_at = share, now
     if not share:
         link.notified_level = None
     db.session.commit()
+    if turned_on:  # already urgent or emergency when sharing starts: this trainer hears it once, now
+        tell_trainers(actor, now)
     return link
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import Invite, TrainerLink
-from tests.factories import WebSession, page_text
+from tests.factories import WebSession, page_text, user_data
 
 NOT_VALID = "This code is not valid: ask your trainer for a new one."
 
@@ -153,3 +153,23 @@ def test_join_as_a_trainer_explains_it_is_for_clients(app):
 def test_the_me_page_links_athletes_to_my_trainers(app):
     client, _ = _session(app)
     assert 'href="/trainers"' in client.client.get("/me").get_data(as_text=True)
+
+
+def test_join_signed_out_create_an_account_comes_back_to_the_invite(app):
+    trainer, _ = _session(app, role="trainer", display_name="Zed Smith")
+    code = _code(trainer)
+    visitor = WebSession(app.test_client())
+    page = visitor.client.get(f"/join/{code}").get_data(as_text=True)
+    assert f'href="/register?next=/join/{code}"' in page
+    form = visitor.client.get(f"/register?next=/join/{code}").get_data(as_text=True)
+    assert f'name="next" type="hidden" value="/join/{code}"' in form
+    data = {"csrf_token": visitor.csrf(f"/register?next=/join/{code}"), "next": f"/join/{code}",
+            **user_data()}
+    signed_up = visitor.client.post("/register", data=data)
+    assert signed_up.status_code == 302 and signed_up.headers["Location"].endswith(f"/join/{code}")
+    assert "Zed Smith" in page_text(visitor.client.get(f"/join/{code}").get_data(as_text=True))
+    # Somewhere else is never a place to go after signing up.
+    other = WebSession(app.test_client())
+    data = {"csrf_token": other.csrf("/register"), "next": "https://evil.example/", **user_data()}
+    away = other.client.post("/register", data=data)
+    assert away.status_code == 302 and "evil" not in away.headers["Location"]

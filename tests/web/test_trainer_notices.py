@@ -144,3 +144,17 @@ def test_a_push_goes_to_the_sharing_trainers_devices_only(app_factory):
         assert message.payload["body"] == "Their assessment is now urgent."
         assert message.payload["url"] == f"/trainer/clients/{client}"
         assert message.headers["urgency"] == "high"
+
+
+def test_turning_sharing_on_while_urgent_tells_that_trainer_once(app, people):
+    from coach.trainer.links import set_sharing
+
+    _urgent(app, people["client"])
+    assert _notices(app, people["private"]) == []  # linked, not sharing: nothing
+    with app.app_context():
+        client = db.session.get(User, people["client"])
+        set_sharing(client, people["private"], True, NOW)
+        set_sharing(client, people["private"], True, NOW)  # on again: no second notice
+    [notice] = _notices(app, people["private"])
+    assert notice.body == "Their assessment is now urgent."
+    assert len(_notices(app, people["sharing"])) == 1  # the trainer already told is not told again
