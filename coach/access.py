@@ -205,11 +205,15 @@ def routines(actor: User | None, action: Action = Action.READ) -> ColumnElement[
     return or_(*terms)
 
 
-def assigned(actor: User | None) -> ColumnElement[bool]:
+def assigned(actor: User | None, *, ended_too: bool = False) -> ColumnElement[bool]:
     """SQL for a WHERE on Assignment: what is assigned to the actor as a client and still running (paused or
-    not), from a trainer they are linked to now. The client may read these and pause or resume them."""
+    not), from a trainer they are linked to now. The client may read these and pause or resume them.
+    `ended_too`: also those that ended (the link or the assignment), only to file a session the client played
+    before it ended and that reaches the server later (an offline phone's outbox); never to play or show one."""
     if not _signed_in(actor):
         return false()
+    if ended_too:
+        return Assignment.client_id == actor.id
     linked = select(TrainerLink.trainer_id).where(TrainerLink.client_id == actor.id, TrainerLink.ended_at.is_(None))
     return and_(Assignment.client_id == actor.id, Assignment.ended_at.is_(None), Assignment.trainer_id.in_(linked))
 

@@ -44,16 +44,17 @@ def _pain(values: dict, name: str, errors: dict) -> int | None:
 
 
 def _played(user: User, routine: Routine | None, values: dict, errors: dict) -> tuple[int | None, int | None, int | None]:
-    """(assignment id, version played, its step count): an assignment must be one assigned to the person now, of
-    this routine (access.assigned); the version one the routine has published (stock: 1), by default the
-    assignment's, else the routine's latest."""
+    """(assignment id, version played, its step count): an assignment must be one assigned to the person (now or
+    before it ended: an offline phone files a session late; access.assigned(ended_too=True)), of this routine;
+    the version one the routine has published (stock: 1), by default the assignment's, else the routine's latest."""
     assignment_id, version = values.get("assignment_id"), values.get("routine_version")
     assignment = None
     if assignment_id is not None:
         if isinstance(assignment_id, int) and not isinstance(assignment_id, bool) and 0 < assignment_id <= MAX_ID:
-            assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id, access.assigned(user)))
+            assignment = db.session.scalar(select(Assignment).where(
+                Assignment.id == assignment_id, access.assigned(user, ended_too=True)))
         if assignment is None or (routine is not None and assignment.routine_id != routine.id):
-            errors["assignment_id"] = "not a routine assigned to you now" if assignment is None else "assigned for another routine"
+            errors["assignment_id"] = "not a routine assigned to you" if assignment is None else "assigned for another routine"
             return None, None, None
     if routine is None:
         return None, None, None
@@ -67,6 +68,15 @@ def _played(user: User, routine: Routine | None, values: dict, errors: dict) -> 
     return (assignment.id if assignment else None), version, len(steps if steps is not None else routine.steps)
 
 
+def _ended_assignments_routine(user: User, slug: str, assignment_id) -> Routine | None:
+    """A trainer's routine the person can no longer open (the assignment or the link ended) but played from that
+    assignment before it did: the session still files, so an offline phone's outbox never loses it."""
+    if not isinstance(assignment_id, int) or isinstance(assignment_id, bool) or not 0 < assignment_id <= MAX_ID:
+        return None
+    return db.session.scalar(select(Routine).join(Assignment, Assignment.routine_id == Routine.id).where(
+        Assignment.id == assignment_id, access.assigned(user, ended_too=True), Routine.slug == slug))
+
+
 def clean_session(user: User, values: dict, now: datetime) -> dict:
     """Check a session against its routine; raise ValidationError with every problem at once."""
     errors: dict[str, str] = {name: "unknown field" for name in sorted(set(values) - set(SESSION_FIELDS))}
@@ -78,7 +88,9 @@ def clean_session(user: User, values: dict, now: datetime) -> dict:
         try:
             routine = get_routine(user, slug)
         except NotFound:
-            errors["routine"] = f"unknown routine {slug!r}"
+            routine = _ended_assignments_routine(user, slug, values.get("assignment_id"))
+            if routine is None:
+                errors["routine"] = f"unknown routine {slug!r}"
     started_at = values.get("started_at")
     if started_at is None:
         errors["started_at"] = "required"

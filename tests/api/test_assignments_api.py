@@ -233,7 +233,14 @@ def test_link_ended_the_assignment_is_no_longer_listed_or_usable(api, setup):
     end_link(s["app"], s["trainer"], s["ann"])
     assert api.get("/api/v1/assignments", token=s["a"]).get_json()["items"] == []
     assert api.patch(f"/api/v1/assignments/{made['id']}", json={"paused": True}, token=s["a"]).status_code == 404
+    # The routine is no longer hers to open...
+    assert api.get(f"/api/v1/routines/{s['slug']}", token=s["a"]).status_code == 404
+    # ...but a session her phone played before the link ended and files late is kept, with its assignment.
     response = api.post("/api/v1/sessions", json=_session(made["id"], s["slug"]), token=s["a"])
-    assert response.status_code == 400
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["assignment_id"] == made["id"]
+    # Someone else's assignment id is still refused.
+    other = api.post("/api/v1/sessions", json=_session(made["id"] + 1000, s["slug"]), token=s["a"])
+    assert other.status_code == 400 and set(other.get_json()["error"]["fields"]) >= {"routine"}
     assert api.get("/api/v1/trainer/assignments", token=s["t"]).get_json()["items"] == []
     assert api.get(f"/api/v1/trainer/assignments?client_id={s['ann']}", token=s["t"]).status_code == 404
