@@ -199,7 +199,30 @@ def _levels(app, user_id):
     yield "emergency"
 
 
-def _args(app, user_id) -> dict[str, list]:
+def _coach(app, client_id) -> dict[str, list]:
+    """The person's trainer (linked, shared diary) with a routine of their own assigned to the person and an open
+    invite: the values of the trainer pages' parameters."""
+    from coach.trainer.assignments import create_assignments
+    from coach.trainer.invites import create_invite
+    from coach.trainer.routines import create_routine
+    from tests.trainer_helpers import link, make_user
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        trainer_id = make_user("Coach", role="trainer")
+        link(trainer_id, client_id, share=True)
+        trainer = db.session.get(User, trainer_id)
+        routine = create_routine(trainer, {"title": "Hip opener", "kind": "mobility", "summary": "Before squats.",
+                                           "steps": [{"title": "Circles", "instruction": "Slow hip circles.",
+                                                      "seconds": 30}]}, now)
+        (assignment,) = create_assignments(trainer, [client_id], routine.slug,
+                                           {"type": "daily", "times": ["07:30"]}, "Before Thursday.", now)
+        code = create_invite(trainer, "Tuesday group", now).code
+        return {"trainer_id": [trainer_id], "client_id": [client_id], "routine_id": [routine.id],
+                "assignment_id": [assignment.id], "code": [code]}
+
+
+def _args(app, user_id, coach_args) -> dict[str, list]:
     with app.app_context():
         from coach.routines.service import list_routines
 
@@ -207,18 +230,28 @@ def _args(app, user_id) -> dict[str, list]:
         reminders = db.session.scalars(select(Reminder.id).where(Reminder.user_id == user_id)).all()
         notes = db.session.scalars(select(Notification.id).where(Notification.user_id == user_id)).all()
         slugs = [r.slug for r in list_routines(None)]
-    return {"episode_id": episodes[-3:], "reminder_id": reminders, "notification_id": notes[:1], "slug": slugs}
+    return {"episode_id": episodes[-3:], "reminder_id": reminders, "notification_id": notes[:1], "slug": slugs,
+            **coach_args}
 
 
 def test_every_page_at_every_level_and_signed_out_names_no_medicine(app, client, web, diary):
-    args = _args(app, diary)
+    from tests.factories import WebSession
+
+    coach_args = _coach(app, diary)
+    coach = WebSession(app.test_client())
+    assert coach.login("coach@example.com").status_code == 302
+    for page in ("/trainer", f"/trainer/clients/{diary}", f"/trainer/clients/{diary}/report",
+                 f"/trainer/routines/{coach_args['routine_id'][0]}"):
+        assert coach.client.get(page).status_code == 200, page  # the walk reads the trainer's real pages
     for level in _levels(app, diary):
         from coach.episodes.service import assess_user
 
         with app.app_context():
             assert assess_user(db.session.get(User, diary), datetime.now(UTC)).level == level
-        args = _args(app, diary)
+        args = _args(app, diary, coach_args)
         assert _walk(app, client, args) == {}, level
+        # The trainer's pages, the client's shared diary, report and PDF among them.
+        assert _walk(app, coach.client, args) == {}, level
     client.post("/logout", data={"csrf_token": web.csrf("/diary")})
     client.delete_cookie("session")
     assert client.get("/diary").status_code == 302  # signed out: the walk below sees the signed-out pages
