@@ -23,7 +23,7 @@ KEYS = {
     "assessment": {"level", "rules_version", "evaluated_at", "flags", "info", "disclaimer"},
     "flag": {"rule", "level", "reason", "episode_ids", "sources"},
     "session": {"id", "client_id", "routine", "routine_title", "started_at", "ended_at", "completed", "completed_steps",
-                "steps_total", "stop_reason", "pain_before", "pain_after", "created_at"},
+                "steps_total", "stop_reason", "pain_before", "pain_after", "created_at", "assignment_id", "routine_version"},
     "routine": {"slug", "title", "kind", "summary", "is_stock", "total_seconds", "total_seconds_with_optional",
                 "stop_rules", "sources", "evidence", "next", "frequency", "steps"},
     "step": {"position", "title", "instruction", "seconds", "optional", "note"},
@@ -31,13 +31,15 @@ KEYS = {
     "tip": {"id", "category", "title", "text", "sources", "note"},
     "source": {"id", "title", "url"},
     "reminder": {"id", "client_id", "title", "body", "kind", "routine", "episode_id", "schedule", "enabled",
-                 "next_fire_at", "last_fired_at", "url", "created_at", "updated_at"},
+                 "next_fire_at", "last_fired_at", "url", "created_at", "updated_at", "assignment_id"},
     "notification": {"id", "reminder_id", "kind", "title", "body", "url", "tag", "fire_at", "read_at", "created_at"},
     "device": {"id", "host", "created_at", "updated_at"},
     "token": {"name", "created_at", "expires_at", "last_used_at", "revoked_at"},
     "calendar_feed": {"created_at", "last_used_at"},
     "export": {"format", "exported_at", "profile", "api_tokens", "episodes", "follow_ups", "routine_sessions",
-               "routines", "reminders", "notifications", "push_devices", "calendar_feed"},
+               "routines", "reminders", "notifications", "push_devices", "calendar_feed",
+               # with a trainer: as a client, their links and what is assigned to them; as a trainer, what they made
+               "trainers", "assigned", "clients", "invites", "routine_versions", "assignments"},
 }
 
 
