@@ -87,7 +87,8 @@ def toggle(reminder_id: int):
     except ServiceError as error:
         if error.status == 404:
             raise
-        flash("That one-off time has passed. Edit it to pick a new time.", "error")
+        flash(str(error) if error.status == 409 else "That one-off time has passed. Edit it to pick a new time.",
+              "error")
     else:
         flash(f"{reminder.title}: {'on' if reminder.enabled else 'off'}.", "success")  # the switch's own words
     return redirect(url_for("reminders.index") + f"#reminder-{reminder_id}")
@@ -142,6 +143,8 @@ def create():
 def edit(reminder_id: int):
     user, now = _me(), _now()
     reminder = get_reminder(user, reminder_id, Action.CHANGE)
+    if reminder.assignment_id is not None:  # follows the trainer's assignment: paused or resumed there
+        return redirect(url_for("trainer.assigned") + f"#assigned-{reminder.assignment_id}")
     form = _form(reminder)
     if request.method == "POST":
         done = _save(form, lambda values: update_reminder(user, reminder.id, values, now))
@@ -156,6 +159,8 @@ def edit(reminder_id: int):
 @login_required
 def delete(reminder_id: int):
     reminder = get_reminder(_me(), reminder_id, Action.CHANGE)
+    if reminder.assignment_id is not None:
+        return redirect(url_for("trainer.assigned") + f"#assigned-{reminder.assignment_id}")
     if request.method == "POST":
         delete_reminder(_me(), reminder.id)
         # A check-in is skipped (the list's word for it); anything else is deleted.

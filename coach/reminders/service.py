@@ -9,7 +9,7 @@ from .. import access
 from ..access import Action, Scope
 from ..domain import limits
 from ..domain.schedule import Once, QuietHours, ScheduleError, next_fire_time, parse_schedule, schedule_to_dict
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..formats import number
 from ..idempotency import locked, save_once
@@ -189,8 +189,19 @@ def create_reminder(user: User, values: dict, now: datetime, *, client_id: str |
     )
 
 
+FROM_TRAINER = "This reminder comes with a routine your trainer assigned: pause or resume it under Assigned to me."
+
+
+def _own(reminder: Reminder) -> Reminder:
+    """A reminder the person may edit, switch or delete here: not one that carries out a trainer's assignment
+    (that one follows the assignment: paused, resumed, changed or ended there), else Conflict (409)."""
+    if reminder.assignment_id is not None:
+        raise Conflict(FROM_TRAINER)
+    return reminder
+
+
 def update_reminder(user: User, reminder_id: int, values: dict, now: datetime) -> Reminder:
-    reminder = locked(get_reminder(user, reminder_id, Action.CHANGE))  # a pause and a new time at once: both kept
+    reminder = locked(_own(get_reminder(user, reminder_id, Action.CHANGE)))  # a pause and a new time at once: both kept
     owner = access.subject(user, reminder.user_id, Scope.REMINDERS, Action.CHANGE)  # its clock and routines
     for key, value in clean_reminder(owner, values, now, current=reminder).items():
         setattr(reminder, key, value)
@@ -205,7 +216,7 @@ def set_enabled(user: User, reminder_id: int, enabled: bool, now: datetime) -> R
 
 
 def delete_reminder(user: User, reminder_id: int) -> None:
-    db.session.delete(get_reminder(user, reminder_id, Action.CHANGE))
+    db.session.delete(_own(get_reminder(user, reminder_id, Action.CHANGE)))
     db.session.commit()
 
 
