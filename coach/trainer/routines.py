@@ -16,6 +16,7 @@ from .. import access
 from ..access import Action, Scope
 from ..content import KINDS
 from ..content.medication_words import medication_words_in
+from ..content.model import Step as PlayStep
 from ..domain import limits
 from ..errors import Conflict, ValidationError
 from ..extensions import db
@@ -296,16 +297,6 @@ def stock_steps() -> list[StockStep]:
 
 
 @dataclass(frozen=True)
-class PlayStep:
-    position: int
-    title: str
-    instruction: str
-    seconds: int
-    optional: bool = False
-    note: str | None = None
-
-
-@dataclass(frozen=True)
 class PlayRoutine:
     """What templates/relief/player.html reads of a routine, from a working copy or a published version."""
 
@@ -313,7 +304,7 @@ class PlayRoutine:
     title: str
     kind: str
     summary: str
-    steps: tuple[PlayStep, ...]
+    steps: tuple[PlayStep, ...]  # the content library's step shape
     next: tuple[str, ...] = ()
 
     @property

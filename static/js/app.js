@@ -320,6 +320,27 @@
     });
   }
 
+  // [data-copy="#id"]: copy that field's value (an invite or calendar link) and say so in [data-copy-status];
+  // without script the link is still there to select and copy by hand.
+  function onCopyClick(event) {
+    const button = event.target.closest('[data-copy]');
+    if (!button) return;
+    const field = document.querySelector(button.getAttribute('data-copy'));
+    const status = document.querySelector('[data-copy-status]');
+    if (!field) return;
+    const done = function (ok) {
+      if (status) status.textContent = ok ? 'Link copied.' : 'Select the link and copy it.';
+    };
+    field.select();
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
+    } else {
+      let ok = false;
+      try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
+      done(ok);
+    }
+  }
+
   window.Coach = { csrfToken: csrfToken, fetchJSON: fetchJSON, clearDraft: clearDraft };
 
   registerServiceWorker();
@@ -328,5 +349,6 @@
   errorSummaries();
   guardDoubleSubmit();
   document.addEventListener('click', onConfirmClick);
+  document.addEventListener('click', onCopyClick);
   document.addEventListener('submit', onLogoutSubmit);
 })();

@@ -1,7 +1,7 @@
 /* Reminder form and calendar page. ES2019, no modules, no dependencies.
  * - [data-reminder-form]: shows only the schedule part the chosen "When" uses, and the routine
  *   choice only for routine reminders (without this script every part is visible and still works)
- * - [data-copy="#id"]: copies that field's value, and says so in [data-copy-status]
+ * (The calendar page's Copy link is app.js's, as on every page.)
  */
 (function () {
   'use strict';
@@ -31,25 +31,7 @@
     update();
   }
 
-  function onCopyClick(event) {
-    const button = event.target.closest('[data-copy]');
-    if (!button) return;
-    const field = document.querySelector(button.getAttribute('data-copy'));
-    const status = document.querySelector('[data-copy-status]');
-    if (!field) return;
-    const done = function (ok) {
-      if (status) status.textContent = ok ? 'Copied.' : 'Select the address and copy it.';
-    };
-    field.select();
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
-    } else {
-      let ok = false;
-      try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
-      done(ok);
-    }
   }
 
   document.querySelectorAll('form[data-reminder-form]').forEach(setupForm);
-  document.addEventListener('click', onCopyClick);
 })();

@@ -35,7 +35,7 @@ def test_a_trainer_makes_an_invite_and_sees_code_link_and_qr(app):
     text = page_text(page)
     assert f"{code[:4]} {code[4:]}" in text and "Tuesday group" in text and "Waiting to be used (1)" in text
     assert '<svg role="img" aria-label="QR code for invite' in page and 'data-copy="#invite-url"' in page
-    assert "/static/js/links.js?v=" in page and "<script>" not in page
+    assert "/static/js/app.js?v=" in page and "<script>" not in page  # app.js copies the link (data-copy)
 
 
 def test_revoke_needs_csrf_and_moves_the_code_to_the_past(app):
