@@ -197,12 +197,10 @@ def rows(actor: User | None, model, scope: Scope, action: Action = Action.READ,
 
 def routines(actor: User | None, action: Action = Action.READ) -> ColumnElement[bool]:
     """SQL for a WHERE on Routine: the routines the actor may play (READ) or edit (CHANGE): stock ones to
-    read, their own, and (to read) a trainer's routine assigned to them through an active link."""
+    read, and their own. A trainer's routine reaches a client only through an assignment (`assigned`), as the
+    published version it plays, never the working copy: so it is not in this set."""
     stock = Routine.is_stock.is_(True) if action in STOCK else false()
-    terms = [stock, _subjects(actor, Routine.owner_id, Scope.ROUTINES, action)]
-    if action is Action.READ and _signed_in(actor):
-        terms.append(Routine.id.in_(select(Assignment.routine_id).where(assigned(actor))))
-    return or_(*terms)
+    return or_(stock, _subjects(actor, Routine.owner_id, Scope.ROUTINES, action))
 
 
 def assigned(actor: User | None, *, ended_too: bool = False) -> ColumnElement[bool]:

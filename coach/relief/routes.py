@@ -1,7 +1,7 @@
 """SOS (safety check, quick log), the emergency screen, the routine player and the outbox's sync state."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -10,9 +10,11 @@ from ..content.countries import emergency_numbers, local_services
 from ..domain import triage
 from ..domain.codes import LOCATION_LABELS
 from ..domain.triage_rules import LOCATION_LEVELS
+from ..errors import NotFound
 from ..reference import guess_country, is_country
 from ..routines.service import find_routines, get_routine, recommended_routine, stop_rules
 from . import bp, screen
+from .service import assignment_of
 from .sos import QUICK_TRIGGERS, SAFETY_HEADING, SAFETY_QUESTIONS, URGENT_ITEMS, URGENT_LINE
 
 MAX_SPEED = 1000.0
@@ -96,7 +98,14 @@ def _speed() -> float:
 def play(slug: str):
     if gate := level.emergency_gate():  # no routine at emergency (CONTENT.md section 0)
         return gate
-    routine = get_routine(current_user, slug)
+    try:
+        routine = get_routine(current_user, slug)
+    except NotFound:
+        # A trainer's routine is played from its assignment (the version assigned, counted for adherence).
+        assignment_id = assignment_of(current_user, slug)
+        if assignment_id is None:
+            raise
+        return redirect(url_for("trainer.assigned_play", assignment_id=assignment_id))
     return player_page(routine=routine, stop_rules=stop_rules(),
                        next_routines=find_routines(current_user, list(routine.next or [])))
 

@@ -68,6 +68,13 @@ def _played(user: User, routine: Routine | None, values: dict, errors: dict) -> 
     return (assignment.id if assignment else None), version, len(steps if steps is not None else routine.steps)
 
 
+def assignment_of(user: User, slug: str) -> int | None:
+    """The id of a running assignment to the person of the trainer's routine with this slug, if any: where a link
+    to the routine's own player sends them (a trainer's routine is played from its assignment)."""
+    return db.session.scalar(select(Assignment.id).join(Routine, Routine.id == Assignment.routine_id)
+                             .where(access.assigned(user), Routine.slug == slug).order_by(Assignment.id).limit(1))
+
+
 def _ended_assignments_routine(user: User, slug: str, assignment_id) -> Routine | None:
     """A trainer's routine the person can no longer open (the assignment or the link ended) but played from that
     assignment before it did: the session still files, so an offline phone's outbox never loses it."""

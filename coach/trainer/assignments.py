@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy import and_, delete, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from .. import access
@@ -152,9 +152,12 @@ def _rows(where, *, with_pauses: bool = False, newest_first: bool = True) -> lis
     """Assignments with their routine, both names and the next reminder: one statement (two with pauses)."""
     client, trainer = aliased(User), aliased(User)
     query = (
-        select(Assignment, Routine.slug, Routine.title, client.display_name, client.timezone, trainer.display_name,
-               Reminder.next_fire_at)
+        # The title of the version the client plays (a stock routine has no versions: its own title).
+        select(Assignment, Routine.slug, func.coalesce(RoutineVersion.title, Routine.title), client.display_name,
+               client.timezone, trainer.display_name, Reminder.next_fire_at)
         .join(Routine, Routine.id == Assignment.routine_id)
+        .outerjoin(RoutineVersion, and_(RoutineVersion.routine_id == Assignment.routine_id,
+                                        RoutineVersion.version == Assignment.routine_version))
         .join(client, client.id == Assignment.client_id)
         .join(trainer, trainer.id == Assignment.trainer_id)
         .outerjoin(Reminder, Reminder.assignment_id == Assignment.id)

@@ -259,6 +259,10 @@ def publish(actor: User, routine_id, data=None, *, now: datetime) -> tuple[Routi
     _write_version(routine, routine.version, now)
     db.session.execute(update(Assignment).where(*_active_assignments(actor, routine))
                        .values(routine_version=routine.version).execution_options(synchronize_session=False))
+    # The clients' reminders of it carry the new title (push and inbox say what they will play).
+    running = select(Assignment.id).where(*_active_assignments(actor, routine))
+    db.session.execute(update(Reminder).where(Reminder.assignment_id.in_(running))
+                       .values(title=routine.title, updated_at=now).execution_options(synchronize_session=False))
     db.session.commit()
     return routine, clients
 

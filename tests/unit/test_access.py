@@ -357,15 +357,19 @@ def test_subject_is_the_client_only_through_an_active_link_and_the_granted_scope
             access.subject(u["sharing"], ids["alice"], Scope.EPISODES, Action.CHANGE)
 
 
-def test_routines_and_assigned_follow_the_active_link(coached):
+def test_assigned_follows_the_active_link_and_routines_stay_the_authors(coached):
     from coach.models import Assignment, TrainerLink
 
     app, ids, _ = coached
     with app.app_context():
         u = _users(ids)
         stock = set(db.session.scalars(select(Routine.id).where(Routine.is_stock.is_(True))))
-        assert ids["routine"] in _ids(Routine, access.routines(u["alice"]))
+        # Assigned to her, the trainer's routine reaches her only through the assignment (the version it plays),
+        # never as the working copy in her library.
+        assert ids["routine"] not in _ids(Routine, access.routines(u["alice"]))
         assert ids["routine"] not in _ids(Routine, access.routines(u["alice"], Action.CHANGE))
+        assert {a.routine_id for a in db.session.scalars(select(Assignment).where(access.assigned(u["alice"])))} == {
+            ids["routine"]}
         assert ids["routine"] not in _ids(Routine, access.routines(u["bob"]))
         assert _ids(Routine, access.routines(u["plain"])) == stock
         assert len(_ids(Assignment, access.assigned(u["alice"]))) == 1
