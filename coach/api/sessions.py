@@ -43,4 +43,4 @@ def index_sessions(query: SessionQuery):
 @login_required
 @api_spec.validate(resp=responses(200, SessionOut), tags=[TAG], security=AUTH)
 def show_session(session_id: int):
-    return SessionOut.model_validate(get_session(_me(), session_id))
+    return SessionOut.shown_to(_me(), get_session(_me(), session_id))

@@ -130,7 +130,7 @@ def show_client(client_id: int, query: DetailQuery):
     body = ClientDetailOut.model_validate({
         "client": _client_out(d.row),
         "adherence": {"last_7_days": d.row.week, "last_30_days": d.row.month},
-        "sessions": [SessionOut.model_validate(s) for s in d.sessions], "next_cursor": d.next_cursor,
+        "sessions": [SessionOut.shown_to(_me(), s) for s in d.sessions], "next_cursor": d.next_cursor,
         "assignments": [{"id": a.id, "routine": slug, "routine_title": title, "schedule": a.schedule,
                          "paused": a.paused, "created_at": a.created_at, "ended_at": a.ended_at}
                         for a, slug, title in d.assignments],
