@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import access
@@ -83,14 +84,28 @@ def accept_invite(actor: User, code, now: datetime | None = None) -> Accepted:
         .values(used_at=now, used_by_id=actor.id).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
         db.session.rollback()
-        raise _invalid()
+        return _linked_meanwhile(actor, invite.trainer_id, invite.id)  # a double tap: the first one linked
     if link is None:
         link = TrainerLink(trainer_id=invite.trainer_id, client_id=actor.id)
         db.session.add(link)
     link.linked_at, link.ended_at, link.ended_by = now, None, None
     link.share_episodes, link.share_changed_at, link.notified_level = False, None, None
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # two codes of one trainer at once: the other request made the link (its code is used)
+        db.session.rollback()
+        return _linked_meanwhile(actor, invite.trainer_id)
     return Accepted(link, True)
+
+
+def _linked_meanwhile(actor: User, trainer_id: int, invite_id: int | None = None) -> Accepted:
+    """The same client's other request, at the same moment, linked them to this trainer: that is an answer, not
+    an error (nothing changed; not a failed try). Otherwise the code was taken by someone else or ran out."""
+    link = _link_with(actor, trainer_id)
+    used_by_me = invite_id is None or db.session.scalar(select(Invite.used_by_id).where(Invite.id == invite_id)) == actor.id
+    if link is not None and link.active and used_by_me:
+        return Accepted(link, False)
+    raise _invalid()
 
 
 def list_links(actor: User) -> list[TrainerLink]:
