@@ -321,7 +321,7 @@ def _request_filters() -> dict:
         "decimal": lambda value, places=None: decimal(value, places, loc()),
         "duration": lambda seconds: duration(seconds, loc()),
         "minutes": lambda total, long=False: minutes(total, loc(), long),
-        "day": lambda value: day(value, zone(), loc()),
+        "day": lambda value, tz=None: day(value, tz or zone(), loc()),  # tz: another person's zone (a client's page)
         "short_day": lambda value: short_day(value, zone(), loc()),
         "weekday": lambda value, year=True: weekday(value, zone(), loc(), year=year),
         "time": lambda value: clock_time(value, zone(), loc()),
