@@ -31,7 +31,5 @@
     update();
   }
 
-  }
-
   document.querySelectorAll('form[data-reminder-form]').forEach(setupForm);
 })();

@@ -26,7 +26,7 @@ def test_register_login_edit_profile_logout(page):
     register(page)
     assert page.get_by_role("heading", name="Hi, Phone User").is_visible()
 
-    page.get_by_role("link", name="Me").click()
+    page.get_by_role("link", name="Me", exact=True).click()
     page.get_by_role("link", name="Edit profile").click()
     page.get_by_label("Birth year").fill("1971")
     page.get_by_label("I have osteoporosis (thin or fragile bones)").check()
