@@ -49,7 +49,7 @@ def test_the_reminders_page_sends_it_to_assigned_to_me(app, assigned):
     assert web.login("ann.client@example.com").status_code == 302
     rid = assigned["reminder"]
     page = web.client.get("/reminders").get_data(as_text=True)
-    assert f'href="/assigned#assigned-{assigned["assignment"]}"' in page and "From your trainer" in page_text(page)
+    assert f'href="/assigned#assigned-{assigned["assignment"]}"' in page and "From your trainer: pause it under Assigned to me" in page_text(page)
     assert f"/reminders/{rid}/edit" not in page and f"/reminders/{rid}/toggle" not in page
     for path in (f"/reminders/{rid}/edit", f"/reminders/{rid}/delete"):
         response = web.client.get(path)
