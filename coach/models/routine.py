@@ -91,3 +91,13 @@ class Tip(db.Model):
     text: Mapped[str] = mapped_column(String(limits.TIP_TEXT))
     sources: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(String(limits.CONTENT_NOTE))
+
+
+class ContentState(db.Model):
+    """One row: the generation of the shipped content in the database. `flask seed` bumps it in the same
+    transaction as the content, so every worker's content cache sees the new content on its next request."""
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

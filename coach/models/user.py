@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     quiet_end: Mapped[time | None] = mapped_column(Time)
     # Bumped on logout and password change: every session cookie carries it, so old ones stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped in the same transaction as every change the assessment reads (episodes, check-ins, the profile's
+    # triage answers, the time zone): a cached assessment is good only for the revision it was computed at.
+    assessment_rev: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Set once the person has answered or dismissed the profile prompt shown after their first spasm.
     profile_prompt_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
