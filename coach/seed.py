@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .content import Content, ContentError, Routine, load_content
 from .extensions import db
+from .models import ContentState, RoutineStep, Source, Tip
 from .models import Routine as RoutineRow
-from .models import RoutineStep, Source, Tip
+
+# The one row of content_state (migration t12perf0001 makes it; a database emptied by hand gets it back here).
+CONTENT_STATE_ID = 1
 
 
 def seed(content: Content | None = None, now: datetime | None = None) -> dict[str, int]:
-    """Upsert sources (by id), stock routines (by slug, steps by position) and tips (by id); commit once.
+    """Upsert sources (by id), stock routines (by slug, steps by position) and tips (by id), and bump the content's
+    generation; commit once, so every worker's content cache (coach/routines/catalog.py) sees the new content
+    together with the new generation, never one without the other.
 
     Returns how many of each the shipped content holds, so a second run prints the same summary.
     """
@@ -29,6 +34,7 @@ def seed(content: Content | None = None, now: datetime | None = None) -> dict[st
         row.category, row.title, row.text, row.sources, row.note = (
             tip.category, tip.title, tip.text, list(tip.sources), tip.note)
         db.session.add(row)
+    _bump_generation()
     db.session.commit()
     return {
         "sources": len(content.sources),
@@ -66,3 +72,13 @@ def _replace_steps(row: RoutineRow, routine: Routine) -> None:
         target.optional, target.note = step.optional, step.note
     for leftover in existing.values():
         row.steps.remove(leftover)
+
+
+def _bump_generation() -> None:
+    """content_state.generation + 1 in the database (not read-modify-write: two seeds at once both count)."""
+    bumped = db.session.execute(
+        update(ContentState).where(ContentState.id == CONTENT_STATE_ID)
+        .values(generation=ContentState.generation + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if not bumped:
+        db.session.add(ContentState(id=CONTENT_STATE_ID, generation=1))

@@ -10,7 +10,16 @@ from flask_login import current_user
 from .. import level
 from ..content import CATEGORIES, KINDS
 from . import bp
-from .service import find_routines, get_routine, list_routines, list_tips, sources_for, stop_rules, tip_of_the_day
+from .service import (
+    evidence_sources,
+    find_routines,
+    get_routine,
+    list_routines,
+    list_tips,
+    sources_for,
+    stop_rules,
+    tip_of_the_day,
+)
 
 KIND_LABELS = {"relief": "Relief", "mobility": "Mobility", "prevention": "Prevention"}
 CATEGORY_LABELS = {"posture": "Posture", "lifting": "Lifting", "recovery": "Recovery", "hydration": "Hydration"}
@@ -46,7 +55,7 @@ def detail(slug: str):
     if gate := level.emergency_gate():
         return gate
     routine = get_routine(current_user, slug)
-    evidence_ids = [i for item in routine.evidence or [] for i in item.get("sources", [])]
+    evidence_ids = evidence_sources(routine)
     rules = stop_rules()
     rule_ids = list(rules.sources) + [i for r in rules.emergency + rules.stop_and_log for i in r.sources]
     return render_template(

@@ -3,49 +3,80 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import access
 from ..access import Action, Scope
-from ..content import shipped_content, stop_rules  # noqa: F401  (stop_rules: the pages and API read it here)
+from ..content import Source, Tip, shipped_content, stop_rules  # noqa: F401  (stop_rules: the pages and API read it here)
 from ..domain.slugs import new_routine_slug
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Routine, Source, Tip, User
+from ..models import Routine, User
+from .catalog import StockRoutine, catalog
 
 
-def list_routines(user: User | None, kind: str | None = None) -> list[Routine]:
-    query = select(Routine).where(access.routines(user)).options(selectinload(Routine.steps))
+def list_routines(user: User | None, kind: str | None = None) -> list[Routine | StockRoutine]:
+    """Stock routines (the catalog, in the library's order), then the ones this person made (the database)."""
+    return [*catalog().routines_of(kind), *_made_routines(user, kind)]
+
+
+def _made_routines(user: User | None, kind: str | None = None) -> list[Routine]:
+    if not _may_have_made(user):
+        return []
+    query = select(Routine).where(_made(user)).options(selectinload(Routine.steps))
     if kind:
         query = query.where(Routine.kind == kind)
-    order = (Routine.is_stock.desc(), Routine.position.is_(None), Routine.position, Routine.title)
-    return list(db.session.scalars(query.order_by(*order)))
+    return list(db.session.scalars(query.order_by(Routine.position.is_(None), Routine.position, Routine.title)))
 
 
-def get_routine(user: User | None, slug: str) -> Routine:
+def _may_have_made(user: User | None) -> bool:
+    # Signed out, nobody has routines of their own: no query at all.
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _made(user: User | None):
+    """SQL: the routines besides the stock ones that access.routines lets this person play (their own)."""
+    return and_(Routine.is_stock.is_not(True), access.routines(user))
+
+
+def get_routine(user: User | None, slug: str) -> Routine | StockRoutine:
     """The routine with this slug if this person may see it; NotFound otherwise (never says which)."""
-    routine = db.session.scalar(
-        select(Routine).where(Routine.slug == slug, access.routines(user)).options(selectinload(Routine.steps))
-    )
+    stock = catalog().by_slug.get(slug)
+    if stock is not None:
+        return stock
+    routine = None
+    if _may_have_made(user):
+        routine = db.session.scalar(
+            select(Routine).where(Routine.slug == slug, _made(user)).options(selectinload(Routine.steps)))
     if routine is None:
         raise NotFound("No such routine.")
     return routine
 
 
-def find_routines(user: User | None, slugs: list[str]) -> list[Routine]:
+def find_routines(user: User | None, slugs: list[str]) -> list[Routine | StockRoutine]:
     """The visible routines among `slugs`, in the order given (for "what next" links)."""
     if not slugs:
         return []
-    rows = {r.slug: r for r in db.session.scalars(select(Routine).where(Routine.slug.in_(slugs), access.routines(user)))}
+    stock = catalog().by_slug
+    rows = {slug: stock[slug] for slug in slugs if slug in stock}
+    missing = [slug for slug in slugs if slug not in rows]
+    if missing and _may_have_made(user):
+        rows.update((r.slug, r) for r in db.session.scalars(select(Routine).where(Routine.slug.in_(missing), _made(user))))
     return [rows[slug] for slug in slugs if slug in rows]
 
 
-def recommended_routine() -> Routine | None:
+def recommended_routine() -> StockRoutine | None:
     """The routine SOS leads into: the first stock relief routine (CONTENT.md section 3 order)."""
-    routines = list_routines(None, "relief")
+    routines = catalog().routines_of("relief")
     return routines[0] if routines else None
+
+
+def evidence_sources(routine: Routine | StockRoutine) -> list[int]:
+    """The source ids a routine's evidence cites (a made routine keeps its evidence as JSON, a stock one frozen)."""
+    return [i for item in routine.evidence or () for i in
+            (item.get("sources", ()) if isinstance(item, dict) else item.sources)]
 
 
 def add_made_routine(user: User, routine: Routine, attempts: int = 5) -> Routine:
@@ -67,29 +98,25 @@ def add_made_routine(user: User, routine: Routine, attempts: int = 5) -> Routine
 
 
 def stock_slugs() -> list[str]:
-    return list(db.session.scalars(select(Routine.slug).where(Routine.is_stock.is_(True)).order_by(Routine.slug)))
+    return sorted(catalog().by_slug)
 
 
 def list_tips(category: str | None = None) -> list[Tip]:
-    query = select(Tip).order_by(Tip.id)
-    if category:
-        query = query.where(Tip.category == category)
-    return list(db.session.scalars(query))
+    tips = catalog().tips
+    return [tip for tip in tips if tip.category == category] if category else list(tips)
 
 
 def tip_of_the_day(day: date) -> Tip | None:
     """The same tip all day, a different one the next (cycling through them in order)."""
-    tips = list_tips()
+    tips = catalog().tips
     return tips[day.toordinal() % len(tips)] if tips else None
 
 
 def sources_for(*id_lists) -> dict[int, Source]:
     """The sources cited by any of the given id lists, by id."""
-    ids = {i for ids in id_lists for i in ids}
-    if not ids:
-        return {}
-    return {s.id: s for s in db.session.scalars(select(Source).where(Source.id.in_(ids)))}
+    known = catalog().sources
+    return {i: known[i] for ids in id_lists for i in ids if i in known}
 
 
 def list_sources() -> list[Source]:
-    return list(db.session.scalars(select(Source).order_by(Source.id)))
+    return list(catalog().sources.values())

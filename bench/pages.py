@@ -1,0 +1,111 @@
+"""Times the content pages, SOS, the diary and the report in process (Flask test client), against a bare Flask hello.
+
+A quick check beside bench/load.py (gunicorn + wrk): no sockets, one process, so the ratio says how much work the
+app itself does per request. SQLite in a temporary file by default; PostgreSQL when DATABASE_URL is set (its
+database name must contain "test": the schema is dropped and rebuilt from the migrations). Prints a markdown
+table for docs/PERFORMANCE.md ("Pages and content cache").
+
+    .venv/bin/python bench/pages.py                 # 2,000 requests per endpoint
+    .venv/bin/python bench/pages.py --requests 500
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/coach_pages_bench_test .venv/bin/python bench/pages.py
+"""
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import Flask  # noqa: E402
+
+from bench.assessment_endpoint import add_user, database_url, make_app  # noqa: E402
+from coach.extensions import db  # noqa: E402
+from coach.models import User  # noqa: E402
+from coach.seed import seed  # noqa: E402
+
+SPASMS = 3_650  # one a day for ten years, a follow-up on every third (bench/triage.py make_history)
+SLUG = "gym-floor-settle"
+
+
+def bare_app() -> Flask:
+    hello = Flask("bare")
+
+    @hello.get("/hello")
+    def index():
+        return "Hello, World!"
+
+    return hello
+
+
+def sign_in(app, client, email: str) -> None:
+    """A session cookie for the bench user, as Flask-Login writes it at sign-in (the web form's work is not timed)."""
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        user_id = user.get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+        session.permanent = True
+
+
+def timed(client, path: str, requests: int, expected: int = 200) -> tuple[float, float]:
+    """Median and p99 of `requests` GETs of `path`, in ms; the first few warm the caches up and are not counted."""
+    for _ in range(min(20, requests)):
+        response = client.get(path)
+        assert response.status_code == expected, (path, response.status_code)
+    samples = []
+    gc.collect()
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == expected, (path, response.status_code)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2_000, help="requests per endpoint (default 2,000)")
+    args = parser.parse_args()
+    url = database_url()
+    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite (file, WAL)"
+    app = make_app(url)
+    with app.app_context():
+        seed()
+    client = app.test_client()
+    add_user(app, client, SPASMS)
+    signed_in = app.test_client()
+    sign_in(app, signed_in, f"bench{SPASMS}@example.com")
+    bare = bare_app().test_client()
+
+    pages = [
+        ("bare Flask `/hello`", bare, "/hello", args.requests),
+        ("`/` signed out", client, "/", args.requests),
+        ("`/routines`", client, "/routines", args.requests),
+        (f"`/routines/{SLUG}`", client, f"/routines/{SLUG}", args.requests),
+        (f"`/routines/{SLUG}/play`", client, f"/routines/{SLUG}/play", args.requests),
+        ("`GET /api/v1/routines`", client, "/api/v1/routines", args.requests),
+        ("`/sos` signed out", client, "/sos", args.requests),
+        # The signed-in pages re-read a ten-year history: fewer requests keep the run short.
+        (f"`/` signed in ({SPASMS:,} spasms)", signed_in, "/", max(args.requests // 10, 50)),
+        (f"`/diary` ({SPASMS:,} spasms)", signed_in, "/diary", max(args.requests // 10, 50)),
+        (f"`/report` ({SPASMS:,} spasms)", signed_in, "/report", max(args.requests // 20, 30)),
+    ]
+    print(f"### {backend}, {args.requests:,} requests per endpoint (fewer where marked)\n")
+    print("| endpoint | requests | median ms | p99 ms | requests/s (1 / median) | ratio to bare |")
+    print("|---|---:|---:|---:|---:|---:|")
+    bare_median = None
+    for name, test_client, path, requests in pages:
+        median, p99 = timed(test_client, path, requests)
+        bare_median = bare_median or median
+        print(f"| {name} | {requests:,} | {median:.3f} | {p99:.3f} | {1000 / median:,.0f} | {bare_median / median:.2f}x |")
+    with app.app_context():
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
