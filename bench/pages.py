@@ -70,6 +70,7 @@ def timed(client, path: str, requests: int, expected: int = 200) -> tuple[float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2_000, help="requests per endpoint (default 2,000)")
+    parser.add_argument("--only", default="", help="time only the endpoints whose name holds this text")
     args = parser.parse_args()
     url = database_url()
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite (file, WAL)"
@@ -77,9 +78,11 @@ def main() -> None:
     with app.app_context():
         seed()
     client = app.test_client()
-    add_user(app, client, SPASMS)
+    if not args.only or "spasms" in args.only:
+        add_user(app, client, SPASMS)
     signed_in = app.test_client()
-    sign_in(app, signed_in, f"bench{SPASMS}@example.com")
+    if not args.only or "spasms" in args.only:
+        sign_in(app, signed_in, f"bench{SPASMS}@example.com")
     bare = bare_app().test_client()
 
     pages = [
@@ -100,6 +103,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     bare_median = None
     for name, test_client, path, requests in pages:
+        if args.only and args.only not in name and name != pages[0][0]:
+            continue
         median, p99 = timed(test_client, path, requests)
         bare_median = bare_median or median
         print(f"| {name} | {requests:,} | {median:.3f} | {p99:.3f} | {1000 / median:,.0f} | {bare_median / median:.2f}x |")

@@ -27,6 +27,7 @@ from ..seed import CONTENT_STATE_ID
 EXTENSION = "coach.content_catalog"
 # Where a request keeps the generation it read (flask.g), so it asks the database once.
 REQUEST_KEY = "coach_content_generation"
+GENERATION_SQL = f"SELECT generation FROM content_state WHERE id = {CONTENT_STATE_ID}"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ def current_generation() -> int | None:
     None when the row is missing (a database emptied by hand): then nothing is cached."""
     if has_request_context() and REQUEST_KEY in g:
         return g.get(REQUEST_KEY)
-    generation = db.session.scalar(select(ContentState.generation).where(ContentState.id == CONTENT_STATE_ID))
+    # A pooled connection and plain SQL, not the ORM session: on a signed-out page this is the only query, and
+    # the session's transaction bookkeeping cost more than the query itself.
+    with db.engine.connect() as connection:
+        generation = connection.exec_driver_sql(GENERATION_SQL).scalar()
     if has_request_context():
         setattr(g, REQUEST_KEY, generation)
     return generation
