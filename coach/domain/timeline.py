@@ -3,9 +3,10 @@ date, their check-ins, the profile, and the day counts the windows of CONTENT.md
 
 from bisect import bisect_left
 from datetime import date
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 
-from coach.domain.codes import SYMPTOMS
+from coach.domain.codes import LOCATIONS, SYMPTOMS
 
 
 def iso_day(day: date, today: date, with_year: bool = False) -> str:
@@ -24,14 +25,9 @@ class Cluster:
         self.episodes = [episode]
         self.locations = set(episode.locations)
 
-    def take(self, episode, locations) -> bool:
-        """Join the episode if it shares a location with every log already here."""
-        # Pairwise, not transitive: A(back) and C(calf) stay two spasms even if B(back, calf) links them.
-        if not locations or any(locations.isdisjoint(e.locations) for e in self.episodes):
-            return False
+    def add(self, episode):
         self.episodes.append(episode)
-        self.locations.update(locations)
-        return True
+        self.locations.update(episode.locations)
 
 
 class Timeline:
@@ -127,20 +123,83 @@ class Timeline:
         return max(known, default=None)
 
 
+# A log's locations as a bit mask: 14 codes, so every set of them is one small int.
+LOCATION_BITS = {code: 1 << i for i, code in enumerate(LOCATIONS)}
+ALL_LOCATIONS = (1 << len(LOCATIONS)) - 1
+# Up to this many different location sets in a spasm, a log is checked against each; beyond, against a bit set.
+FEW = 8
+
+
+def _mask(episode):
+    mask = 0
+    for code in episode.locations:
+        bit = LOCATION_BITS.get(code)
+        if bit is None:
+            # An unknown code might be a red-flag place under another name: refuse rather than ignore it.
+            raise ValueError(f"unknown location code {code!r} on episode {episode.id}")
+        mask |= bit
+    return mask
+
+
+@lru_cache(maxsize=1024)
+def _subsets(mask):
+    """Every subset of `mask` as one int: bit s is set when s is a subset of mask (at most 2 KB)."""
+    found = 1
+    while mask:
+        low = mask & -mask
+        found |= found << low
+        mask ^= low
+    return found
+
+
+class _Open:
+    """A spasm of the day that can still take a log: the distinct location masks of its logs."""
+
+    __slots__ = ("cluster", "masks", "bits")
+
+    def __init__(self, cluster, mask):
+        self.cluster, self.masks, self.bits = cluster, [mask], 1 << mask
+
+    def takes(self, mask):
+        """Whether a log with this mask shares a location with every log here (pairwise, not transitive)."""
+        if len(self.masks) <= FEW:
+            return all(mask & other for other in self.masks)
+        # Some log here has no location in common with it: its mask is a subset of the complement.
+        return not self.bits & _subsets(ALL_LOCATIONS & ~mask)
+
+    def add(self, mask):
+        self.masks.append(mask)
+        self.bits |= 1 << mask
+
+
 def _cluster(episodes, days):
-    """Split a run of episodes (sorted, whole local days) into distinct spasms."""
-    clusters, first_today = [], 0
-    for ep, day in zip(episodes, days, strict=True):
-        if not clusters or clusters[-1].day != day:
-            first_today = len(clusters)
-            clusters.append(Cluster(day, ep))
+    """Split a run of episodes (sorted, whole local days) into distinct spasms, linear in the logs of a day.
+
+    The rule (pairwise, not transitive): a log joins the first of the day's spasms whose every log shares a location
+    with it, else it starts a new one. A log with no location joins nothing and nothing joins it. Spasms only grow,
+    so a spasm that refuses a set of locations refuses it for good, and one that took a set keeps taking it (each
+    later log there shares a location with it): a set seen before today goes straight to the same spasm, and only
+    a set new today looks along the day's spasms, each looked at once per set (tests/unit/test_cluster.py)."""
+    clusters, day, seen, open_ = [], None, {}, []
+    for ep, d in zip(episodes, days, strict=True):
+        if d != day:
+            day, seen, open_ = d, {}, []
+        mask = _mask(ep)
+        if not mask:
+            clusters.append(Cluster(d, ep))
             continue
-        locations = set(ep.locations)
-        for cluster in clusters[first_today:]:
-            if cluster.take(ep, locations):
-                break
-        else:
-            clusters.append(Cluster(day, ep))
+        home = seen.get(mask)
+        if home is None:
+            home = next((spasm for spasm in open_ if spasm.takes(mask)), None)
+            if home is None:
+                home = _Open(Cluster(d, ep), mask)
+                open_.append(home)
+                clusters.append(home.cluster)
+                seen[mask] = home
+                continue
+            home.add(mask)
+            seen[mask] = home
+        home.cluster.add(ep)
     return clusters
 
 
