@@ -212,11 +212,15 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=float, default=10, help="seconds per timed phase (default 10)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per endpoint (default 2)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s phases, 1 s warm-up")
-    parser.add_argument("--json", default=str(ROOT / "bench" / "load_results.json"), help="where to write the figures")
+    parser.add_argument("--json", help="where to write the figures (default bench/load_results.json; with --quick "
+                        "a file in the temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases and temporary files")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.warmup = 2, 1
+    if not args.json:
+        args.json = str(Path(tempfile.gettempdir()) / "coach-load-quick.json" if args.quick
+                        else ROOT / "bench" / "load_results.json")
     keys = {e.key for e in ENDPOINTS}
     wanted = [k.strip() for k in args.endpoints.split(",")] if args.endpoints else [e.key for e in ENDPOINTS]
     unknown = [k for k in wanted if k not in keys]
@@ -253,6 +257,7 @@ def main(argv=None) -> int:
                 print(f"\nPostgreSQL at {make_url(args.pg_url).render_as_string()} is not reachable ({why}): skipped."
                       " Start it or pass --pg-url, or --db sqlite.", flush=True)
                 meta["databases"][db] = {"skipped": why}
+                out.append(f"### PostgreSQL\n\nNot measured: {why}\n")
                 continue
             print(f"\n## {db}: bare Flask", flush=True)
             bare = run_bare(scratch / f"{db}-bare", args)
@@ -286,6 +291,7 @@ def main(argv=None) -> int:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(scratch)], check=False)
     meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    meta["machine"]["loadavg_after"] = os.getloadavg()
     Path(args.json).write_text(json.dumps(to_json(meta), indent=1) + "\n")
     print("\n" + "\n".join(out))
     print(f"Command: `{command}` ({meta['started']}, load average before {meta['machine']['loadavg_before'][0]:.2f}); "
