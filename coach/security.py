@@ -1,14 +1,18 @@
-"""Response headers (CSP, nosniff, HSTS, ...) and fingerprinted static URLs."""
+"""Response headers (CSP, nosniff, HSTS, ...), fingerprinted static URLs and compressed responses."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+import brotli
 from flask import Flask, request, url_for
+from flask_compress import Compress
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import safe_join
 
 from .errors import ApiError
 
@@ -30,6 +34,22 @@ CSP = "; ".join(
     ]
 )
 YEAR = 365 * 24 * 3600
+# Compressed with flask-compress: brotli, else gzip; text types only (PNG is compressed already), bodies of 500 bytes
+# or more (below that the headers outweigh the saving). Pages are compressed on each response at a cheap level; a
+# static file once per worker and version, at the best level (_StaticCompressed).
+COMPRESSION = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br"],
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
+        "application/json", "application/manifest+json", "application/problem+json", "image/svg+xml",
+    ],
+    "COMPRESS_MIN_SIZE": 500,
+    "COMPRESS_BR_LEVEL": 4,
+    "COMPRESS_LEVEL": 6,
+}
+STATIC_BR_LEVEL = 11
+STATIC_GZIP_LEVEL = 9
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +78,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     app.before_request(refuse_nul_characters)
     app.extensions["asset_url"] = asset_url
+    # Registered before set_headers, so it runs after it (Flask runs after_request hooks last-in first-out) and
+    # adds Accept-Encoding to the Vary that set_headers wrote.
+    init_compression(app, fingerprint)
 
     @app.after_request
     def set_headers(response):
@@ -83,6 +106,71 @@ def init_app(app: Flask) -> None:
             headers["Cache-Control"] = "no-store" if _is_signed_in() else "no-cache"
             headers.add("Vary", "Cookie")
         return response
+
+
+def init_compression(app: Flask, fingerprint) -> None:
+    for key, value in COMPRESSION.items():
+        app.config.setdefault(key, value)
+    app.config.setdefault("COMPRESS_REGISTER", False)  # compress_response below calls it
+    if not app.debug:  # files change while developing: compress them afresh each time
+        static_root = app.static_folder
+        app.config.setdefault("COMPRESS_CACHE_BACKEND", lambda: _StaticCompressed(static_root))
+        app.config.setdefault("COMPRESS_CACHE_KEY", lambda req: _static_key(req, fingerprint))
+    compress = Compress()
+    compress.init_app(app)
+    app.extensions["compress"] = compress
+
+    @app.after_request
+    def compress_response(response):
+        if response.status_code == 206:
+            return response  # a byte range of the file as stored: leave it as it is
+        if response.direct_passthrough and response.status_code == 200 and \
+                response.mimetype in compress.compress_mimetypes_set:
+            # A file from send_file streams from disk; read it (every static file is small) so it is compressed
+            # whole, from the cache, rather than chunk by chunk on every request.
+            response.direct_passthrough = False
+            response.make_sequence()
+        return compress.after_request(response)
+
+
+def _static_key(req, fingerprint) -> str:
+    """The cache key of a static file: its name and the hash of its content (never the request's ?v=, which anyone
+    can vary). Every other response gets no key, and _StaticCompressed never keeps it."""
+    if req.endpoint == "static" and req.view_args:
+        filename = req.view_args.get("filename", "")
+        return f"static:{fingerprint(filename)}:{filename}"
+    return ""
+
+
+class _StaticCompressed:
+    """flask-compress's cache, for static files only: each file compressed once per worker and version, at the best
+    level (what a build step's precompressed .br/.gz files would hold). Other keys are neither kept nor found."""
+
+    def __init__(self, static_root: str) -> None:
+        self.static_root = static_root
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        found = self.data.get(key)
+        if found is not None:
+            return found
+        algorithm, _, name = key.partition(";static:")
+        path = safe_join(self.static_root, name.partition(":")[2]) if name else None
+        if path is None or algorithm not in ("br", "gzip"):
+            return None
+        try:
+            body = Path(path).read_bytes()
+        except OSError:
+            return None
+        if algorithm == "br":
+            compressed = brotli.compress(body, quality=STATIC_BR_LEVEL)
+        else:
+            compressed = gzip.compress(body, STATIC_GZIP_LEVEL, mtime=0)
+        self.data[key] = compressed
+        return compressed
+
+    def set(self, key: str, value: bytes) -> None:
+        return None  # get() keeps what it made; pages are never kept
 
 
 def _is_signed_in() -> bool:
