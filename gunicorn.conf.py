@@ -7,6 +7,7 @@ Every setting can be changed from the environment; the defaults suit one host wi
 The reminder scheduler runs as its own process (`flask --app wsgi run-scheduler`, docs/OPERATIONS.md): this
 file refuses SCHEDULER_IN_PROCESS, which would run it in gunicorn's master (preloaded) or in every worker.
 """
+import gc
 import os
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -61,6 +62,13 @@ def on_starting(server):
             scheduler.shutdown(wait=False)
         raise SystemExit("SCHEDULER_IN_PROCESS is for the single-process `make run` only; under gunicorn unset it "
                          "and run `flask --app wsgi run-scheduler` beside it (docs/OPERATIONS.md).")
+
+
+def pre_fork(server, worker):
+    """Move the preloaded app's objects out of the collector's reach before forking (the gc module's docs, on
+    gc.freeze): a collection in a worker would otherwise write to every shared page and copy it."""
+    if server.cfg.preload_app:
+        gc.freeze()
 
 
 def post_fork(server, worker):

@@ -107,7 +107,7 @@ def run_bare(scratch: Path, args) -> dict:
         check_once(server.port, BARE, BARE.path, {})
         result = measure(f"http://127.0.0.1:{server.port}{BARE.path}", args.duration, args.warmup, "GET", 200,
                          BARE.needle, {})
-        result["rss_mb"] = server.worker_rss_mb()
+        result["rss_mb"], result["pss_mb"] = server.worker_memory_mb(), server.worker_memory_mb("Pss")
         return result
     finally:
         server.stop()
@@ -138,7 +138,8 @@ def run_target(target: Target, endpoints: list[Endpoint], args) -> dict:
             fresh = (lambda e=e: headers_for(e, reader, target)) if e.auth == "poster" else None
             result = measure(url, args.duration, args.warmup, e.method, e.status, e.needle,
                              headers_for(e, reader, target) if fresh is None else {}, before_each=fresh)
-            result["rss_mb"] = target.server.worker_rss_mb()
+            result["rss_mb"] = target.server.worker_memory_mb()
+            result["pss_mb"] = target.server.worker_memory_mb("Pss")
             results["endpoints"][e.key] = result
             print(f"  {e.label}: {result['max'].rps:,.0f} req/s, p99 {result['max'].p99:.1f} ms", flush=True)
         return results
@@ -161,6 +162,8 @@ def pg_reachable(url: str) -> str | None:
 
 def fmt_row(label: str, result: dict, bare_rps: float) -> str:
     full, half = result["max"], result["half"]
+    if full.requests < CONNECTIONS:
+        return f"| {label} | fewer answers ({full.requests}) than connections: phases too short (--duration) |"
     errors = full.errors + (half.errors if half else 0)
     detail = {**full.error_detail}
     for name, count in (half.error_detail if half else {}).items():
@@ -187,6 +190,9 @@ def comparison(bare: dict, new: dict, old: dict, endpoints: list[Endpoint]) -> s
              "|---|---:|---:|---:|---:|---:|---:|"]
     for e in endpoints:
         n, o = new["endpoints"][e.key], old["endpoints"][e.key]
+        if min(n["max"].requests, o["max"].requests) < CONNECTIONS:
+            lines.append(f"| {e.label} | phases too short (--duration) |")
+            continue
         half = [f"{r['half'].p99:.1f}" if r["half"] and r["half"].requests else "-" for r in (o, n)]
         lines.append(f"| {e.label} | {o['max'].rps / rps:.2f}x | {n['max'].rps / rps:.2f}x | {o['max'].p99:.1f} | "
                      f"{n['max'].p99:.1f} | {half[0]} | {half[1]} |")

@@ -141,15 +141,16 @@ class Server:
         except OSError:
             return []
 
-    def worker_rss_mb(self) -> list[float]:
-        """Resident memory of each worker (VmRSS in /proc; shared pages of the preloaded app count in each)."""
+    def worker_memory_mb(self, field: str = "Rss") -> list[float]:
+        """Each worker's resident memory from /proc/<pid>/smaps_rollup: "Rss" counts the pages shared with the
+        preloaded master in each worker, "Pss" splits them between the processes that share them."""
         sizes = []
         for pid in self.workers():
             try:
-                status = Path(f"/proc/{pid}/status").read_text()
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             except OSError:
                 continue
-            kb = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))
+            kb = int(re.search(rf"^{field}:\s+(\d+) kB", rollup, re.M).group(1))
             sizes.append(round(kb / 1024, 1))
         return sizes
 
