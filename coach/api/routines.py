@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..extensions import api_spec
 from ..pagination import list_page
-from ..routines.schemas import RoutineOut
+from ..routines.schemas import RoutineOut, routine_outs
 from ..routines.service import get_routine, list_routines, list_sources, list_tips
 from . import bp
 from .schemas import responses
@@ -19,13 +19,13 @@ TAG = "Routines, sessions and tips"
 def index_routines(query: RoutineQuery):
     """Stock routines (and the caller's own, when signed in), in the library's order."""
     routines, next_cursor = list_page(list_routines(current_user, query.kind), query.limit, query.cursor)
-    return RoutineList.model_validate({"items": routines, "next_cursor": next_cursor})
+    return RoutineList.model_validate({"items": routine_outs(routines), "next_cursor": next_cursor})
 
 
 @bp.get("/routines/<slug>")
 @api_spec.validate(resp=responses(200, RoutineOut), tags=[TAG])
 def show_routine(slug: str):
-    return RoutineOut.model_validate(get_routine(current_user, slug))
+    return routine_outs([get_routine(current_user, slug)])[0]
 
 
 @bp.get("/tips")

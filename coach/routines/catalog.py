@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..content import Evidence, Source, Step, Tip
 from ..extensions import db
-from ..models import ContentState, Routine
+from ..models import Routine
 from ..models import Source as SourceRow
 from ..models import Tip as TipRow
 from ..seed import CONTENT_STATE_ID
@@ -68,9 +68,18 @@ class Catalog:
     tips: tuple[Tip, ...]
     sources: MappingProxyType  # id -> Source
     by_slug: MappingProxyType = field(init=False, repr=False, compare=False)
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_slug", MappingProxyType({r.slug: r for r in self.routines}))
+
+    def derived(self, key: str, make):
+        """`make(self)`, worked out once for this generation of the content (e.g. the API's shape of each stock
+        routine); it goes when the catalog does. `make` must give the same answer every time it is called."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            return self._derived.setdefault(key, make(self))
 
     def routines_of(self, kind: str | None) -> tuple[StockRoutine, ...]:
         return self.routines if kind is None else tuple(r for r in self.routines if r.kind == kind)

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from ..content import CATEGORIES, KINDS
 from ..output import Listed, Out
+from .catalog import StockRoutine, catalog
 from .service import stop_rules
 
 Kind = Literal[KINDS]  # type: ignore[valid-type]
@@ -72,3 +73,12 @@ class SourceOut(Out):
     id: int
     title: str
     url: str | None
+
+
+def routine_outs(routines) -> list[RoutineOut]:
+    """Each routine's RoutineOut. A stock routine's is made once per content generation and shared by every
+    request, which only serialises it (pydantic takes a model instance as it is, so a list of them costs nothing
+    to validate again)."""
+    stock = catalog().derived("RoutineOut", lambda kept: {r.slug: RoutineOut.model_validate(r) for r in kept.routines})
+    return [stock[r.slug] if isinstance(r, StockRoutine) and r.slug in stock else RoutineOut.model_validate(r)
+            for r in routines]
