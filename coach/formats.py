@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -133,6 +134,7 @@ def _units(parts: list[str], locale: LocaleArg) -> str:
     return format_list(parts, style="unit-narrow", locale=_locale(locale))
 
 
+@lru_cache(maxsize=1024)  # pure, and a routine page asks for the same few durations on every request
 def duration(seconds: int, locale: LocaleArg = DEFAULT_LOCALE) -> str:
     """250 -> '4 min 10 s'; 900 -> '15 min'; 45 -> '45 s'."""
     minutes, rest = divmod(int(seconds), 60)
@@ -142,6 +144,7 @@ def duration(seconds: int, locale: LocaleArg = DEFAULT_LOCALE) -> str:
     return _units(parts, locale)
 
 
+@lru_cache(maxsize=1024)
 def minutes(total: int, locale: LocaleArg = DEFAULT_LOCALE, long: bool = False) -> str:
     """90 -> '1 h 30 min'; 45 -> '45 min'; 120 -> '2 h'. Long: '1 hour 30 minutes'."""
     hours, rest = divmod(int(total), 60)
