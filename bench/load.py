@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.load_target import ROOT, BenchError, Server, Target, drop_database, request  # noqa: E402
+from bench.load_target import ROOT, BenchError, Server, Target, clean_environment, drop_database, request  # noqa: E402
 from bench.load_wrk import CONNECTIONS, THREADS, ensure_wrk, measure  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/coach_load_bench"
@@ -100,8 +100,7 @@ def check_once(port: int, endpoint: Endpoint, path: str, headers: dict) -> None:
 
 
 def run_bare(scratch: Path, args) -> dict:
-    server = Server(ROOT, "bench.bare_app:app", {k: v for k, v in os.environ.items() if k != "SCHEDULER_IN_PROCESS"},
-                    scratch / "bare-gunicorn.log")
+    server = Server(ROOT, "bench.bare_app:app", clean_environment(os.environ), scratch / "bare-gunicorn.log")
     server.start()
     try:
         check_once(server.port, BARE, BARE.path, {})

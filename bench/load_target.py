@@ -28,11 +28,16 @@ GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 WORKERS = 2
 # Variables of the caller's shell that would change what is measured; the child gets the bench's own.
 DROPPED = ("DATABASE_URL", "SCHEDULER_IN_PROCESS", "ACCESS_LOG", "REDIS_URL", "MAX_REQUESTS", "MAX_REQUESTS_JITTER",
-           "WEB_CONCURRENCY", "BIND", "PORT", "GUNICORN_PRELOAD", "GUNICORN_CMD_ARGS", "FLASK_APP")
+           "WEB_CONCURRENCY", "BIND", "PORT", "GUNICORN_PRELOAD", "GUNICORN_CMD_ARGS", "GUNICORN_TIMEOUT")
 
 
 class BenchError(RuntimeError):
     """The app under test could not be prepared or did not answer as expected."""
+
+
+def clean_environment(env: dict) -> dict:
+    """`env` without what would change the server measured: the bench sets those itself."""
+    return {k: v for k, v in env.items() if k not in DROPPED and not k.startswith("FLASK_")}
 
 
 def free_port() -> int:
@@ -171,7 +176,7 @@ class Target:
     def __init__(self, workdir: Path, url: str, scratch: Path, label: str):
         self.workdir, self.url, self.label = workdir, url, label
         scratch.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in DROPPED}
+        env = clean_environment(os.environ)
         env.update(COACH_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), DATABASE_URL=url,
                    COACH_INSTANCE_PATH=str(scratch / "instance"), RATELIMIT_ENABLED="false",
                    PYTHONDONTWRITEBYTECODE="1")
