@@ -9,9 +9,10 @@ accessibility or best practices is under 100 on any page.
 
     cd lighthouse && npm ci && cd .. && .venv/bin/python lighthouse/run.py [--out DIR] [--only player,diary]
 
-Performance is scored on one run like the others; a page under 100 on performance alone is audited again, up to
-RUNS times in all, and its best run counts (Lighthouse's own advice: scores vary between runs on a busy machine,
-and the other categories do not depend on timing). CHROME_PATH: default /usr/bin/chromium.
+A page under 100 on performance alone is audited again, up to RUNS times in all, and its best run counts
+(Lighthouse's own advice: performance varies between runs on a busy machine; the other categories do not depend
+on timing). A run in which Lighthouse itself fails (it sometimes loses the trace: NO_NAVSTART) is one of those
+RUNS; a page with no good run fails. CHROME_PATH: default /usr/bin/chromium.
 """
 from __future__ import annotations
 
@@ -155,14 +156,25 @@ def make_person(base: str) -> str:
     return f"session={cookie.value}"
 
 
-def audit(lighthouse: Path, url: str, report: Path, headers: Path | None) -> dict:
+def audit(lighthouse: Path, url: str, report: Path, headers: Path | None) -> dict | None:
+    """One Lighthouse run; None when Lighthouse itself failed (it sometimes loses the trace: NO_NAVSTART)."""
     command = ["node", str(lighthouse), url, "--quiet", "--output=json", f"--output-path={report}",
                f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}", "--max-wait-for-load=30000"]
     if headers is not None:
         command.append(f"--extra-headers={headers}")
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
-    subprocess.run(command, cwd=HERE, env=env, check=True, timeout=180)
-    return json.loads(report.read_text())
+    report.unlink(missing_ok=True)
+    try:
+        done = subprocess.run(command, cwd=HERE, env=env, timeout=180, capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        print(f"    Lighthouse timed out on {url}", flush=True)
+        return None
+    result = json.loads(report.read_text()) if report.exists() else None
+    if done.returncode or result is None or result.get("runtimeError"):
+        error = (result or {}).get("runtimeError") or done.stderr.strip()[-500:]
+        print(f"    Lighthouse failed on {url}: {error}", flush=True)
+        return None
+    return result
 
 
 def scores(result: dict) -> dict[str, int]:
@@ -208,13 +220,18 @@ def main() -> int:
                 best = None
                 for _ in range(RUNS):
                     result = audit(lighthouse, base + path, report, headers if signed_in else None)
-                    if result.get("runtimeError"):
-                        raise SystemExit(f"{name}: {result['runtimeError']}")
+                    if result is None:
+                        continue
                     if best is None or scores(result)["performance"] > scores(best)["performance"]:
                         best = result
                     got = scores(best)
                     if got["performance"] >= MINIMUM or any(got[key] < MINIMUM for key in CATEGORIES[1:]):
                         break
+                if best is None:
+                    failed = True
+                    rows.append((name, path, dict.fromkeys(CATEGORIES, "-")))
+                    continue
+                report.write_text(json.dumps(best))
                 got = scores(best)
                 rows.append((name, path, got))
                 if min(got.values()) < MINIMUM:
