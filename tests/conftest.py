@@ -3,16 +3,54 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
 
 import pytest
-from sqlalchemy import create_engine, text
+from jinja2 import BytecodeCache
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
 from coach import create_app
+from coach.auth import service as auth_service
 from coach.config import TestConfig, normalise_database_url
 from coach.extensions import db
 
 from .factories import Api, WebSession
+
+# One PBKDF2 round instead of scrypt's 0.1-0.2 s for every sign-up and sign-in in the suite (a third of its time).
+# check_password_hash reads the method from the stored hash, so either kind verifies; tests marked
+# real_password_hash keep the production hashing (tests/web/test_password_hashing.py).
+CHEAP_HASH_METHOD = "pbkdf2:sha256:1"
+_CHEAP_DUMMY_HASH = generate_password_hash("not-a-real-password-just-timing", method=CHEAP_HASH_METHOD)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request, monkeypatch):
+    if request.node.get_closest_marker("real_password_hash"):
+        return
+    monkeypatch.setattr(auth_service, "generate_password_hash",
+                        partial(generate_password_hash, method=CHEAP_HASH_METHOD))
+    monkeypatch.setattr(auth_service, "_DUMMY_HASH", _CHEAP_DUMMY_HASH)
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for every app the suite makes: each test's new app would otherwise parse and
+    compile every template it renders again. Jinja checks each entry against the template's source."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -42,6 +80,18 @@ def make_config(url: str, **overrides) -> TestConfig:
     return config
 
 
+def make_app(url: str, **overrides):
+    """create_app on the test config, sharing compiled templates with the suite's other apps."""
+    app = create_app(make_config(url, **overrides))
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    return app
+
+
+# The rows the migrations themselves insert (content_state's one row), as they were after `upgrade`: every test
+# starts from them, not from tables emptied of them.
+_MIGRATED_ROWS: dict[str, list[dict]] = {}
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = _database_url(tmp_path_factory)
@@ -53,16 +103,25 @@ def database_url(tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()
+        with db.engine.connect() as conn:
+            for table in db.metadata.sorted_tables:
+                rows = [dict(row._mapping) for row in conn.execute(select(table))]
+                if rows:
+                    _MIGRATED_ROWS[table.name] = rows
         db.engine.dispose()
     return url
 
 
 def _empty_tables(app) -> None:
+    """Back to the freshly migrated database: every table emptied, the migrations' own rows put back."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+            for table in db.metadata.sorted_tables:
+                if table.name in _MIGRATED_ROWS:
+                    conn.execute(insert(table), _MIGRATED_ROWS[table.name])
         db.engine.dispose()
 
 
@@ -71,7 +130,7 @@ def app_factory(database_url, tmp_path):
     made = []
 
     def factory(**overrides):
-        app = create_app(make_config(database_url, **overrides))
+        app = make_app(database_url, **overrides)
         made.append(app)
         return app
 
