@@ -87,6 +87,7 @@ def _day_of(value: date | datetime | str, tz: str | tzinfo | None) -> date:
     return _local(value, tz).date() if isinstance(value, datetime) else value
 
 
+@lru_cache(maxsize=4096)  # pure; a diary names the same days on every request
 def _date(skeleton: str, value: date, locale: LocaleArg) -> str:
     loc = _locale(locale)
     pattern = _PATTERNS.get(str(loc), {}).get(skeleton)

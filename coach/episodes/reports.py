@@ -4,10 +4,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import access
 from ..access import Scope
@@ -43,14 +43,33 @@ class ReportContext:
     no_medication = triage.NO_MEDICATION_COPY
 
 
-def _episode_rows(user: User, whose: User) -> list[EpisodeRow]:
-    rows = db.session.execute(
-        select(
-            Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, Episode.locations, Episode.side,
-            Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, Episode.symptoms, Episode.exercise,
-            Episode.load_kg, Episode.relief_used,
-        ).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
-    ).all()
+# The report counts the spasms of the 30 and 90 days ending on its last day (coach/domain/report.py: last_30,
+# last_90), whatever the period; besides those and the period it needs only the first spasm ever (the onset).
+LOOKBACK_DAYS = 90
+EPISODE_COLUMNS = (
+    Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, Episode.locations, Episode.side,
+    Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, Episode.symptoms, Episode.exercise,
+    Episode.load_kg, Episode.relief_used,
+)
+
+
+def _episode_rows(user: User, whose: User, since: datetime | None = None, until: datetime | None = None) -> list[EpisodeRow]:
+    """`whose`'s episodes started in [since, until) and the first one before `until` (the onset); every one
+    without bounds. A ten-year diary's 90-day report reads about 90 rows, not 3,650."""
+    mine = access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id)
+    query = select(*EPISODE_COLUMNS).where(mine)
+    if until is not None:
+        query = query.where(Episode.started_at < until)
+    if since is not None:
+        query = query.where(Episode.started_at >= since)
+    rows = list(db.session.execute(query))
+    if since is not None:
+        onset = select(*EPISODE_COLUMNS).where(mine).order_by(Episode.started_at, Episode.id).limit(1)
+        if until is not None:
+            onset = onset.where(Episode.started_at < until)
+        first = db.session.execute(onset).first()
+        if first is not None and first.started_at < since:
+            rows.append(first)
     return [
         EpisodeRow(
             # Skipped answers stay None: the report says "not recorded" rather than "no" or 0.
@@ -63,13 +82,19 @@ def _episode_rows(user: User, whose: User) -> list[EpisodeRow]:
     ]
 
 
-def _follow_up_rows(user: User, whose: User) -> list[FollowUpRow]:
-    rows = db.session.execute(
-        select(FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, FollowUp.symptoms).where(
-            access.rows(user, FollowUp, Scope.EPISODES, subject_id=whose.id)
-        )
-    ).all()
-    return [FollowUpRow(r.episode_id, r.at, r.severity, r.status, tuple(r.symptoms or ())) for r in rows]
+def _follow_up_rows(user: User, whose: User, begin: datetime | None = None, until: datetime | None = None,
+                    episode_since: datetime | None = None) -> list[FollowUpRow]:
+    """`whose`'s check-ins before `until` that were made in [begin, until) or belong to a spasm started since
+    `episode_since` (the period's: their course); every one without bounds."""
+    query = select(FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, FollowUp.symptoms).where(
+        access.rows(user, FollowUp, Scope.EPISODES, subject_id=whose.id))
+    if until is not None:
+        query = query.where(FollowUp.at < until)
+    if begin is not None and episode_since is not None:
+        of_period = select(Episode.id).where(
+            access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id), Episode.started_at >= episode_since)
+        query = query.where(or_(FollowUp.at >= begin, FollowUp.episode_id.in_(of_period)))
+    return [FollowUpRow(r.episode_id, r.at, r.severity, r.status, tuple(r.symptoms or ())) for r in db.session.execute(query)]
 
 
 def session_rows(user: User, begin: datetime, finish: datetime, *, subject: User | None = None) -> list[SessionRow]:
@@ -93,14 +118,21 @@ def report_period(today: date, days: int | None, end: date | None) -> tuple[date
     return period_for(end, days)
 
 
+def read_bounds(whose: User, start: date, end: date) -> tuple[datetime, datetime, datetime]:
+    """(begin, since, finish): the period [begin, finish) in the person's zone, and `since`, from when the report
+    reads spasms (the period, or the 90 days ending on its last day when those reach further back)."""
+    begin, finish = local_day_bounds(start, whose.timezone)[0], local_day_bounds(end, whose.timezone)[1]
+    return begin, min(begin, local_day_bounds(end - timedelta(days=LOOKBACK_DAYS - 1), whose.timezone)[0]), finish
+
+
 def build_context(user: User, start: date, end: date, now: datetime, *, subject: User | None = None) -> ReportContext:
     """`subject`'s (None: the actor's) report, in their zone: episodes and the assessment with the risk answers it
     is made from (the episodes scope) and their routine sessions (the sessions scope: the actor needs both)."""
     whose = access.subject(user, subject, Scope.EPISODES)
-    begin, finish = local_day_bounds(start, whose.timezone)[0], local_day_bounds(end, whose.timezone)[1]
+    begin, since, finish = read_bounds(whose, start, end)
     sessions = session_rows(user, begin, finish, subject=whose)
-    report = build_report(_episode_rows(user, whose), _follow_up_rows(user, whose), sessions, start=start, end=end,
-                          tz=whose.timezone)
+    report = build_report(_episode_rows(user, whose, since, finish), _follow_up_rows(user, whose, begin, finish, begin),
+                          sessions, start=start, end=end, tz=whose.timezone)
     risks = [(name, bool(getattr(whose, name))) for name in RISK_FIELDS]
     return ReportContext(
         user=whose, report=report, assessment=assess_user(user, now, subject=whose), sources=source_titles(),

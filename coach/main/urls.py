@@ -27,7 +27,8 @@ def memoize_url_for(app: Flask) -> None:
     def url_for(endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values) -> str:
         if (_anchor is None and _method is None and _scheme is None and not _external and endpoint[:1] != "."
                 and has_request_context() and _plain(values) and not any(app.url_default_functions.values())):
-            return built(request.root_path, endpoint, tuple(sorted(values.items())))
+            # In the order given: it is the order of the query string's parameters.
+            return built(request.root_path, endpoint, tuple(values.items()))
         return build(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values)
 
     url_for.cache_info = built.cache_info  # type: ignore[attr-defined]
