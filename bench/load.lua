@@ -1,14 +1,28 @@
--- wrk script for bench/load.py: one endpoint, checked answers, an optional pause per connection, JSON results.
--- wrk -t2 -c16 -d10s -H 'Authorization: ...' -s bench/load.lua URL -- METHOD STATUS NEEDLE DELAY_MS OUT BODY
+-- wrk script for bench/load.py: one endpoint, every answer checked, an optional steady rate, JSON results.
+-- [LOAD_INTERVAL_MS=x] wrk -t2 -c16 -d10s -H '...' -s bench/load.lua URL -- METHOD STATUS NEEDLE OUT
 --   METHOD  GET or POST; POST sends a quick log (started_at now, a severity, a location) with a fresh
 --           Idempotency-Key, as the phone's outbox does
 --   STATUS  the status every answer must have (others count as errors: wrk itself counts only >= 400)
---   NEEDLE  text every answer's body must contain ("-": none)
---   DELAY_MS pause before each request on a connection (0: as fast as possible); fractional parts are spread
---           by rounding at random, since wrk's timer counts whole milliseconds
+--   NEEDLE  text every answer's body must contain ("-": none); checked on answers that are not compressed
 --   OUT     where done() writes the JSON summary
+--   LOAD_INTERVAL_MS (environment) paces each wrk thread to one request per interval, whatever the answers take:
+--           delay() keeps a schedule of send times per thread (wrk has no rate option). Unset: full speed.
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_nsec; } coach_timespec;
+int clock_gettime(int clock, coach_timespec *ts);
+]]
+local CLOCK_MONOTONIC = 1
+local clock = ffi.new("coach_timespec")
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+
 local threads = {}
 local counter = 0
+local interval = tonumber(os.getenv("LOAD_INTERVAL_MS") or "")
 
 function setup(thread)
   counter = counter + 1
@@ -17,13 +31,11 @@ function setup(thread)
 end
 
 function init(args)
-  method, expect_status, needle = args[1], tonumber(args[2]), args[3]
-  delay_ms, out_path = tonumber(args[4]), args[5]
+  method, expect_status, needle, out_path = args[1], tonumber(args[2]), args[3], args[4]
   if needle == "-" then needle = nil end
   bad_status, bad_body = 0, 0
+  next_send = 0
   math.randomseed(os.time() * 1000 + id * 7919)
-  whole_delay = math.floor(delay_ms)
-  part_delay = delay_ms - whole_delay
   wrk.method = method
   if method == "POST" then
     wrk.headers["Content-Type"] = "application/json"
@@ -44,22 +56,31 @@ function request()
   end
   local body = string.format('{"started_at": "%s", "severity": %d, "locations": ["%s"]}',
     os.date("!%Y-%m-%dT%H:%M:%SZ"), math.random(2, 7), locations[math.random(1, #locations)])
-  local headers = {}  -- wrk.format replaces wrk.headers (the -H ones) with the table it is given
+  local headers = {} -- wrk.format replaces wrk.headers (the -H ones) with the table it is given
   for name, value in pairs(wrk.headers) do headers[name] = value end
   headers["Idempotency-Key"] = uuid4()
   return wrk.format(nil, nil, headers, body)
 end
 
-function delay()
-  if whole_delay == 0 and part_delay == 0 then return 0 end
-  if math.random() < part_delay then return whole_delay + 1 end
-  return whole_delay
+if interval then
+  -- Defined only when pacing: wrk then waits on a timer before every request, which full speed must not pay.
+  function delay()
+    local now = now_ms()
+    -- Late timers (a busy machine) are made up by sending at once, but never more than a few intervals' worth:
+    -- behind by more (every connection was busy waiting for answers) the schedule starts again from now.
+    if next_send < now - 4 * interval then next_send = now - 4 * interval end
+    local wait = math.max(0, next_send - now)
+    next_send = next_send + interval
+    local whole = math.floor(wait) -- wrk's timer counts whole milliseconds: round at random, on average exact
+    if math.random() < wait - whole then whole = whole + 1 end
+    return whole
+  end
 end
 
 function response(status, headers, body)
   if status ~= expect_status then
     bad_status = bad_status + 1
-  elseif needle and not string.find(body, needle, 1, true) then
+  elseif #body == 0 or (needle and not headers["Content-Encoding"] and not string.find(body, needle, 1, true)) then
     bad_body = bad_body + 1
   end
 end

@@ -34,6 +34,7 @@ from bench.load_wrk import CONNECTIONS, THREADS, ensure_wrk, measure  # noqa: E4
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/coach_load_bench"
 HTML, JSON = "text/html", "application/json"
+BROWSER_ENCODINGS = "gzip, deflate, br"
 
 
 @dataclass(frozen=True)
@@ -74,38 +75,47 @@ def worktree(rev: str, scratch: Path) -> Path:
     return path
 
 
-def headers_for(endpoint: Endpoint, reader, target: Target) -> dict:
+def headers_for(endpoint: Endpoint, reader, target: Target, encoding: str) -> dict:
+    """The request headers: credentials, and the Accept-Encoding a browser sends (as the phone gets the pages)."""
+    headers = {"Accept-Encoding": encoding} if encoding else {}
     if endpoint.auth == "token":
-        return {"Authorization": f"Bearer {reader.token}", "Accept": JSON}
-    if endpoint.auth == "cookie":
-        return {"Cookie": reader.cookie}
-    if endpoint.auth == "poster":
-        return {"Authorization": f"Bearer {target.person().token}", "Accept": JSON}
-    return {}
+        headers.update({"Authorization": f"Bearer {reader.token}", "Accept": JSON})
+    elif endpoint.auth == "cookie":
+        headers["Cookie"] = reader.cookie
+    elif endpoint.auth == "poster":
+        headers.update({"Authorization": f"Bearer {target.person().token}", "Accept": JSON})
+    return headers
 
 
 def check_once(port: int, endpoint: Endpoint, path: str, headers: dict) -> None:
-    """Before timing: the endpoint answers as expected once (a quick log as load.lua sends it)."""
+    """Before timing: the endpoint answers as expected (status, type, a piece of the body read uncompressed),
+    then once as the load sends it (a quick log as load.lua sends it), saying how it came compressed."""
     body = None
     if endpoint.method == "POST":
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         body = json.dumps({"started_at": now, "severity": 4, "locations": ["lower_back"]}).encode()
         headers = dict(headers, **{"Content-Type": JSON})
-    status, got, content = request(port, endpoint.method, path, headers, body)
+    plain = {k: v for k, v in headers.items() if k != "Accept-Encoding"}
+    status, got, content = request(port, endpoint.method, path, plain, body)
     kind = got.get("Content-Type", "")
     if status != endpoint.status or not kind.startswith(endpoint.content_type) or endpoint.needle.encode() not in content:
         raise BenchError(f"{endpoint.method} {path} answered {status} {kind!r}, expected {endpoint.status} "
                          f"{endpoint.content_type} containing {endpoint.needle!r}: {content[:300]!r}")
-    print(f"  ok {endpoint.method} {path}: {status} {kind}", flush=True)
+    status, got, content = request(port, endpoint.method, path, headers, body)
+    if status != endpoint.status:
+        raise BenchError(f"{endpoint.method} {path} answered {status} with {headers.get('Accept-Encoding')!r}")
+    how = got.get("Content-Encoding") or "not compressed"
+    print(f"  ok {endpoint.method} {path}: {status} {kind}, {len(content):,} bytes {how}", flush=True)
 
 
 def run_bare(scratch: Path, args) -> dict:
     server = Server(ROOT, "bench.bare_app:app", clean_environment(os.environ), scratch / "bare-gunicorn.log")
     server.start()
     try:
-        check_once(server.port, BARE, BARE.path, {})
+        headers = headers_for(BARE, None, None, args.accept_encoding)
+        check_once(server.port, BARE, BARE.path, headers)
         result = measure(f"http://127.0.0.1:{server.port}{BARE.path}", args.duration, args.warmup, "GET", 200,
-                         BARE.needle, {})
+                         BARE.needle, headers)
         result["rss_mb"], result["pss_mb"] = server.worker_memory_mb(), server.worker_memory_mb("Pss")
         return result
     finally:
@@ -128,15 +138,16 @@ def run_target(target: Target, endpoints: list[Endpoint], args) -> dict:
         print(f"  the person's level: {level}; routine page: /routines/{slug}", flush=True)
         if level == "emergency":
             raise BenchError("the seeded person is at emergency: every page would redirect to the emergency screen")
-        checks = {e.key: headers_for(e, reader, target) for e in endpoints}
+        encoding = args.accept_encoding
+        checks = {e.key: headers_for(e, reader, target, encoding) for e in endpoints}
         for e in endpoints:
             check_once(port, e, e.path.format(slug=slug), checks[e.key])
         results = {"level": level, "slug": slug, "endpoints": {}}
         for e in endpoints:
             url = f"http://127.0.0.1:{port}{e.path.format(slug=slug)}"
-            fresh = (lambda e=e: headers_for(e, reader, target)) if e.auth == "poster" else None
+            fresh = (lambda e=e: headers_for(e, reader, target, encoding)) if e.auth == "poster" else None
             result = measure(url, args.duration, args.warmup, e.method, e.status, e.needle,
-                             headers_for(e, reader, target) if fresh is None else {}, before_each=fresh)
+                             headers_for(e, reader, target, encoding) if fresh is None else {}, before_each=fresh)
             result["rss_mb"] = target.server.worker_memory_mb()
             result["pss_mb"] = target.server.worker_memory_mb("Pss")
             results["endpoints"][e.key] = result
@@ -216,6 +227,8 @@ def parse_args(argv=None):
     parser.add_argument("--endpoints", help="comma-separated: " + ", ".join(e.key for e in ENDPOINTS))
     parser.add_argument("--duration", type=float, default=10, help="seconds per timed phase (default 10)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per endpoint (default 2)")
+    parser.add_argument("--accept-encoding", default=BROWSER_ENCODINGS, help="the Accept-Encoding header sent "
+                        f"(default {BROWSER_ENCODINGS!r}, as browsers; '' for none)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s phases, 1 s warm-up")
     parser.add_argument("--json", help="where to write the figures (default bench/load_results.json; with --quick "
                         "a file in the temporary directory)")
@@ -248,7 +261,7 @@ def main(argv=None) -> int:
             "machine": {"nproc": os.cpu_count(), "loadavg_before": os.getloadavg(), "python": platform.python_version(),
                         "wrk": f"-t{THREADS} -c{CONNECTIONS}", "gunicorn": "gunicorn.conf.py, 2 sync workers, "
                         "preloaded, MAX_REQUESTS=0"},
-            "duration_s": args.duration, "warmup_s": args.warmup, "revisions": {}, "databases": {}}
+            "accept_encoding": args.accept_encoding, "duration_s": args.duration, "warmup_s": args.warmup, "revisions": {}, "databases": {}}
     out: list[str] = []
     dirs = {}
     try:

@@ -13,7 +13,6 @@ from pathlib import Path
 LUA = Path(__file__).resolve().parent / "load.lua"
 THREADS, CONNECTIONS = 2, 16
 TIMEOUT = "5s"  # a request slower than this is a socket error (wrk's default is 2 s)
-TOLERANCE = 0.15  # a paced run this far off its target rate is run again once with a corrected pause
 
 
 def ensure_wrk() -> str:
@@ -35,7 +34,7 @@ def ensure_wrk() -> str:
 
 @dataclass
 class Run:
-    """One wrk run's summary (latencies in ms)."""
+    """One wrk run's summary (latencies in ms); `target_rps` when it was paced."""
 
     requests: int
     seconds: float
@@ -44,61 +43,51 @@ class Run:
     p99: float
     errors: int
     error_detail: dict
-    delay_ms: float = 0.0
+    target_rps: float | None = None
 
     @classmethod
-    def parse(cls, raw: dict, delay_ms: float) -> Run:
+    def parse(cls, raw: dict, target_rps: float | None) -> Run:
         seconds = raw["duration_us"] / 1e6
         detail = {k: raw[k] for k in ("bad_status", "bad_body", "connect", "read", "write", "timeout") if raw[k]}
         return cls(raw["requests"], round(seconds, 2), round(raw["requests"] / seconds, 1), raw["p50_us"] / 1000,
-                   raw["p99_us"] / 1000, sum(detail.values()), detail, round(delay_ms, 3))
+                   raw["p99_us"] / 1000, sum(detail.values()), detail, target_rps)
 
 
-def wrk(url: str, seconds: float, method: str, status: int, needle: str, headers: dict, delay_ms: float = 0.0) -> Run:
+def wrk(url: str, seconds: float, method: str, status: int, needle: str, headers: dict,
+        target_rps: float | None = None) -> Run:
+    """One wrk run at full speed, or paced to `target_rps` in all (bench/load.lua's delay())."""
+    env = dict(os.environ)
+    if target_rps:
+        env["LOAD_INTERVAL_MS"] = f"{THREADS * 1000 / target_rps:.4f}"  # each thread's share of the rate
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "summary.json"
         command = [ensure_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s",
                    f"--timeout={TIMEOUT}", "-s", str(LUA)]
         for name, value in headers.items():
             command += ["-H", f"{name}: {value}"]
-        command += [url, "--", method, str(status), needle or "-", f"{delay_ms:.3f}", str(out)]
-        done = subprocess.run(command, capture_output=True, text=True)
+        command += [url, "--", method, str(status), needle or "-", str(out)]
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
         if done.returncode or not out.exists():
             raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-        return Run.parse(json.loads(out.read_text()), delay_ms)
-
-
-def pause_for(target_rps: float, service_ms: float) -> float:
-    """The pause per request that makes CONNECTIONS connections send `target_rps` in all, when an answer
-    takes `service_ms`."""
-    return max(0.0, CONNECTIONS / target_rps * 1000 - service_ms)
+        return Run.parse(json.loads(out.read_text()), target_rps)
 
 
 def measure(url: str, seconds: float, warmup: float, method: str, status: int, needle: str, headers: dict,
             before_each=None) -> dict:
-    """Warm-up (discarded), full speed, then paced at half the full-speed rate: {'max': Run, 'half': Run}.
+    """Warm-up (discarded), full speed, then a steady half of the full-speed rate: {'max': Run, 'half': Run}.
 
-    `before_each()` runs before each timed phase and may return new headers (a fresh person for POSTs)."""
+    `before_each()` runs before each phase and may return new headers (a fresh person for POSTs)."""
 
-    def phase(duration, delay_ms=0.0):
+    def phase(duration, target_rps=None):
         nonlocal headers
         if before_each is not None:
             headers = before_each() or headers
-        return wrk(url, duration, method, status, needle, headers, delay_ms)
+        return wrk(url, duration, method, status, needle, headers, target_rps)
 
     if warmup:
         phase(warmup)
     full = phase(seconds)
-    target = full.rps / 2
     if full.requests < CONNECTIONS:
         # Fewer answers than connections: the phase was shorter than one answer; there is no rate to halve.
-        return {"max": full, "half": None, "half_target_rps": None}
-    # Two sync workers answer one request each at a time, so at full speed an answer takes workers/rps on its
-    # own; at half load it waits a little too (about half as long again).
-    service_ms = 1.5 * 2 / max(full.rps, 0.1) * 1000
-    half = phase(seconds, pause_for(target, service_ms))
-    if abs(half.rps - target) > TOLERANCE * target and half.rps > 0:
-        # What a request really took beside the pause, from the rate reached; then once more.
-        taken_ms = CONNECTIONS / half.rps * 1000 - half.delay_ms
-        half = phase(seconds, pause_for(target, taken_ms))
-    return {"max": full, "half": half, "half_target_rps": round(target, 1)}
+        return {"max": full, "half": None}
+    return {"max": full, "half": phase(seconds, round(full.rps / 2, 1))}
