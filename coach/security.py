@@ -124,6 +124,8 @@ def init_compression(app: Flask, fingerprint) -> None:
     def compress_response(response):
         if response.status_code == 206:
             return response  # a byte range of the file as stored: leave it as it is
+        if _may_reflect_into_a_personal_page(response):
+            return response
         if response.direct_passthrough and response.status_code == 200 and \
                 response.mimetype in compress.compress_mimetypes_set:
             # A file from send_file streams from disk; read it (every static file is small) so it is compressed
@@ -131,6 +133,17 @@ def init_compression(app: Flask, fingerprint) -> None:
             response.direct_passthrough = False
             response.make_sequence()
         return compress.after_request(response)
+
+
+def _may_reflect_into_a_personal_page(response) -> bool:
+    """BREACH: a compressed page that holds a secret and echoes what the request carried leaks the secret through its
+    length, given thousands of requests in the person's name. Signed-in pages asked with a query string (filters,
+    ?next=) or answering a form echo input beside personal data: they go uncompressed. Plain signed-in GETs are
+    compressed: the session cookie is SameSite=Lax, so another site can make them only as top-level navigations, and
+    the CSRF token in them is signed with the second it was made in, so it cannot be read out over many responses."""
+    if response.mimetype != "text/html" or not _is_signed_in():
+        return False
+    return bool(request.query_string) or request.method not in ("GET", "HEAD")
 
 
 def _static_key(req, fingerprint) -> str:
