@@ -8,6 +8,7 @@ from pathlib import Path
 
 import brotli
 from flask import Flask, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
@@ -48,6 +49,9 @@ COMPRESSION = {
     "COMPRESS_BR_LEVEL": 4,
     "COMPRESS_LEVEL": 6,
 }
+# Static files that are never a document: served with nosniff, so a browser never renders them as a page.
+SUBRESOURCE_TYPES = frozenset({"text/css", "text/javascript", "application/javascript", "image/png", "image/x-icon",
+                               "font/woff2"})
 STATIC_BR_LEVEL = 11
 STATIC_GZIP_LEVEL = 9
 
@@ -75,6 +79,7 @@ def init_app(app: Flask) -> None:
         def asset_url(path: str) -> str:
             return url_for("static", filename=path, v=fingerprint(path))
 
+    app.session_interface = _SessionInterface()
     app.jinja_env.globals["asset_url"] = asset_url
     app.before_request(refuse_nul_characters)
     app.extensions["asset_url"] = asset_url
@@ -85,13 +90,16 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_headers(response):
         headers = response.headers
-        csp = CSP + ("; upgrade-insecure-requests" if app.config.get("PRODUCTION") else "")
-        headers.setdefault("Content-Security-Policy", csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        if not (request.endpoint == "static" and response.mimetype in SUBRESOURCE_TYPES):
+            # What a document (or a worker) obeys; a stylesheet, script or picture loaded by a page has no use for
+            # them, and leaving them off saves 0.5 KB on every file of a first load.
+            csp = CSP + ("; upgrade-insecure-requests" if app.config.get("PRODUCTION") else "")
+            headers.setdefault("Content-Security-Policy", csp)
+            headers.setdefault("X-Frame-Options", "DENY")
+            headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+            headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         if app.config.get("HSTS_ENABLED"):
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         if request.endpoint == "static":
@@ -184,6 +192,16 @@ class _StaticCompressed:
 
     def set(self, key: str, value: bytes) -> None:
         return None  # get() keeps what it made; pages are never kept
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Static files leave the session alone: no Set-Cookie and no Vary: Cookie (Flask-Login reads the session after
+    every request), which would make a browser fetch an immutable file again whenever the session cookie changes."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint == "static":
+            return None
+        return super().save_session(app, session, response)
 
 
 def _is_signed_in() -> bool:

@@ -122,3 +122,19 @@ def test_signed_in_pages_that_echo_the_request_are_not_compressed(seeded, web, c
     client.post("/logout", data={"csrf_token": web.csrf("/me")})
     signed_out = client.get("/routines?kind=relief", headers={"Accept-Encoding": "br"})
     assert signed_out.status_code == 200 and signed_out.headers["Content-Encoding"] == "br"
+
+
+def test_static_files_leave_the_session_cookie_alone(app, web, client):
+    """A signed-in page refreshes the session cookie; a static file must not, nor vary on it, or the browser would
+    fetch every immutable file again each time the cookie changes."""
+    web.register()
+    page = client.get("/me")
+    assert "session=" in page.headers.get("Set-Cookie", "") and "Cookie" in page.headers["Vary"]
+    script = client.get(asset(app, "js/app.js"), headers={"Accept-Encoding": "br"})
+    assert script.status_code == 200 and "Set-Cookie" not in script.headers
+    assert script.headers["Vary"] == "Accept-Encoding"
+    # Document headers stay on documents; a script keeps nosniff.
+    assert "Content-Security-Policy" not in script.headers and script.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    worker = client.get("/sw.js")
+    assert "worker-src 'self'" in worker.headers["Content-Security-Policy"]
