@@ -98,10 +98,13 @@ def current_generation() -> int | None:
     None when the row is missing (a database emptied by hand): then nothing is cached."""
     if has_request_context() and REQUEST_KEY in g:
         return g.get(REQUEST_KEY)
-    # A pooled connection and plain SQL, not the ORM session: on a signed-out page this is the only query, and
-    # the session's transaction bookkeeping cost more than the query itself.
-    with db.engine.connect() as connection:
-        generation = connection.exec_driver_sql(GENERATION_SQL).scalar()
+    if db.session.registry.has() and db.session().in_transaction():  # a signed-in page read the person: ask there
+        generation = db.session.connection().exec_driver_sql(GENERATION_SQL).scalar()
+    else:
+        # Plain SQL on a pooled connection: on a signed-out page this is the only query, and opening the ORM
+        # session's transaction for it cost more than the query itself.
+        with db.engine.connect() as connection:
+            generation = connection.exec_driver_sql(GENERATION_SQL).scalar()
     if has_request_context():
         setattr(g, REQUEST_KEY, generation)
     return generation

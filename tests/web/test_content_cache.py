@@ -201,3 +201,15 @@ def test_links_follow_the_path_the_app_is_mounted_under(seeded):
     assert f'href="/coach/routines/{SLUG}"' in mounted and 'href="/coach/sos"' in mounted
     assert f'href="/routines/{SLUG}"' not in mounted
     assert f'href="/routines/{SLUG}"' in client.get("/routines").get_data(as_text=True)  # and back at the root
+
+
+def test_a_signed_in_page_reads_the_generation_once_and_no_stock_content(seeded, web):
+    web.register()
+    web.client.get(f"/routines/{SLUG}")
+    with seeded.app_context():
+        engine = db.engine
+    with _Statements(engine) as seen:
+        page = web.client.get(f"/routines/{SLUG}")
+    assert page.status_code == 200
+    assert seen.sql.count(content_catalog.GENERATION_SQL) == 1
+    assert not [sql for sql in seen.sql if re.search(r"FROM (routine_steps|tips|sources)\b", sql)], seen.sql
