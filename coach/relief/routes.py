@@ -1,6 +1,8 @@
 """SOS (safety check, quick log), the emergency screen, the routine player and the outbox's sync state."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -20,12 +22,14 @@ from .sos import QUICK_TRIGGERS, SAFETY_HEADING, SAFETY_QUESTIONS, URGENT_ITEMS,
 MAX_SPEED = 1000.0
 
 
+@lru_cache(maxsize=1)  # from fixed tables: the same on every request (the templates only write it out as JSON)
 def _sos_location_levels() -> dict[str, dict[str, str]]:
     """LOCATION_LEVELS for the phone: a quick log that cannot reach the server still shows what the place alone
     gives (chest: the emergency screen, E7; arm, hand, belly, jaw: the urgent advice first, E5/E6)."""
     return {code: {"level": tier, "label": LOCATION_LABELS[code].lower()} for code, tier in LOCATION_LEVELS.items()}
 
 
+@lru_cache(maxsize=1)  # every country's wording, from the country table: the same on every request
 def _urgent_advice_by_country() -> dict[str, str]:
     """The urgent advice in each country's wording, "" for an unknown country; countries worded like the
     fallback are left out, so the offline copy of /sos can pick the text for the country the phone knows."""
