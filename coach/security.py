@@ -36,8 +36,10 @@ CSP = "; ".join(
 )
 YEAR = 365 * 24 * 3600
 # Compressed with flask-compress: brotli, else gzip; text types only (PNG is compressed already), bodies of 500 bytes
-# or more (below that the headers outweigh the saving). Pages are compressed on each response at a cheap level; a
-# static file once per worker and version, at the best level (_StaticCompressed).
+# or more (below that the headers outweigh the saving). Pages are compressed on each response at a cheap level: brotli
+# 2 takes about 30 us for a 6 KB page and 95 us for the 28 KB player, within 7 % of the size at level 4, which takes
+# 2 to 4 times as long (docs/PERFORMANCE.md); a static file once per worker and version, at the best level
+# (_StaticCompressed).
 COMPRESSION = {
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_ALGORITHM_STREAMING": ["br"],
@@ -46,8 +48,8 @@ COMPRESSION = {
         "application/json", "application/manifest+json", "application/problem+json", "image/svg+xml",
     ],
     "COMPRESS_MIN_SIZE": 500,
-    "COMPRESS_BR_LEVEL": 4,
-    "COMPRESS_LEVEL": 6,
+    "COMPRESS_BR_LEVEL": 2,
+    "COMPRESS_LEVEL": 4,
 }
 # Static files that are never a document: served with nosniff, so a browser never renders them as a page.
 SUBRESOURCE_TYPES = frozenset({"text/css", "text/javascript", "application/javascript", "image/png", "image/x-icon",
