@@ -37,7 +37,7 @@ CSP = "; ".join(
 YEAR = 365 * 24 * 3600
 # Compressed with flask-compress: brotli, else gzip; text types only (PNG is compressed already), bodies of 500 bytes
 # or more (below that the headers outweigh the saving). Pages are compressed on each response at a cheap level: brotli
-# 2 takes about 30 us for a 6 KB page and 95 us for the 28 KB player, within 7 % of the size at level 4, which takes
+# 2 takes about 30 us for a 6 KB page and 95 us for the 28 KB player, within 9 % of the size at level 4, which takes
 # 2 to 4 times as long (docs/PERFORMANCE.md); a static file once per worker and version, at the best level
 # (_StaticCompressed).
 COMPRESSION = {
