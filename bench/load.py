@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -261,7 +262,9 @@ def main(argv=None) -> int:
             "machine": {"nproc": os.cpu_count(), "loadavg_before": os.getloadavg(), "python": platform.python_version(),
                         "wrk": f"-t{THREADS} -c{CONNECTIONS}", "gunicorn": "gunicorn.conf.py, 2 sync workers, "
                         "preloaded, MAX_REQUESTS=0"},
-            "accept_encoding": args.accept_encoding, "duration_s": args.duration, "warmup_s": args.warmup, "revisions": {}, "databases": {}}
+            "accept_encoding": args.accept_encoding, "duration_s": args.duration, "warmup_s": args.warmup,
+            "revisions": {}, "databases": {}}
+    began = time.monotonic()
     out: list[str] = []
     dirs = {}
     try:
@@ -307,13 +310,14 @@ def main(argv=None) -> int:
             if rev and name in dirs:
                 git("worktree", "remove", "--force", str(dirs[name]))
         if not args.keep:
-            subprocess.run(["rm", "-rf", str(scratch)], check=False)
+            shutil.rmtree(scratch, ignore_errors=True)
     meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     meta["machine"]["loadavg_after"] = os.getloadavg()
     Path(args.json).write_text(json.dumps(to_json(meta), indent=1) + "\n")
     print("\n" + "\n".join(out))
-    print(f"Command: `{command}` ({meta['started']}, load average before {meta['machine']['loadavg_before'][0]:.2f}); "
-          f"figures in {args.json}")
+    load = meta["machine"]["loadavg_before"][0], meta["machine"]["loadavg_after"][0]
+    print(f"Command: `{command}` ({meta['started']}, {(time.monotonic() - began) / 60:.1f} min, load average "
+          f"{load[0]:.2f} before, {load[1]:.2f} after); figures in {args.json}")
     return 0
 
 
