@@ -1,12 +1,10 @@
 """Episode diary services: log, edit, list and follow up episodes; assess them with the triage rules."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 
 from .. import access
 from ..access import Action, Scope
@@ -18,6 +16,7 @@ from ..models import RISK_FIELDS, Episode, FollowUp, User
 from ..pagination import keyset_page
 from ..reminders.inbox import notify_watchers, watched
 from ..reminders.service import forget_episode, schedule_follow_ups
+from .history import read_history
 from .validation import clean_episode, clean_follow_up, undo_request
 
 
@@ -173,61 +172,13 @@ def profile_of(user: User) -> triage.Profile:
     return triage.Profile(birth_year=user.birth_year, **{name: bool(getattr(user, name)) for name in RISK_FIELDS})
 
 
-@lru_cache(maxsize=4096)
-def _codes_from_json(raw: str) -> tuple[str, ...]:
-    return tuple(json.loads(raw)) if raw else ()
-
-
-def _code_tuple(value) -> tuple[str, ...]:
-    """A stored code list as a tuple. Rows repeat a few lists ("[]", '["lower_back"]'): each text is decoded once."""
-    if value is None:
-        return ()
-    return _codes_from_json(value) if isinstance(value, str) else tuple(value)
-
-
-def _raw(column):
-    # The JSON as text (a CAST in SQL, so neither SQLAlchemy nor psycopg decodes it), for _code_tuple to
-    # decode each distinct list once.
-    return cast(column, String).label(column.key)
-
-
 def assess_user(user: User, now: datetime, *, subject: User | None = None) -> triage.Assessment:
     """The triage assessment of everything `subject` (None: the actor) logged up to `now` (later records are
-    ignored by the rules), with their risk answers and in their zone: the assessment is part of the episodes scope."""
+    ignored by the rules), with their risk answers and in their zone: the assessment is part of the episodes scope.
+    Only what the rules can see is read (history.read_history): the answer is the full history's."""
     whose = access.subject(user, subject, Scope.EPISODES)
-    episodes = db.session.execute(
-        select(
-            Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, _raw(Episode.locations), Episode.side,
-            Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, _raw(Episode.symptoms),
-        ).where(access.rows(user, Episode, Scope.EPISODES, subject_id=whose.id))
-    ).all()
-    follow_ups = db.session.execute(
-        select(FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, _raw(FollowUp.symptoms)).where(
-            access.rows(user, FollowUp, Scope.EPISODES, subject_id=whose.id)
-        )
-    ).all()
-    return triage.assess(
-        [
-            triage.Episode(
-                id=row.id, started_at=row.started_at, trigger=row.trigger, during_exercise=row.during_exercise,
-                locations=_code_tuple(row.locations), side=row.side, severity=row.severity,
-                locked_minutes=row.locked_minutes, eased_by_stretch=row.eased_by_stretch,
-                symptoms=_code_tuple(row.symptoms),
-            )
-            for row in episodes
-        ],
-        [
-            triage.FollowUp(
-                id=row.id, episode_id=row.episode_id, at=row.at, severity=row.severity, status=row.status,
-                symptoms=_code_tuple(row.symptoms),
-            )
-            for row in follow_ups
-        ],
-        profile_of(whose),
-        now,
-        whose.timezone,
-        on_day,
-    )
+    history = read_history(user, whose, now)
+    return triage.assess(history.episodes, history.follow_ups, profile_of(whose), now, whose.timezone, on_day)
 
 
 def episodes_to_export(user: User, *, subject: User | None = None) -> tuple[list[Episode], list[FollowUp]]:
