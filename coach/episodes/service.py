@@ -16,6 +16,7 @@ from ..models import RISK_FIELDS, Episode, FollowUp, User
 from ..pagination import keyset_page
 from ..reminders.inbox import notify_watchers, watched
 from ..reminders.service import forget_episode, schedule_follow_ups
+from .assessment_cache import cached
 from .history import read_history
 from .validation import clean_episode, clean_follow_up, undo_request
 
@@ -175,10 +176,16 @@ def profile_of(user: User) -> triage.Profile:
 def assess_user(user: User, now: datetime, *, subject: User | None = None) -> triage.Assessment:
     """The triage assessment of everything `subject` (None: the actor) logged up to `now` (later records are
     ignored by the rules), with their risk answers and in their zone: the assessment is part of the episodes scope.
-    Only what the rules can see is read (history.read_history): the answer is the full history's."""
+    Only what the rules can see is read (history.read_history), and this worker keeps the answer until the person's
+    data changes or the day turns (assessment_cache): either way the answer is the full history's."""
     whose = access.subject(user, subject, Scope.EPISODES)
-    history = read_history(user, whose, now)
-    return triage.assess(history.episodes, history.follow_ups, profile_of(whose), now, whose.timezone, on_day)
+
+    def compute():
+        history = read_history(user, whose, now)
+        assessment = triage.assess(history.episodes, history.follow_ups, profile_of(whose), now, whose.timezone, on_day)
+        return assessment, history.since, history.until
+
+    return cached(whose, now, compute)
 
 
 def episodes_to_export(user: User, *, subject: User | None = None) -> tuple[list[Episode], list[FollowUp]]:

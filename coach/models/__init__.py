@@ -1,4 +1,5 @@
 """All models, imported here so Alembic sees the whole metadata."""
+from . import assessment_rev  # noqa: F401  (registers the listener that moves users.assessment_rev)
 from .base import MAX_ID, UTCDateTime, now_utc
 from .episode import Episode, FollowUp
 from .reminder import REMINDER_KINDS, CalendarFeed, Delivery, Notification, PushSubscription, Reminder
