@@ -1,6 +1,8 @@
 """Home and the tab placeholders that later features replace."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
@@ -11,7 +13,12 @@ from . import bp
 
 def page_level_words() -> dict[str, str]:
     """The advice words for level.js's banner: the signed-in person's country, else the generic wording."""
-    return level_words(current_user.country if current_user.is_authenticated else None)
+    return _level_words(current_user.country if current_user.is_authenticated else None)
+
+
+@lru_cache(maxsize=512)  # from the country table: the same for a country on every page (templates only print it)
+def _level_words(country: str | None) -> dict[str, str]:
+    return level_words(country)
 
 
 @bp.app_context_processor
