@@ -43,7 +43,7 @@ def midnight(day: int, zone: tzinfo) -> datetime:
 
 
 def read_history(actor: User, whose: User, now: datetime) -> History:
-    """`whose` diary as far as the rules reach at `now`, in 3 statements (one more per day logged more than once
+    """`whose` diary as far as the rules reach at `now`, in 4 statements (one more per day logged more than once
     among the last three before the window), on the (user_id, started_at) index:
 
     - every log from the first of the last three local days with a log before the window (P3's spasms: the
@@ -51,7 +51,8 @@ def read_history(actor: User, whose: User, now: datetime) -> History:
       check-ins;
     - every log and check-in with a symptom, however old (history_red_flag; a check-in's counts on its own date);
     - every log with a check-in since the start of what is read (P8 and C1 read an episode's latest check-in in the
-      30-day window, and its date).
+      30-day window, and its date). Of a log older than the last three days only the id, the date and the symptoms
+      are read: nothing else of it reaches a rule.
 
     A log older than that is never reached by the grouping, and a check-in only counts through its symptoms, its
     episode's latest status in the window or an episode of the last 7 days: so reading a day of margin more, or a
@@ -63,12 +64,16 @@ def read_history(actor: User, whose: User, now: datetime) -> History:
     mine = access.rows(actor, Episode, Scope.EPISODES, subject_id=whose.id)
     theirs = access.rows(actor, FollowUp, Scope.EPISODES, subject_id=whose.id)
     start = midnight(min(_last_days(mine, midnight(window, zone) - MARGIN, zone), window), zone) - MARGIN
-    read = [Episode.started_at >= start, _has_codes(Episode.symptoms),
-            Episode.id.in_(select(FollowUp.episode_id).where(theirs, FollowUp.at >= start))]
     episodes = db.session.execute(select(
         Episode.id, Episode.started_at, Episode.trigger, Episode.during_exercise, _raw(Episode.locations),
         Episode.side, Episode.severity, Episode.locked_minutes, Episode.eased_by_stretch, _raw(Episode.symptoms),
-    ).where(mine, or_(*read))).all()
+    ).where(mine, Episode.started_at >= start)).all()
+    # Older logs count only through their date and symptoms, or as the episode of a recent check-in (P8 names it
+    # by id and date): three columns are enough, and the other answers stay "not recorded".
+    older = db.session.execute(select(Episode.id, Episode.started_at, _raw(Episode.symptoms)).where(
+        mine, Episode.started_at < start,
+        or_(_has_codes(Episode.symptoms), Episode.id.in_(select(FollowUp.episode_id).where(theirs, FollowUp.at >= start))),
+    )).all()
     follow_ups = db.session.execute(select(
         FollowUp.id, FollowUp.episode_id, FollowUp.at, FollowUp.severity, FollowUp.status, _raw(FollowUp.symptoms),
     ).where(theirs, or_(
@@ -82,7 +87,10 @@ def read_history(actor: User, whose: User, now: datetime) -> History:
             id=row.id, started_at=row.started_at, trigger=row.trigger, during_exercise=row.during_exercise,
             locations=_code_tuple(row.locations), side=row.side, severity=row.severity,
             locked_minutes=row.locked_minutes, eased_by_stretch=row.eased_by_stretch, symptoms=_code_tuple(row.symptoms),
-        ) for row in episodes],
+        ) for row in episodes] + [triage.Episode(
+            id=row.id, started_at=row.started_at, trigger=None, during_exercise=None, locations=(), side=None,
+            severity=None, locked_minutes=None, eased_by_stretch=None, symptoms=_code_tuple(row.symptoms),
+        ) for row in older],
         [triage.FollowUp(
             id=row.id, episode_id=row.episode_id, at=row.at, severity=row.severity, status=row.status,
             symptoms=_code_tuple(row.symptoms),

@@ -47,7 +47,8 @@ def _bump(session: Session, flush_context, instances) -> None:
     # lock orders them), and no one can read a new revision before this transaction commits.
     table = User.__table__
     bumped = session.execute(update(table).where(table.c.id.in_(sorted(owners)))
-                             .values(assessment_rev=table.c.assessment_rev + 1)
+                             # updated_at stays: it says when the account itself changed.
+                             .values(assessment_rev=table.c.assessment_rev + 1, updated_at=table.c.updated_at)
                              .returning(table.c.id, table.c.assessment_rev))
     for user_id, rev in bumped:
         user = session.identity_map.get(inspect(User).identity_key_from_primary_key((user_id,)))
