@@ -52,7 +52,8 @@ def _now() -> datetime:
 
 
 def current_assessment() -> triage.Assessment | None:
-    """The signed-in person's assessment at this request (None when signed out), computed once per request."""
+    """The signed-in person's assessment at this request (None when signed out), asked for once per request; the
+    episodes service answers from the worker's cache while the person's data and local day stay the same."""
     if not current_user.is_authenticated:
         return None
     cache = request.environ
