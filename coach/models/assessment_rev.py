@@ -37,8 +37,10 @@ def _owners(session: Session) -> set[int]:
     return owners
 
 
-@event.listens_for(Session, "before_flush")
-def _bump(session: Session, flush_context, instances) -> None:
+@event.listens_for(Session, "after_flush")
+def _bump(session: Session, flush_context) -> None:
+    # After the flush's own statements (new, dirty and deleted still hold what it wrote): a write racing another
+    # for the same unique key fails at its INSERT before it touches the user row.
     with session.no_autoflush:
         owners = _owners(session)
     if not owners:
