@@ -48,16 +48,18 @@ class Endpoint:
     status: int
     content_type: str
     needle: str  # text every answer must contain
+    goal: float | None = None  # issue 12's goal for the ratio to the bare endpoint
 
 
 ENDPOINTS = (
-    Endpoint("/", "`/` (signed out)", "GET", "/", "", 200, HTML, "</html>"),
-    Endpoint("/routines", "`/routines/<slug>`", "GET", "/routines/{slug}", "cookie", 200, HTML, "</html>"),
-    Endpoint("/api/v1/routines", "`GET /api/v1/routines`", "GET", "/api/v1/routines", "token", 200, JSON, '"slug"'),
+    Endpoint("/", "`/` (signed out)", "GET", "/", "", 200, HTML, "</html>", 0.5),
+    Endpoint("/routines", "`/routines/<slug>`", "GET", "/routines/{slug}", "cookie", 200, HTML, "</html>", 0.5),
+    Endpoint("/api/v1/routines", "`GET /api/v1/routines`", "GET", "/api/v1/routines", "token", 200, JSON, '"slug"',
+             0.5),
     Endpoint("/api/v1/assessment", "`GET /api/v1/assessment`", "GET", "/api/v1/assessment", "token", 200, JSON,
-             '"level"'),
+             '"level"', 0.5),
     Endpoint("/api/v1/episodes", "`POST /api/v1/episodes`", "POST", "/api/v1/episodes", "poster", 201, JSON,
-             '"assessment"'),
+             '"assessment"', 0.25),
     Endpoint("/diary", "`/diary`", "GET", "/diary", "cookie", 200, HTML, "</html>"),
     Endpoint("/report", "`/report`", "GET", "/report", "cookie", 200, HTML, "</html>"),
     Endpoint("/sos", "`/sos`", "GET", "/sos", "cookie", 200, HTML, "</html>"),
@@ -197,16 +199,17 @@ def table(title: str, bare: dict, results: dict, endpoints: list[Endpoint]) -> s
 
 def comparison(bare: dict, new: dict, old: dict, endpoints: list[Endpoint]) -> str:
     rps = bare["max"].rps
-    lines = ["| endpoint | ratio old | ratio new | p99 ms old | p99 ms new | p99 ms at half load old | new |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| endpoint | ratio old | ratio new | goal | p99 ms old | p99 ms new | p99 ms at half load old | new "
+             "(goal < 25) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for e in endpoints:
         n, o = new["endpoints"][e.key], old["endpoints"][e.key]
         if min(n["max"].requests, o["max"].requests) < CONNECTIONS:
             lines.append(f"| {e.label} | phases too short (--duration) |")
             continue
         half = [f"{r['half'].p99:.1f}" if r["half"] and r["half"].requests else "-" for r in (o, n)]
-        lines.append(f"| {e.label} | {o['max'].rps / rps:.2f}x | {n['max'].rps / rps:.2f}x | {o['max'].p99:.1f} | "
-                     f"{n['max'].p99:.1f} | {half[0]} | {half[1]} |")
+        goal = f">= {e.goal}x" if e.goal else ""
+        lines.append(f"| {e.label} | {o['max'].rps / rps:.2f}x | {n['max'].rps / rps:.2f}x | {goal} | "
+                     f"{o['max'].p99:.1f} | {n['max'].p99:.1f} | {half[0]} | {half[1]} |")
     return "\n".join(lines)
 
 
