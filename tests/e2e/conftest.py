@@ -5,12 +5,12 @@ import os
 import re
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
 
-from coach import create_app
-from tests.conftest import _empty_tables, make_config
+from tests.conftest import _empty_tables, make_app
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -61,7 +61,7 @@ def browser(playwright_instance, chromium_path):
 
 @pytest.fixture
 def live_server(database_url):
-    app = create_app(make_config(database_url, RATELIMIT_ENABLED=False))
+    app = make_app(database_url, RATELIMIT_ENABLED=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -156,6 +156,20 @@ def persistent_context(playwright_instance, chromium_path, live_server, tmp_path
     context.set_default_timeout(10_000)
     yield context
     context.close()
+
+
+def wait_until(page, expression: str, what: str, timeout: float = 10.0):
+    """Polls `expression` (JavaScript, may return a promise) in the page until its answer is truthy; returns it.
+    page.wait_for_function cannot do this: it takes a returned promise as the answer and stops at the first one,
+    even when that promise comes out false (so waiting for the outbox to empty, for instance, waited for nothing)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = page.evaluate(expression)
+        if answer:
+            return answer
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} (still {answer!r} after {timeout:g} s)")
+        page.wait_for_timeout(100)
 
 
 def assert_no_axe_violations(page) -> None:

@@ -13,7 +13,7 @@ from coach.extensions import db
 from coach.models import RoutineSession, User
 from coach.trainer import assignments
 from tests.assignment_helpers import link, trainer_routine
-from tests.e2e.conftest import register
+from tests.e2e.conftest import register, wait_until
 from tests.e2e.test_relief_browser import first_step_showing, run_to_the_end
 from tests.e2e.test_relief_offline import ready_for_offline
 from tests.factories import Api
@@ -64,10 +64,10 @@ def test_assigned_routine_plays_offline_and_syncs_with_its_assignment(persistent
     page.goto("/assigned")
     expect(page.get_by_role("heading", name="Morning back")).to_be_visible()
     play_path = f"/assigned/{aid}/play"
-    page.wait_for_function(f"""async () => {{
+    wait_until(page, f"""async () => {{
         const keys = await ({CACHED_PATHS})();
         return keys.includes('{play_path}') && keys.includes('/assigned');
-    }}""", timeout=15_000)
+    }}""", "the list and the player kept on the phone", timeout=15)
 
     context.set_offline(True)
     page.goto("/assigned")
@@ -90,4 +90,5 @@ def test_assigned_routine_plays_offline_and_syncs_with_its_assignment(persistent
     page.goto("/me")
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url(re.compile(r"/login"))
-    page.wait_for_function(f"""async () => !(await ({CACHED_PATHS})()).includes('{play_path}')""", timeout=10_000)
+    wait_until(page, f"""async () => !(await ({CACHED_PATHS})()).includes('{play_path}')""",
+               "the player's copy gone after signing out")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coach.extensions import db
 from coach.models import Episode, RoutineSession
-from tests.e2e.conftest import register
+from tests.e2e.conftest import register, wait_until
 from tests.e2e.test_relief_browser import (
     Taps,
     counts,
@@ -159,7 +159,7 @@ def test_offline_a_quick_log_with_arm_cramps_shows_the_urgent_advice_first(persi
     # Back online, the log reaches the server, which assesses it the same way: E5, urgent.
     context.set_offline(False)
     page.goto("/")
-    page.wait_for_function("window.CoachOutbox.all().then((items) => items.length === 0)", polling=200, timeout=15_000)
+    wait_until(page, "window.CoachOutbox.all().then((items) => items.length === 0)", "the outbox was sent", timeout=15)
     assert counts(relief_server)[0] == 1
     page.reload()
     expect(page.locator("#assessment")).to_contain_text("E5")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from coach.episodes.service import assess_user
 from coach.extensions import db
 from coach.models import Episode, User
-from tests.e2e.conftest import LAUNCH_ARGS, open_phone, register
+from tests.e2e.conftest import LAUNCH_ARGS, open_phone, register, wait_until
 from tests.e2e.test_relief_browser import first_step_showing, wait_for_counts
 from tests.e2e.test_relief_offline import signed_in_then_offline
 
@@ -48,7 +48,8 @@ def _until(page, check, what: str):
 
 
 def _outbox_empty(page):
-    page.wait_for_function("() => window.CoachOutbox.all().then(items => items.length === 0)")
+    """Every tap has reached the server: the outbox removes an item only when the server has answered it 2xx."""
+    wait_until(page, "() => window.CoachOutbox.all().then((items) => items.length === 0)", "the outbox was sent")
 
 
 def test_a_tick_tapped_again_comes_off_the_spasm_and_the_assessment_is_back(phone, relief_server):
@@ -141,7 +142,7 @@ def test_offline_tick_untick_then_online_ends_as_the_boxes_were_left(playwright_
         weight.uncheck()
         weight.check()  # tick -> untick -> tick: ends ticked
         expect(status).to_have_text("Saved. Tap again to undo.")
-        page.wait_for_function("() => window.CoachOutbox.all().then(items => items.length === 5)")
+        wait_until(page, "() => window.CoachOutbox.all().then((items) => items.length === 5)", "five taps queued")
         assert _stored(relief_server, email)[0] == []
 
         context.set_offline(False)
