@@ -81,15 +81,30 @@ def _database_url(tmp_path_factory) -> str:
 
 
 def _reset_postgres(url: str) -> None:
-    name = make_url(url).database or ""
-    # The suite empties the schema it runs in: refuse anything that is not clearly a test database.
-    if not re.search(r"test", name):
-        raise pytest.UsageError(f"DATABASE_URL must name a test database (with 'test' in its name), got {name!r}")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker runs in a PostgreSQL database of its own beside DATABASE_URL's, made afresh."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str, admin_url: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def make_config(url: str, **overrides) -> TestConfig:
@@ -115,8 +130,17 @@ _MIGRATED_ROWS: dict[str, list[dict]] = {}
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = _database_url(tmp_path_factory)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist (make test)
+    admin_url = None
     if url.startswith("postgresql"):
-        _reset_postgres(url)
+        name = make_url(url).database or ""
+        # The suite empties the database it runs in: refuse anything that is not clearly a test database.
+        if not re.search(r"test", name):
+            raise pytest.UsageError(f"DATABASE_URL must name a test database (with 'test' in its name), got {name!r}")
+        if worker:
+            admin_url, url = url, _worker_database(url, worker)
+        else:
+            _reset_postgres(url)
     # The schema comes from the migrations, so every test also proves they work on this database.
     app = create_app(make_config(url))
     with app.app_context():
@@ -129,7 +153,9 @@ def database_url(tmp_path_factory):
                 if rows:
                     _MIGRATED_ROWS[table.name] = rows
         db.engine.dispose()
-    return url
+    yield url
+    if admin_url:
+        _drop_database(url, admin_url)
 
 
 def _empty_tables(app) -> None:
