@@ -28,13 +28,16 @@ run: $(VENV)/.runtime
 	$(FLASK) vapid init --subject mailto:dev@localhost
 	SCHEDULER_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
-## Set up and run every test (SQLite by default; set DATABASE_URL for PostgreSQL).
+## Set up and run every test (SQLite by default; set DATABASE_URL for PostgreSQL), spread over every core by
+## pytest-xdist (TEST_WORKERS=0 runs them in one process): each worker has a database of its own.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist worksteal
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 ## Everything but the browser tests.
 test-fast: $(VENV)/.dev
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check coach tests bench
