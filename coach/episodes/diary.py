@@ -72,7 +72,8 @@ def local(moment: datetime, user: User) -> datetime:
 
 
 def chart_data(user: User, start: date, end: date, *, subject: User | None = None) -> dict:
-    """Severity points and weekly counts for local dates start..end, in the shape static/js/diary-chart.js reads.
+    """Severity points and weekly counts for local dates start..end, as templates/episodes/_diary_charts.html
+    draws them.
 
     Times are given as seconds of the subject's (None: the actor's) wall-clock time (as if it were UTC), so the
     chart shows the person's own dates whatever zone the phone is in.
