@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coach.domain.steps import TimedSteps
+
 KINDS = ("relief", "mobility", "prevention")
 CATEGORIES = ("posture", "lifting", "recovery", "hydration")
 
@@ -66,7 +68,7 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Routine:
+class Routine(TimedSteps):
     slug: str
     title: str
     kind: str
@@ -79,14 +81,6 @@ class Routine:
     order: int | None = None
     origin: str = ""
     stop_rules: StopRules | None = None
-
-    @property
-    def total_seconds(self) -> int:
-        return sum(step.seconds for step in self.steps if not step.optional)
-
-    @property
-    def total_seconds_with_optional(self) -> int:
-        return sum(step.seconds for step in self.steps)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain import limits
+from ..domain.steps import TimedSteps
 from ..extensions import db
 from .base import UTCDateTime, now_utc
 
@@ -21,7 +22,7 @@ class Source(db.Model):
     url: Mapped[str | None] = mapped_column(String(limits.SOURCE_URL))
 
 
-class Routine(db.Model):
+class Routine(TimedSteps, db.Model):
     """A relief, mobility or prevention routine. A stock routine comes from `flask seed`: is_stock true and owner_id
     NULL, and its slug has no digit (the content loader refuses one). A routine someone made has is_stock false,
     an owner, and a slug from coach.domain.slugs.new_routine_slug, which always holds a digit, so the two never
@@ -53,14 +54,6 @@ class Routine(db.Model):
     steps: Mapped[list[RoutineStep]] = relationship(
         back_populates="routine", cascade="all, delete-orphan", passive_deletes=True, order_by="RoutineStep.position"
     )
-
-    @property
-    def total_seconds(self) -> int:
-        return sum(step.seconds for step in self.steps if not step.optional)
-
-    @property
-    def total_seconds_with_optional(self) -> int:
-        return sum(step.seconds for step in self.steps)
 
 
 class RoutineStep(db.Model):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..content import Evidence, Source, Step, Tip
+from ..domain.steps import TimedSteps
 from ..extensions import db
 from ..models import Routine
 from ..models import Source as SourceRow
@@ -31,7 +32,7 @@ GENERATION_SQL = f"SELECT generation FROM content_state WHERE id = {CONTENT_STAT
 
 
 @dataclass(frozen=True)
-class StockRoutine:
+class StockRoutine(TimedSteps):
     """A stock routine as the pages, the API and the session checks read it: the row's attributes, frozen."""
 
     id: int
@@ -49,14 +50,6 @@ class StockRoutine:
     is_stock: bool = True
     owner_id: None = None
     has_draft: bool = False
-
-    @property
-    def total_seconds(self) -> int:
-        return sum(step.seconds for step in self.steps if not step.optional)
-
-    @property
-    def total_seconds_with_optional(self) -> int:
-        return sum(step.seconds for step in self.steps)
 
 
 @dataclass(frozen=True)
