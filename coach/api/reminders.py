@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import current_app, request
 from flask_login import current_user
 
+from ..auth import limits
 from ..errors import ApiError, ValidationError
 from ..extensions import api_spec
 from ..reminders.devices import (
@@ -144,10 +145,13 @@ def delete_subscription(json: EndpointIn):
 
 
 @bp.post("/push/test")
+@limits.push_test_limit
 @login_required
 @api_spec.validate(json=EndpointIn, resp=responses(200, TestPushOut), tags=[TAG_PUSH], security=AUTH)
 def test_push(json: EndpointIn):
-    """Send a test notification to one of the caller's devices now, and say what the push service answered."""
+    """Send a test notification to one of the caller's devices now, and say what the push service answered.
+
+    At most 5 a minute and 30 an hour per account: more answer 429 with `Retry-After` (seconds)."""
     sender = sender_for(current_app)
     if sender is None:
         raise _not_configured()

@@ -1,4 +1,4 @@
-"""Rate limits for sign-in and registration, shared by the web forms and the API."""
+"""Rate limits for sign-in and registration, shared by the web forms and the API, and on the test push."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -6,6 +6,10 @@ from flask_login import current_user
 
 from ..domain.limits import EMAIL
 from ..extensions import limiter
+
+# A test push goes out to the person's phone at once, through a push service that limits us per sender: a
+# script looping on it would buzz their phone and spend the server's standing with that service.
+PUSH_TEST = "5 per minute;30 per hour"
 
 
 def _submitted_email() -> str:
@@ -44,4 +48,12 @@ password_check_limit = limiter.shared_limit(
     key_func=_signed_in_user,
     methods=["POST", "DELETE"],
     deduct_when=_failed,
+)
+# POST /api/v1/push/test, every answer counted (each one may have sent a push); per account, by address when
+# signed out (those are refused anyway, but still cost a request).
+push_test_limit = limiter.shared_limit(
+    lambda: current_app.config.get("RATELIMIT_PUSH_TEST", PUSH_TEST),
+    scope="push-test",
+    key_func=_signed_in_user,
+    methods=["POST"],
 )
