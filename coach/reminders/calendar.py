@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from icalendar import Calendar, Event, vDuration
 from sqlalchemy import delete, select
 
 from .. import access
@@ -19,6 +20,7 @@ TOKEN_PREFIX = "rcal_"
 WINDOW = timedelta(days=14)
 MAX_EVENTS = 500
 EVENT_MINUTES = 10
+REFRESH = timedelta(hours=1)  # how often calendar apps are asked to poll
 
 
 def _hash(raw: str) -> str:
@@ -70,47 +72,24 @@ def upcoming(user: User, now: datetime, *, subject: User | None = None) -> list[
     return events[:MAX_EVENTS]
 
 
-# ---------------------------------------------------------------- RFC 5545
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (never inside a character)."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    out.append(current.decode("utf-8"))
-    return "\r\n ".join(out)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
+# ---------------------------------------------------------------- RFC 5545 (icalendar escapes and folds)
 def render_ical(events: list[tuple[datetime, Reminder]], now: datetime, base_url: str, host: str) -> str:
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Relief Coach//Reminders//EN", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", "X-WR-CALNAME:Relief Coach reminders", "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
-        "X-PUBLISHED-TTL:PT1H",
-    ]
+    """The feed: one VEVENT per occurrence, times in UTC (the calendar app shows them on the person's clock)."""
+    calendar = Calendar.new(prodid="-//Relief Coach//Reminders//EN", calscale="GREGORIAN", method="PUBLISH",
+                            name="Relief Coach reminders", uid="-")
+    # why: Calendar.new makes a random UID when given none; a new one on every poll would look like another
+    # calendar each hour, so the feed has none, as before.
+    del calendar["UID"]
+    # RFC 7986 requires VALUE=DURATION on REFRESH-INTERVAL, which the library's own setter leaves out.
+    calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    site = base_url.rstrip("/")
     for at, reminder in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:r{reminder.id}-{at:%Y%m%d%H%M}@{host}",
-            f"DTSTAMP:{_stamp(now)}",
-            f"DTSTART:{_stamp(at)}",
-            f"DTEND:{_stamp(at + timedelta(minutes=EVENT_MINUTES))}",
-            f"SUMMARY:{_escape(reminder.title)}",
-            *([f"DESCRIPTION:{_escape(reminder.body)}"] if reminder.body else []),
-            f"URL:{base_url.rstrip('/')}{reminder_url(reminder)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        calendar.add_component(Event.new(
+            # Stable per occurrence: a calendar app updates the event it has rather than adding a second one.
+            uid=f"r{reminder.id}-{at:%Y%m%d%H%M}@{host}",
+            stamp=now, start=at, end=at + timedelta(minutes=EVENT_MINUTES),
+            summary=reminder.title, description=reminder.body or None,
+            url=f"{site}{reminder_url(reminder)}", transparency="TRANSPARENT",
+        ))
+    return calendar.to_ical().decode("utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -205,15 +205,15 @@ def _feed_url(raw: str) -> str:
 @login_required
 def calendar():
     user = _me()
+    feed_url = webcal = None
     if request.method == "POST":
-        # Shown once, on the page the redirect lands on: a reload then cannot make (and break) another link.
-        session["calendar_link"] = create_feed(user, _now())
-        return redirect(url_for("reminders.calendar"))
-    raw = session.pop("calendar_link", None)
-    feed_url = _feed_url(raw) if isinstance(raw, str) else None
-    webcal = "webcal://" + feed_url.split("://", 1)[1] if feed_url else None
-    return render_template("reminders/calendar.html", nav="reminders", feed=feed_of(user), feed_url=feed_url,
+        # Shown once, in the answer to the POST itself: the secret is never put in the session cookie (signed,
+        # not encrypted, so readable by anyone who sees it), and `no-store` keeps it out of every cache.
+        feed_url = _feed_url(create_feed(user, _now()))
+        webcal = "webcal://" + feed_url.split("://", 1)[1]
+    html = render_template("reminders/calendar.html", nav="reminders", feed=feed_of(user), feed_url=feed_url,
                            webcal=webcal)
+    return html, {"Cache-Control": "no-store"}
 
 
 @bp.route("/reminders/calendar/revoke", methods=["POST"])
