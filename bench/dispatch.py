@@ -234,9 +234,9 @@ def seed(conn, n: int, endpoint_base: str, p256dh: str, auth: str) -> None:
     conn.execute(text(f"""
         INSERT INTO users (id, email, password_hash, display_name, role, timezone, country, cancer_history,
             osteoporosis, long_term_steroids, immunosuppressed, iv_drug_use, kidney_disease, diuretics,
-            new_medicine_4_weeks, heavy_sweater, session_version, created_at, updated_at)
+            new_medicine_4_weeks, heavy_sweater, created_at, updated_at)
         SELECT i, 'b' || i || '@bench.example', 'x', 'Bench ' || i, 'athlete', ({zones})[1 + i % {len(ZONES)}],
-            'GB', false, false, false, false, false, false, false, false, false, 1, now(), now()
+            'GB', false, false, false, false, false, false, false, false, false, now(), now()
         FROM generate_series(1, :n) AS i"""), {"n": n})
     conn.execute(text("""
         INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at, updated_at)

@@ -24,6 +24,7 @@ from flask import Flask  # noqa: E402
 
 from bench.assessment_endpoint import database_url, make_app  # noqa: E402
 from bench.load_seed import SPASMS, seed_history  # noqa: E402
+from coach.auth.service import open_session  # noqa: E402
 from coach.extensions import db  # noqa: E402
 from coach.models import User  # noqa: E402
 from coach.seed import seed  # noqa: E402
@@ -57,7 +58,7 @@ def sign_in(app, client, email: str) -> None:
     """A session cookie for the bench user, as Flask-Login writes it at sign-in (the web form's work is not timed)."""
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email))
-        user_id = user.get_id()
+        user_id = open_session(user, datetime.now(UTC), app.permanent_session_lifetime)  # the cookie's secret
     with client.session_transaction() as session:
         session["_user_id"] = user_id
         session["_fresh"] = True

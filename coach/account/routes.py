@@ -111,7 +111,7 @@ def password():
         except ServiceError as error:
             apply_errors(form, error)
         else:
-            sign_in(user)  # this device stays signed in with the new session version
+            sign_in(user)  # every session ended with the change: this phone stays signed in with a new one
             flash("Password changed. You were signed out everywhere else.", "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form), 400 if form.errors else 200

@@ -111,7 +111,7 @@ def post_password(json: PasswordIn):
     token = g.get("api_token")
     change_password(_me(), json.current_password, json.new_password, _now(), keep_token_id=token.id if token else None)
     if token is None:
-        # A browser session changed it: keep this browser signed in with the new session version.
+        # A browser session changed it: every session ended, so this browser is signed in with a new one.
         sign_in(_me())
     return "", 204
 

@@ -1,4 +1,4 @@
-"""Web pages for registration, sign-in and sign-out."""
+"""Web pages for registration, sign-in and sign-out (this phone, or everywhere)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ from ..reference import guess_country
 from . import bp, limits
 from .forms import LoginForm, RegisterForm
 from .service import Registration, authenticate, end_sessions, register_user
-from .session import safe_next, sign_in
+from .session import safe_next, sign_in, sign_out
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -68,10 +68,24 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    end_sessions(current_user._get_current_object())
+    """Signs out this phone only; the person's other phones and apps stay signed in."""
+    sign_out()
+    flash("You are signed out on this phone.", "info")
+    return _signed_out()
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Every browser session of the person ends and every app token is revoked (a lost phone, a shared one)."""
+    end_sessions(current_user._get_current_object(), datetime.now(UTC))
     logout_user()
+    flash("You are signed out everywhere, on this phone too.", "info")
+    return _signed_out()
+
+
+def _signed_out():
     response = make_response(redirect(url_for("auth.login")))
     # Personal pages cached on this phone go with the session (TECH.md: PWA).
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    flash("You are signed out.", "info")
     return response

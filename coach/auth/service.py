@@ -1,4 +1,5 @@
-"""Registration, sign-in, passwords, sign-out everywhere, account deletion and API tokens (web forms and the API)."""
+"""Registration, sign-in, browser sessions, passwords, sign-out (here or everywhere), account deletion and API
+tokens (web forms and the API)."""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,7 +17,7 @@ from ..access import Action, Scope
 from ..domain import limits
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..models import ROLES, ApiToken, User
+from ..models import ROLES, ApiToken, LoginSession, User
 from ..profile_values import clean_profile
 from .passwords import password_problem
 
@@ -122,16 +123,69 @@ def change_password(user: User, current: str, new: str, now: datetime, keep_toke
     if errors:
         raise ValidationError(errors)
     user.password_hash = generate_password_hash(new)
-    user.session_version += 1
+    # Every browser session ends, this one too: the page (or API call) that changed it signs this browser in
+    # again with a fresh session (coach/auth/session.py: sign_in).
+    _end_browser_sessions(user)
     _revoke_tokens(user, now, keep_token_id)
     db.session.commit()
     return user
 
 
-def end_sessions(user: User) -> None:
-    """Sign-out everywhere: every existing session cookie stops working."""
-    user.session_version += 1
+# ---------------------------------------------------------------- browser sessions (coach/models/login_session.py)
+SESSION_TOUCH = timedelta(hours=1)
+
+
+def open_session(user: User, now: datetime, lifetime: timedelta) -> str:
+    """A new browser session for `user`, committed; returns the secret its cookie carries (also put on
+    `user.session_secret` for Flask-Login). The person's sessions that ran out are cleared on the way."""
+    db.session.execute(delete(LoginSession).where(
+        access.rows(user, LoginSession, Scope.CREDENTIALS, Action.CHANGE), LoginSession.last_seen_at < now - lifetime))
+    raw = secrets.token_urlsafe(32)  # 256 bits from the OS's CSPRNG
+    db.session.add(LoginSession(id=_hash_token(raw), user_id=user.id, created_at=now, last_seen_at=now))
     db.session.commit()
+    user.session_secret = raw
+    return raw
+
+
+def resume_session(raw: str, now: datetime, lifetime: timedelta) -> User | None:
+    """The person a session cookie's secret signs in, or None once that session was ended (sign-out, sign-out
+    everywhere, a password change, the account deleted) or went unused for longer than `lifetime`."""
+    if not isinstance(raw, str) or not raw or len(raw) > limits.TOKEN:
+        return None
+    row = db.session.get(LoginSession, _hash_token(raw))
+    if row is None:
+        return None
+    if now - row.last_seen_at > lifetime:
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > SESSION_TOUCH:
+        row.last_seen_at = now
+        db.session.commit()
+    user = db.session.get(User, row.user_id)
+    if user is not None:
+        user.session_secret = raw
+    return user
+
+
+def end_session(raw: str | None) -> None:
+    """Sign-out on this browser: its session row goes, so this cookie and any copy of it stop working; the
+    person's other phones stay signed in."""
+    if raw:
+        db.session.execute(delete(LoginSession).where(LoginSession.id == _hash_token(raw)))
+    db.session.commit()
+
+
+def end_sessions(user: User, now: datetime) -> None:
+    """Sign-out everywhere: every browser session of the person ends and every API token is revoked (a token
+    is a signed-in app too; ASVS 7.4 asks for all active sessions)."""
+    _end_browser_sessions(user)
+    _revoke_tokens(user, now, None)
+    db.session.commit()
+
+
+def _end_browser_sessions(user: User) -> None:
+    db.session.execute(delete(LoginSession).where(access.rows(user, LoginSession, Scope.CREDENTIALS, Action.CHANGE)))
 
 
 def delete_account(user: User, password: str) -> None:

@@ -1,14 +1,16 @@
-"""Flask-Login wiring: session cookies carry a version, so sign-out and password change end them."""
+"""Flask-Login wiring: the session cookie carries the secret of a login session kept in the database
+(coach/models/login_session.py), so signing out ends that one session for good, and "everywhere" ends them all."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request, session, url_for
-from flask_login import LoginManager, login_user
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from ..errors import json_error, wants_json
-from ..extensions import db
 from ..models import User
+from .service import end_session, open_session, resume_session
 
 
 def init_login(app: Flask, manager: LoginManager) -> None:
@@ -18,16 +20,10 @@ def init_login(app: Flask, manager: LoginManager) -> None:
     manager.session_protection = "basic"
 
     @manager.user_loader
-    def load_user(user_id: str):
-        try:
-            raw_id, raw_version = user_id.split(":", 1)
-            user = db.session.get(User, int(raw_id))
-            version = int(raw_version)
-        except (ValueError, TypeError):
-            return None
-        if user is None or user.session_version != version:
-            return None
-        return user
+    def load_user(secret: str):
+        # Cookies from before login sessions carried "<user id>:<version>": no row has that hash, so they are
+        # signed out once.
+        return resume_session(secret, datetime.now(UTC), current_app.permanent_session_lifetime)
 
     @manager.unauthorized_handler
     def unauthorized():
@@ -38,10 +34,20 @@ def init_login(app: Flask, manager: LoginManager) -> None:
 
 
 def sign_in(user: User) -> None:
-    # A fresh session on every sign-in: nothing from before (or planted by someone else) carries over.
+    # A fresh session on every sign-in: nothing from before (or planted by someone else) carries over, and the
+    # session this browser had before (if any) ends server-side too.
+    if current_user.is_authenticated:
+        end_session(current_user.session_secret)
     session.clear()
+    open_session(user, datetime.now(UTC), current_app.permanent_session_lifetime)
     login_user(user)
     session.permanent = True
+
+
+def sign_out() -> None:
+    """This browser only: its login session is deleted, so the cookie (and any copy of it) no longer signs in."""
+    end_session(current_user.session_secret if current_user.is_authenticated else None)
+    logout_user()
 
 
 def safe_next(target: str | None, default: str) -> str:

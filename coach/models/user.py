@@ -1,4 +1,4 @@
-"""Accounts: users and their API tokens."""
+"""Accounts: users and their API tokens (their browser sessions: login_session.py)."""
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -50,8 +50,6 @@ class User(UserMixin, db.Model):
     # Quiet hours (wall times in `timezone`, both set or both NULL): reminders inside them wait for the end.
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
-    # Bumped on logout and password change: every session cookie carries it, so old ones stop working.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped in the same transaction as every change the assessment reads (episodes, check-ins, the profile's
     # triage answers, the time zone): a cached assessment is good only for the revision it was computed at.
     assessment_rev: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -64,8 +62,16 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    # The secret of the browser session this request is signed in with (coach/auth/session.py puts it here at
+    # sign-in and when the cookie is read); not a column: the database keeps only its hash (LoginSession).
+    session_secret = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session cookie: the login session's secret, never the user id, so the
+        cookie stops working when its row is deleted (sign-out) and a row belongs to one browser only."""
+        if not self.session_secret:
+            raise RuntimeError("no login session: sign in through coach.auth.session.sign_in")
+        return self.session_secret
 
     @property
     def is_trainer(self) -> bool:
