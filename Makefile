@@ -6,7 +6,7 @@ FLASK := COACH_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast lint db seed clean
+.PHONY: run serve test test-fast lint db seed create-user vapid clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: $(VENV)/.runtime
 	$(FLASK) seed
 	$(FLASK) vapid init --subject mailto:dev@localhost
 	SCHEDULER_IN_PROCESS=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+## Production shape on one machine: migrate and seed, then gunicorn (gunicorn.conf.py) and two reminder schedulers on
+## PostgreSQL (DATABASE_URL), Redis rate limits when REDIS_URL is set; Ctrl-C stops all (scripts/serve, docs/OPERATIONS.md).
+serve: $(VENV)/.runtime
+	$(BIN)/python scripts/serve
 
 ## Set up and run every test (SQLite by default; set DATABASE_URL for PostgreSQL), spread over every core by
 ## pytest-xdist (TEST_WORKERS=0 runs them in one process): each worker has a database of its own.

@@ -4,6 +4,7 @@ Every setting can be changed from the environment; the defaults suit one host wi
   BIND (or PORT: 0.0.0.0:$PORT; default 127.0.0.1:8000)   WEB_CONCURRENCY (workers; default 2 per core)
   GUNICORN_TIMEOUT (30 s), GUNICORN_GRACEFUL_TIMEOUT (30 s)   MAX_REQUESTS (10000; 0: never recycle) and MAX_REQUESTS_JITTER (10% of it)
   ACCESS_LOG (off; "-" for stdout or a path)   LOG_LEVEL (info)   GUNICORN_PRELOAD (on; 0: off)
+  LOG_FORMAT (json, or text with COACH_ENV=development: the app's setting, read here too)
 The reminder scheduler runs as its own process (`flask --app wsgi run-scheduler`, docs/OPERATIONS.md): this
 file refuses SCHEDULER_IN_PROCESS, which would run it in gunicorn's master (preloaded) or in every worker.
 """
@@ -44,9 +45,31 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # time to finish in-fl
 keepalive = 2  # only used by non-sync workers; sync workers close after each response (a proxy keeps clients alive)
 # The heartbeat file in memory: a disk-backed /tmp can block workers (gunicorn's FAQ, "Blocking os.fchmod").
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-accesslog = os.environ.get("ACCESS_LOG") or None  # off: the proxy in front logs requests
+# The app writes the access line itself (coach/ops/logs.py): one JSON line per request with the request id, the
+# signed-in user's id and the duration, which gunicorn's access log cannot know, and with secret URL parts (a
+# calendar feed's token) left out, which gunicorn's would print. So gunicorn's own is off unless asked for.
+accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+_log_format = (os.environ.get("LOG_FORMAT") or
+               ("text" if os.environ.get("COACH_ENV", "").strip().lower() == "development" else "json")).strip().lower()
+if _log_format == "json":
+    # gunicorn's own lines (start, workers booting and dying, timeouts) as JSON on stderr too, through the app's
+    # formatter, so a log shipper reads one format. The root handler set here is the one the app then uses: the
+    # app only adds its request id to handlers it finds (coach/ops/logs.py, configure_root).
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "coach.ops.logs.json_formatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"level": loglevel.upper(), "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
+            # With a logging dict gunicorn writes access lines whatever accesslog says: only ACCESS_LOG turns them on.
+            "gunicorn.access": {"level": "INFO" if accesslog else "WARNING", "handlers": ["stderr"],
+                                "propagate": False},
+        },
+    }
 proc_name = "relief-coach"
 # No control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every gunicorn of the user.
 control_socket_disable = True

@@ -9,13 +9,14 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from . import account, api, auth, episodes, formats, main, pwa, relief, reminders, routines, security, trainer
+from . import account, api, auth, episodes, formats, main, ops, pwa, relief, reminders, routines, security, trainer
 from .auth import session as auth_session
 from .cli import register_cli
-from .config import MIN_SECRET_LENGTH, Config, ConfigError, instance_secret_key, weak_secret
+from .config import MIN_SECRET_LENGTH, Config, ConfigError, engine_options, instance_secret_key, weak_secret
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .models import MAX_ID  # coach.models imports every model: the metadata is complete before Migrate sees it
+from .ops import logs
 from .reminders.scheduler import start_in_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,9 @@ def configure(app: Flask, config: Config | dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'coach.db'}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
+        app.config.get("DATABASE_CONNECT_TIMEOUT", 3))
     if not app.config.get("SECRET_KEY"):
         if app.config.get("PRODUCTION"):
             raise ConfigError(
@@ -70,8 +74,10 @@ def configure(app: Flask, config: Config | dict | None) -> None:
 
 
 def configure_logger(app: Flask) -> None:
+    """Request ids and the access line (coach/ops/logs.py) on every app; stderr handlers only outside tests."""
+    logs.init_app(app)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logs.configure_root(app.config.get("LOG_FORMAT", "text"), app.config.get("LOG_LEVEL", "INFO"))
     # Alembic announces every autogenerate plugin at INFO on each CLI call; only its warnings matter.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -91,6 +97,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.register_blueprint(ops.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)

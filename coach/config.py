@@ -36,6 +36,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def engine_options(url: str, options: dict, connect_timeout: int) -> dict:
+    """SQLAlchemy engine options for this database: PostgreSQL gets a connect timeout (sqlite3 has none)."""
+    if not url.startswith("postgresql"):
+        return options
+    connect_args = {"connect_timeout": connect_timeout, **options.get("connect_args", {})}
+    return {**options, "connect_args": connect_args}
+
+
 # Push services the server may POST to (https only); PUSH_ALLOWED_HOSTS replaces the list.
 DEFAULT_PUSH_HOSTS = "fcm.googleapis.com,*.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com"
 
@@ -52,6 +60,9 @@ class Config:
         database_url = os.environ.get("DATABASE_URL")
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url) if database_url else None
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Seconds to wait for a new PostgreSQL connection: while the server is down or unreachable, requests and
+        # /readyz fail fast (503) instead of hanging until the proxy gives up. libpq's minimum is 2.
+        self.DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -87,6 +98,13 @@ class Config:
         self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
         self.VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
         self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None
+        # Logs (docs/OPERATIONS.md, "Logs"): JSON lines in production, text while developing; one access line per
+        # request in production (the development server prints its own).
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if self.PRODUCTION else "text").strip().lower()
+        if self.LOG_FORMAT not in {"json", "text"}:
+            raise ConfigError("LOG_FORMAT must be 'json' or 'text'")
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "info").strip().upper()
+        self.REQUEST_LOG = _bool("REQUEST_LOG", self.PRODUCTION)
 
 
 class TestConfig(Config):
@@ -103,6 +121,7 @@ class TestConfig(Config):
         self.HSTS_ENABLED = False
         self.PREFERRED_URL_SCHEME = "http"
         self.SCHEDULER_IN_PROCESS = False  # tests drive the dispatcher themselves, with a fixed clock
+        self.REQUEST_LOG = False  # tests that read the access line turn it on
 
 
 MIN_SECRET_LENGTH = 32

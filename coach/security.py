@@ -198,10 +198,11 @@ class _StaticCompressed:
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Static files leave the session alone: no Set-Cookie and no Vary: Cookie (Flask-Login reads the session after
-    every request), which would make a browser fetch an immutable file again whenever the session cookie changes."""
+    every request), which would make a browser fetch an immutable file again whenever the session cookie changes.
+    Nor do the health endpoints (coach/ops): a probe has no session to keep."""
 
     def save_session(self, app, session, response):
-        if request.endpoint == "static":
+        if request.endpoint == "static" or request.blueprint == "ops":
             return None
         return super().save_session(app, session, response)
 

@@ -1,0 +1,102 @@
+"""/healthz and /readyz as a load balancer meets them: cheap, unauthenticated, never cached, no cookie, and a 503
+with a reason (never a 500 or a hang) when the database is away, unmigrated or behind the code's migrations."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from coach.extensions import db
+from coach.ops.readiness import migration_heads
+
+from ..factories import WebSession
+
+# Tests that point an app elsewhere ask for `app` first: app_factory empties the first app's database afterwards.
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_healthz_answers_without_the_database(app, app_factory):
+    app = app_factory(SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/gone")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_is_ready_on_a_migrated_database(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_answers_503_fast_when_the_database_is_unreachable(app, app_factory):
+    app = app_factory(SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/gone")
+    started = time.monotonic()
+    response = app.test_client().get("/readyz")
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "reason": "database unreachable"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_postgresql_connections_give_up_after_the_connect_timeout(app, app_factory):
+    # A host that drops packets never refuses: only the timeout stops the wait (libpq's connect_timeout).
+    app = app_factory(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:5432/x")
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["connect_timeout"] == 3
+    assert options["pool_pre_ping"] is True
+
+
+def test_readyz_answers_503_on_a_database_nobody_migrated(app, app_factory, tmp_path):
+    app = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.db'}")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "reason": "database not migrated"}
+
+
+def test_readyz_answers_503_until_the_migrations_reach_head(app):
+    directory = app.extensions["migrate"].directory
+    config = AlembicConfig()
+    config.set_main_option("script_location", directory)
+    (head,) = migration_heads(directory)
+    previous = ScriptDirectory.from_config(config).get_revision(head).down_revision
+    previous = previous if isinstance(previous, str) else previous[0]  # a merge: either parent is behind
+    client = app.test_client()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": previous})
+        try:
+            response = client.get("/readyz")
+            assert response.status_code == 503
+            assert response.get_json() == {"status": "unavailable", "reason": "migrations not at head"}
+        finally:
+            with db.engine.begin() as conn:
+                conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    assert client.get("/readyz").status_code == 200
+
+
+def test_probes_carry_no_session_cookie_even_for_a_signed_in_browser(client):
+    WebSession(client).register()
+    assert client.get("/").status_code == 200  # signed in: pages set and vary on the cookie
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_are_never_rate_limited(app_factory, path):
+    client = app_factory(RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert [client.get(path).status_code for _ in range(5)] == [200] * 5
