@@ -53,5 +53,9 @@ db: $(VENV)/.runtime
 seed: $(VENV)/.runtime
 	$(FLASK) seed
 
+## The soak's load tool (locust; not installed by CI): bench/soak.py, docs/RELIABILITY.md.
+bench-deps: $(VENV)/.dev
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+
 clean:
 	rm -rf $(VENV) .pytest_cache
