@@ -6,7 +6,7 @@ FLASK := COACH_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-fast lint db seed create-user vapid clean
+.PHONY: run serve test test-fast lint db seed create-user vapid clean bench-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
