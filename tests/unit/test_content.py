@@ -320,6 +320,27 @@ EDITS = [
     ("medicine in an unknown field", HEAT, ("extra",), ["fine", "Paracetamol"], "extra[1]: names a medicine"),
     ("medicine in a source title", SOURCES, ("sources", 0, "title"), "Aspirin", "sources[0].title: names a medicine"),
     ("medicine in a stop rule", STOP, ("general",), "Stop and take codeine.", "general: names a medicine"),
+    # What a content editor gets wrong, each named by file and field (pydantic's errors in our words).
+    ("steps is one text", HEAT, ("steps",), "Apply heat", "steps: must be a list"),
+    ("a step is a sentence", HEAT, ("steps", 1), "Apply the heat pack", "steps[1]: must be a mapping"),
+    ("missing step seconds", HEAT, ("steps", 2, "seconds"), DELETE, "steps[2].seconds: is required"),
+    ("step title a number", HEAT, ("steps", 1, "title"), 5, "steps[1].title: must be a string"),
+    ("too many steps", HEAT, ("steps",), [{"title": "a", "instruction": "b", "seconds": 5}] * 51,
+     "steps: must have at most 50 items"),
+    ("control character", HEAT, ("steps", 0, "title"), "Warm\x07up", "steps[0].title: must not contain control"),
+    ("frequency too long", HEAT, ("frequency",), "x" * 121, "frequency: must be at most 120 characters (has 121)"),
+    ("order zero", HEAT, ("order",), 0, f"order: {POSITIVE}"),
+    ("evidence without sources", HEAT, ("evidence", 0, "sources"), DELETE, "evidence[0].sources: is required"),
+    ("evidence as text", HEAT, ("evidence",), "Heat helps.", "evidence: must be a list"),
+    ("next not a list", HEAT, ("next",), "walk-it-off", "next: must be a list"),
+    ("tip missing category", TIPS, ("tips", 4, "category"), DELETE, "tips[4].category: is required"),
+    ("tip id as text", TIPS, ("tips", 4, "id"), "5", f"tips[4].id: {POSITIVE}"),
+    ("unknown source key", SOURCES, ("sources", 2, "link"), "https://x.org", "sources[2].link: unknown field"),
+    ("source title empty", SOURCES, ("sources", 2, "title"), " ", "sources[2].title: must not be empty"),
+    ("duplicate source in a list", HEAT, ("sources",), [24, 17, 24], "sources[2]: duplicate source id 24"),
+    ("stop code in capitals", STOP, ("emergency", 1, "code"), "Chest_Pain", "emergency[1].code: must be lowercase"),
+    ("no stop-and-log rules", STOP, ("stop_and_log",), [], "stop_and_log: must have at least 1"),
+    ("stop rules missing general", STOP, ("general",), DELETE, "general: is required"),
 ]
 OTHER_FAILURES = [
     ("YAML 'no' as a title", _write(HEAT, _heat_text().replace("title: Heat", "title: no")),
@@ -335,6 +356,9 @@ OTHER_FAILURES = [
      f"{HEAT}: line {len(_heat_text().splitlines()) + 1}, column 1: malformed YAML: duplicate key 'slug'"),
     ("a list, not a mapping", _write(HEAT, "- slug: heat\n"), f"{HEAT}: must be a mapping"),
     ("empty file", _write(SOURCES, ""), f"{SOURCES}: must be a mapping"),
+    ("a number as a key", _write(HEAT, _heat_text() + "1: one\n"), f"{HEAT}: 1: unknown field"),
+    ("a stock slug with a digit", _write(HEAT, _heat_text().replace("slug: heat", "slug: heat-2")),
+     f"{HEAT}: slug: a stock routine's slug has no digit"),
 ]
 FAILURES = [
     (case, _set(file, *keys, value), f"{file}: {message}")
