@@ -14,6 +14,10 @@ from .service import end_session, open_session, resume_session
 
 
 def init_login(app: Flask, manager: LoginManager) -> None:
+    if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == "session":
+        # The __Host- prefix: browsers take the cookie only if it is Secure, for path / and from this host alone,
+        # so neither a page over http nor a sibling subdomain can plant or overwrite it (ASVS 3.3.1).
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     manager.login_view = "auth.login"
     manager.login_message = "Sign in to see that page."
     manager.login_message_category = "info"
