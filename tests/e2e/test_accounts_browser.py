@@ -35,7 +35,7 @@ def test_register_login_edit_profile_logout(page):
     assert page.get_by_text("1971").is_visible()
     assert "I have osteoporosis (thin or fragile bones): Yes" in page.locator("#risk-answers").inner_text()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login"))
     page.goto("/me")
     assert "/login" in page.url
@@ -118,14 +118,14 @@ def test_signing_out_asks_before_unsent_offline_logs_are_lost(page):
         dialog.dismiss()
 
     page.once("dialog", dismiss)
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_timeout(500)
     assert messages and messages[0].startswith("1 log has not reached your diary yet")
     assert page.url.endswith("/me")  # still signed in, nothing deleted
     assert page.evaluate("CoachOutbox.all().then(items => items.length)") == 1
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login"))
 
 
@@ -134,5 +134,5 @@ def test_signing_out_with_nothing_waiting_asks_nothing(page):
     page.goto("/me")
     page.wait_for_function("window.CoachOutbox !== undefined")
     page.on("dialog", lambda dialog: (_ for _ in ()).throw(AssertionError(f"unexpected dialog: {dialog.message}")))
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login"))

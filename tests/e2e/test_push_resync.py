@@ -190,7 +190,7 @@ def test_a_signed_out_load_posts_nothing(page, push_server):
     register(page, "leaves@example.com")
     assert resynced(page) == "sent"
     page.goto("/me")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login"))
     for path in ("/", "/sos"):
         assert_signed_out_load(path)
@@ -286,7 +286,7 @@ def test_signing_out_unsubscribes_this_phone_here_and_on_the_server(page, push_s
     page.on("console", lambda message: said.append(message.text))
     with page.expect_response(lambda r: r.url.endswith(SUBSCRIPTIONS) and r.request.method == "DELETE") as deleted:
         page.goto("/me")
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
     assert deleted.value.status == 204
     assert json.loads(deleted.value.request.post_data) == {"endpoint": phone["endpoint"]}
     page.wait_for_url(re.compile(r"/login"))
