@@ -1,4 +1,5 @@
-# The README's two commands: `make run` (the app on SQLite, http://127.0.0.1:5000) and `make test`.
+# The README's two commands: `make run` (the app on SQLite, http://127.0.0.1:5000) and `make test`; `make serve` for
+# the production shape on PostgreSQL.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ FLASK := COACH_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-fast lint db seed create-user vapid clean bench-deps
+.PHONY: run serve test test-fast lint db seed clean bench-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
