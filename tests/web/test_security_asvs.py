@@ -109,3 +109,21 @@ def test_the_app_ships_no_account_not_even_after_seeding(seeded):
         assert db.session.query(User).count() == 0
     for email in ("admin@example.com", "root@localhost"):
         assert WebSession(seeded.test_client()).login(email, PASSWORD).status_code == 401
+
+
+def test_the_session_cookie_is_signed_with_hmac_sha256(app, web, client):
+    # ASVS 11.4.1 (Appendix C lists HMAC-SHA-1, Flask's default, as legacy).
+    import hashlib
+
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    web.register()
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+    def loads(digest):
+        signer = {"key_derivation": "hmac", "digest_method": digest}
+        return URLSafeTimedSerializer(app.secret_key, salt="cookie-session", signer_kwargs=signer).loads(cookie)
+
+    assert "_user_id" in loads(hashlib.sha256)
+    with pytest.raises(BadSignature):
+        loads(hashlib.sha1)
