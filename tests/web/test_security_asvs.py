@@ -127,3 +127,27 @@ def test_the_session_cookie_is_signed_with_hmac_sha256(app, web, client):
     assert "_user_id" in loads(hashlib.sha256)
     with pytest.raises(BadSignature):
         loads(hashlib.sha1)
+
+
+def test_a_tampered_or_outlived_session_cookie_signs_in_no_one(app, web, client, monkeypatch):
+    # ASVS 9.1.1, 9.2.1: the cookie's MAC is checked before its content is read, and its signed time too.
+    import time
+
+    web.register()
+    name = app.config["SESSION_COOKIE_NAME"]
+    good = client.get_cookie(name).value
+    with client.session_transaction() as session:
+        content = dict(session)
+    serializer = app.session_interface.get_signing_serializer(app)
+    outlived = time.time() - app.permanent_session_lifetime.total_seconds() - 60
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: outlived)
+        old = serializer.dumps(content)
+    forged = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
+    for value in (forged, old):
+        other = app.test_client()
+        other.set_cookie(name, value)
+        assert other.get("/me").status_code == 302
+    fresh = app.test_client()
+    fresh.set_cookie(name, serializer.dumps(content))
+    assert fresh.get("/me").status_code == 200  # the same content, signed now, is the session
