@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator, Field
 
 from ..domain import limits
 from ..domain.triage import (
@@ -16,11 +18,11 @@ from ..domain.triage import (
     LocalServices,
 )
 from ..reference import is_country
+from .documents import ContentModel, fail, nested, positive, validate
 from .loader import CONTENT_DIR, ContentError
 
 FILE = "countries.yaml"
 NUMBER_RE = re.compile(r"^[0-9]{2,6}$")
-WORDING_FIELDS = ("urgent", "emergency", "doctor")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -40,57 +42,68 @@ def _unique_mapping(loader, node, deep=False):
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
-def _number(value, path: str) -> str:
+def _number(value: Any) -> str:
     # Unquoted 000 would load as the integer 0: numbers must be quoted strings.
     if not isinstance(value, str) or not NUMBER_RE.match(value):
-        raise ContentError(FILE, path, "must be a quoted number of 2 to 6 digits")
+        raise fail("must be a quoted number of 2 to 6 digits")
     return value
 
 
-def _entry(country: str, value) -> LocalServices:
-    path = f"countries.{country}"
+def _wording(text: str) -> str:
+    if not text.strip() or len(text) > limits.SERVICE_WORDING or text != text.strip():
+        raise fail(f"must be a non-empty text of at most {limits.SERVICE_WORDING} characters without surrounding "
+                   "spaces")
+    return text
+
+
+def _country(code: Any) -> str:
+    if not is_country(code):
+        # A bare NO loads as false: the code must be a quoted or plain upper-case ISO 3166-1 alpha-2 code.
+        raise fail("must be an upper-case ISO 3166-1 alpha-2 code")
+    return code
+
+
+Number = Annotated[Any, AfterValidator(_number)]
+Wording = Annotated[str, AfterValidator(_wording)]
+
+
+class CountryServices(ContentModel):
+    """A country with its own service names; those names need a source (CONTENT.md section 0)."""
+
+    number: Number
+    urgent: Wording
+    emergency: Wording
+    doctor: Wording
+    sources: Annotated[list[positive()], Field(min_length=1)]
+
+
+def _entry(value: Any) -> str | CountryServices:
+    """A quoted number (the generic wording) or a mapping with the country's own service names."""
     if isinstance(value, str):
-        return LocalServices(country=country, number=_number(value, path), is_fallback=False, number_label=None,
+        return _number(value)
+    if not isinstance(value, dict):
+        raise fail("must be a quoted number or a mapping with number, urgent, emergency, doctor and sources")
+    return nested(CountryServices, value)
+
+
+class CountriesFile(ContentModel):
+    countries: Annotated[dict[Annotated[Any, AfterValidator(_country)], Annotated[Any, AfterValidator(_entry)]],
+                         Field(min_length=1)]
+
+
+def _services(country: str, entry: str | CountryServices) -> LocalServices:
+    if isinstance(entry, str):
+        return LocalServices(country=country, number=entry, is_fallback=False, number_label=None,
                              fallback_note=None, urgent=GENERIC_URGENT, emergency=GENERIC_EMERGENCY,
                              doctor=GENERIC_DOCTOR)
-    if not isinstance(value, dict):
-        raise ContentError(FILE, path, "must be a quoted number or a mapping with number, urgent, emergency, "
-                           "doctor and sources")
-    expected = {"number", *WORDING_FIELDS, "sources"}
-    if set(value) != expected:
-        missing, extra = sorted(expected - set(value)), sorted(map(str, set(value) - expected))
-        raise ContentError(FILE, path, "must have exactly the fields number, urgent, emergency, doctor and sources"
-                           + (f" (missing: {', '.join(missing)})" if missing else "")
-                           + (f" (unknown: {', '.join(extra)})" if extra else ""))
-    number = _number(value["number"], f"{path}.number")
-    for name in WORDING_FIELDS:
-        text = value[name]
-        if not isinstance(text, str) or not text.strip() or len(text) > limits.SERVICE_WORDING or text != text.strip():
-            raise ContentError(FILE, f"{path}.{name}", f"must be a non-empty text of at most {limits.SERVICE_WORDING} "
-                               "characters without surrounding spaces")
-    sources = value["sources"]
-    # A country's own service names need a source (CONTENT.md section 0).
-    if (not isinstance(sources, list) or not sources
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sources)):
-        raise ContentError(FILE, f"{path}.sources", "must be a non-empty list of source ids")
-    return LocalServices(country=country, number=number, is_fallback=False, number_label=None, fallback_note=None,
-                         urgent=value["urgent"], emergency=value["emergency"], doctor=value["doctor"])
+    return LocalServices(country=country, number=entry.number, is_fallback=False, number_label=None,
+                         fallback_note=None, urgent=entry.urgent, emergency=entry.emergency, doctor=entry.doctor)
 
 
-def parse_countries(doc) -> dict[str, LocalServices]:
+def parse_countries(doc: Any) -> dict[str, LocalServices]:
     """Validate the file's content: {country: LocalServices}; ContentError naming the bad field."""
-    if not isinstance(doc, dict) or set(doc) != {"countries"}:
-        raise ContentError(FILE, "", "must have exactly the field countries")
-    countries = doc["countries"]
-    if not isinstance(countries, dict) or not countries:
-        raise ContentError(FILE, "countries", "must be a mapping of country codes to numbers")
-    table = {}
-    for country, value in countries.items():
-        if not is_country(country):
-            # A bare NO loads as false: the code must be a quoted or plain upper-case ISO 3166-1 alpha-2 code.
-            raise ContentError(FILE, f"countries.{country}", "must be an upper-case ISO 3166-1 alpha-2 code")
-        table[country] = _entry(country, value)
-    return table
+    table = validate(CountriesFile, doc, FILE).countries
+    return {country: _services(country, entry) for country, entry in table.items()}
 
 
 def load_countries(text: str) -> dict[str, LocalServices]:

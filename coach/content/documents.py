@@ -82,15 +82,31 @@ def field_path(keys: Sequence[Key]) -> str:
     return path
 
 
+def _loc(error: dict[str, Any]) -> tuple[Key, ...]:
+    loc = tuple(error["loc"])
+    if loc and loc[-1] == "[key]":  # a mapping's key refused by its validator: named as written (False for NO)
+        loc = (*loc[:-2], str(error["input"]))
+    elif error["type"] == "invalid_key":  # a key that is not text (`1: x`) is a key, not a list index
+        loc = (*loc[:-1], str(loc[-1]))
+    return loc + tuple((error.get("ctx") or {}).get("at", ()))
+
+
 def content_error(origin: str, error: ValidationError) -> ContentError:
     first = error.errors(include_url=False)[0]
-    loc = tuple(first["loc"])
-    if first["type"] == "invalid_key":  # a key that is not text (`1: x`) is a key, not a list index
-        loc = (*loc[:-1], str(loc[-1]))
-    return ContentError(origin, field_path(loc + tuple((first.get("ctx") or {}).get("at", ()))), _reason(first))
+    return ContentError(origin, field_path(_loc(first)), _reason(first))
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def nested(model: type[M], data: Any, **context: Any) -> M:
+    """`data` checked against `model` inside another model's validator: its first error, in our words, at its
+    field below the one being validated."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        raise fail(_reason(first), *_loc(first)) from None
 
 
 def validate(model: type[M], data: Any, origin: str, **context: Any) -> M:
@@ -163,11 +179,11 @@ def _medicine_free(value: Any, path: tuple[Key, ...] = ()) -> None:
             _medicine_free(item, (*path, i))
 
 
-class _Model(BaseModel):
+class ContentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class _Document(_Model):
+class _Document(ContentModel):
     """A whole file (or a trainer's routine): checked for medicine words before anything else, unknown fields too."""
 
     @model_validator(mode="before")
@@ -180,7 +196,7 @@ class _Document(_Model):
 # --- sources.yaml ---
 
 
-class SourceDoc(_Model):
+class SourceDoc(ContentModel):
     id: positive()
     title: words(limits.SOURCE_TITLE)
     url: words(limits.SOURCE_URL) | None = None
@@ -214,7 +230,7 @@ def _code(code: str) -> str:
     return code
 
 
-class StopRuleDoc(_Model):
+class StopRuleDoc(ContentModel):
     code: Annotated[str, AfterValidator(_code)]
     text: words(limits.RULE_TEXT)
     sources: SourceIds = []
@@ -240,7 +256,7 @@ class StopRulesFile(_Document):
 # --- tips.yaml ---
 
 
-class TipDoc(_Model):
+class TipDoc(ContentModel):
     id: positive()
     category: one_of(CATEGORIES)
     title: words(limits.TIP_TITLE)
@@ -280,7 +296,7 @@ def _slug(slug: str, info: ValidationInfo) -> str:
     return slug
 
 
-class StepDoc(_Model):
+class StepDoc(ContentModel):
     title: words(limits.STEP_TITLE)
     instruction: words(limits.STEP_INSTRUCTION)
     seconds: positive(limits.STEP_SECONDS)
@@ -294,7 +310,7 @@ def _one_step_runs(steps: list[StepDoc]) -> list[StepDoc]:
     return steps
 
 
-class EvidenceDoc(_Model):
+class EvidenceDoc(ContentModel):
     text: words(limits.EVIDENCE_TEXT)
     sources: Annotated[SourceIds, Field(min_length=1)]
 

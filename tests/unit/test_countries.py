@@ -95,15 +95,15 @@ GOOD_GB = ('countries:\n  GB:\n    number: "999"\n    urgent: "u"\n    emergency
     pytest.param('countries:\n  US: "9-1-1"\n', "countries.US", id="not-digits"),
     pytest.param('countries:\n  US: "1"\n', "countries.US", id="too-short"),
     pytest.param('countries:\n  US: ["911"]\n', "countries.US", id="a-list"),
-    pytest.param(GOOD_GB.replace("    sources: [3]\n", ""), "countries.GB", id="wording-without-sources"),
+    pytest.param(GOOD_GB.replace("    sources: [3]\n", ""), "countries.GB.sources", id="wording-without-sources"),
     pytest.param(GOOD_GB.replace("[3]", "[]"), "countries.GB.sources", id="empty-sources"),
-    pytest.param(GOOD_GB.replace("[3]", "[true]"), "countries.GB.sources", id="sources-not-ids"),
+    pytest.param(GOOD_GB.replace("[3]", "[true]"), "countries.GB.sources[0]", id="sources-not-ids"),
     pytest.param(GOOD_GB.replace('"u"', '""'), "countries.GB.urgent", id="empty-wording"),
     pytest.param(GOOD_GB.replace('"999"', "999"), "countries.GB.number", id="unquoted-number-in-mapping"),
-    pytest.param(GOOD_GB + "    note: x\n", "countries.GB", id="unknown-field"),
+    pytest.param(GOOD_GB + "    note: x\n", "countries.GB.note", id="unknown-field"),
     pytest.param(GOOD_GB.replace("    doctor", "    number: \"112\"\n    doctor"), "number", id="field-twice"),
     pytest.param("countries: {}\n", "countries", id="empty"),
-    pytest.param('fallback: "112"\ncountries:\n  US: "911"\n', "", id="extra-top-level-field"),
+    pytest.param('fallback: "112"\ncountries:\n  US: "911"\n', "fallback", id="extra-top-level-field"),
     pytest.param("", "", id="empty-file"),
 ])
 def test_a_bad_file_fails_loudly_naming_the_field(text, path):
@@ -115,3 +115,19 @@ def test_a_bad_file_fails_loudly_naming_the_field(text, path):
 def test_a_good_file_loads():
     table = load_countries(GOOD_GB + '  "NO": "113"\n')
     assert table["NO"].number == "113" and table["GB"].urgent == "u" and table["GB"].doctor == "a GP"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('countries:\n  US: "9-1-1"\n', "countries.yaml: countries.US: must be a quoted number of 2 to 6 digits"),
+    ('countries:\n  NO: "113"\n', "countries.yaml: countries.False: must be an upper-case ISO 3166-1 alpha-2 code"),
+    (GOOD_GB.replace("    sources: [3]\n", ""), "countries.yaml: countries.GB.sources: is required"),
+    (GOOD_GB + "    note: x\n", "countries.yaml: countries.GB.note: unknown field"),
+    (GOOD_GB.replace('"u"', '" u"'), "countries.yaml: countries.GB.urgent: must be a non-empty text of at most 200 "
+                                     "characters without surrounding spaces"),
+    ('countries:\n  US: ["911"]\n', "countries.yaml: countries.US: must be a quoted number or a mapping with number, "
+                                    "urgent, emergency, doctor and sources"),
+])
+def test_an_editor_reads_what_to_fix_and_where(text, message):
+    with pytest.raises(ContentError) as error:
+        load_countries(text)
+    assert str(error.value) == message

@@ -51,8 +51,8 @@ def test_every_eu_country_uses_112():
     ({"countries": {"GB": 999}}, "countries.GB"),
     ({"countries": {False: "113"}}, "countries.False"),
     ({"countries": {"gbr": "999"}}, "countries.gbr"),
-    ({"fallback": "112", "countries": {"GB": "999"}}, ""),
-    ({"numbers": {"GB": "999"}}, ""),
+    ({"fallback": "112", "countries": {"GB": "999"}}, "fallback"),
+    ({"numbers": {"GB": "999"}}, "countries"),
 ])
 def test_bad_emergency_number_files_name_the_field(doc, field):
     with pytest.raises(ContentError) as error:
