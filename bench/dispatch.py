@@ -16,7 +16,6 @@ The database is emptied (its name must contain "bench" or "test"). Everything st
 from __future__ import annotations
 
 import argparse
-import asyncio
 import multiprocessing as mp
 import os
 import re
@@ -32,52 +31,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe")
 
 
-# ---------------------------------------------------------------- the push sink (its own process)
-def _field(head: bytes, name: bytes) -> bytes:
-    """A header's value (the names our sender writes: any case)."""
-    start = head.lower().find(name)
-    if start < 0:
-        return b""
-    start += len(name)
-    end = head.find(b"\r\n", start)
-    return head[start:end if end >= 0 else len(head)].strip()
+# ---------------------------------------------------------------- the push service (its own process)
+def sink_main(expected_key: str, port_pipe, control) -> None:
+    """The fake push service of the tests (tests/pushfake.py: hypercorn, HTTP/2), checking VAPID and decrypting
+    every push; every seeded endpoint shares the keys of its one device. Reports arrivals and Topics at the end."""
+    from tests.pushfake import FakePushService
 
-
-def sink_main(port_pipe, control) -> None:
-    arrivals: list[float] = []
-    topics: set[bytes] = set()
-
-    class Sink(asyncio.Protocol):
-        def connection_made(self, transport):
-            self.transport, self.buffer = transport, b""
-
-        def data_received(self, data):
-            self.buffer += data
-            while True:
-                end = self.buffer.find(b"\r\n\r\n")
-                if end < 0:
-                    return
-                head = self.buffer[:end]
-                length = int(_field(head, b"\r\ncontent-length:") or 0)
-                if len(self.buffer) < end + 4 + length:
-                    return
-                self.buffer = self.buffer[end + 4 + length:]
-                arrivals.append(time.time())
-                topics.add(_field(head, b"\r\ntopic:"))
-                self.transport.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
-
-    async def serve():
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(Sink, "127.0.0.1", 0)
-        port_pipe.send(server.sockets[0].getsockname()[1])
-        done = asyncio.Event()
-        loop.add_reader(control.fileno(), done.set)
-        await done.wait()
-        control.recv()
-        server.close()
-        control.send((arrivals, len(topics), time.process_time()))
-
-    asyncio.run(serve())
+    service = FakePushService(expected_key, fallback="bench", keep_messages=False)
+    keys = service.subscribe("bench").info()["keys"]
+    with service:
+        port_pipe.send((service.origin, keys))
+        control.recv()  # "stop"
+    stats = service.stats()
+    control.send((service.arrivals, stats, dict(service.http_versions), service.connections, time.process_time()))
 
 
 # ---------------------------------------------------------------- the ceiling
@@ -85,7 +51,6 @@ def ceiling_worker(seconds: float, result_queue) -> None:
     from pywebpush import webpush
 
     from coach.reminders.push import encode_payload
-    from tests.pushfake import FakePushService
 
     class Stub:  # no HTTP: what is left is what webpush() itself costs
         status_code, text, headers, reason = 201, "", {}, "Created"
@@ -93,8 +58,7 @@ def ceiling_worker(seconds: float, result_queue) -> None:
         def post(self, url, **kwargs):
             return self
 
-    vapid, info = _vapid(), FakePushService().subscribe("x").info()
-    info["endpoint"] = "https://fcm.googleapis.com/fcm/send/bench"
+    vapid, info = _vapid(), _browser("https://fcm.googleapis.com/fcm/send/bench")
     payload = encode_payload("Floor mobility", "Time for Floor mobility.", "/routines/floor-mobility/play",
                              "r123456-202611230700").decode()
     count, end = 0, time.perf_counter() + seconds
@@ -112,10 +76,8 @@ def crypto_costs(n: int = 3000) -> list[tuple[str, float]]:
     from pywebpush import WebPusher
 
     from coach.reminders.push import _Request, b64url_decode, encode_payload
-    from tests.pushfake import FakePushService
 
-    info = FakePushService().subscribe("x").info()
-    info["endpoint"] = "https://fcm.googleapis.com/fcm/send/bench"
+    info = _browser("https://fcm.googleapis.com/fcm/send/bench")
     payload = encode_payload("Floor mobility", "Time for Floor mobility.", "/routines/floor-mobility/play",
                              "r123456-202611230700")
     vapid = _vapid()
@@ -145,6 +107,15 @@ def crypto_costs(n: int = 3000) -> list[tuple[str, float]]:
     ]
 
 
+def _browser(endpoint: str) -> dict:
+    """A subscription as a browser makes it: a P-256 key pair and an auth secret (the private half unused)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests.pushfake import Device
+
+    return Device("bench", ec.generate_private_key(ec.SECP256R1()), os.urandom(16), endpoint).info()
+
+
 def _vapid():
     from coach.reminders.push import parse_private_key
     from tests.reminder_helpers import VAPID_PRIVATE
@@ -164,7 +135,7 @@ def measure_ceiling(processes: int, seconds: float) -> float:
 
 
 # ---------------------------------------------------------------- dispatchers (their own processes)
-def dispatcher_main(url: str, vapid_private: str, threads: int, pipeline: int, batch: int, ready, start_at,
+def dispatcher_main(url: str, vapid_private: str, threads: int, in_flight: int, batch: int, ready, start_at,
                     result_queue) -> None:
     from coach import create_app
     from coach.extensions import db
@@ -176,7 +147,7 @@ def dispatcher_main(url: str, vapid_private: str, threads: int, pipeline: int, b
                                  PUSH_ALLOW_LOOPBACK=True))
     with app.app_context():
         dispatcher = Dispatcher(sender_for(app), settings=Settings(batch_size=batch, send_batch=batch, threads=threads,
-                                                                  pipeline=pipeline))
+                                                                  in_flight=in_flight))
         ready.wait()
         time.sleep(max(0.0, start_at.value - time.time()))
         totals = {"fired": 0, "sent": 0, "ticks": 0, "cpu": time.process_time()}
@@ -312,41 +283,42 @@ def main() -> None:
     parser.add_argument("--reminders", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="sender threads per dispatcher process")
-    parser.add_argument("--pipeline", type=int, default=16, help="requests in flight per push connection (1: off)")
+    parser.add_argument("--in-flight", type=int, default=100, help="pushes at once per sender thread (HTTP/2 streams)")
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--ceiling-seconds", type=float, default=10.0)
-    parser.add_argument("--stored", type=int, default=1_000_000)
+    parser.add_argument("--ceiling-seconds", type=float, default=10.0, help="0: skip the ceiling")
+    parser.add_argument("--stored", type=int, default=1_000_000, help="0: skip the tick query")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database (FOR UPDATE SKIP LOCKED; several dispatchers)")
     from coach.config import normalise_database_url
     from coach.extensions import db
-    from tests.pushfake import FakePushService
+    from coach.reminders.push import _public_of
     from tests.reminder_helpers import VAPID_PRIVATE
 
     url = normalise_database_url(url)
     run_started = time.perf_counter()
+    load = os.getloadavg()
     app = reset_and_migrate(url)
     spawn = mp.get_context("spawn")
     port_recv, port_send = spawn.Pipe(duplex=False)
     control_parent, control_child = spawn.Pipe()
-    sink = spawn.Process(target=sink_main, args=(port_send, control_child))
+    sink = spawn.Process(target=sink_main, args=(_public_of(_vapid()), port_send, control_child))
     sink.start()
-    port = port_recv.recv()
-    keys = FakePushService().subscribe("bench").info()["keys"]
+    origin, keys = port_recv.recv()
     with app.app_context(), db.engine.begin() as conn:
-        seed(conn, args.reminders, f"http://127.0.0.1:{port}/push/", keys["p256dh"], keys["auth"])
+        seed(conn, args.reminders, f"{origin}/push/", keys["p256dh"], keys["auth"])
     print(f"seeded {args.reminders:,} users, devices and reminders in {time.perf_counter() - run_started:.0f} s",
           file=sys.stderr)
 
-    costs = crypto_costs()
-    ceiling_one = measure_ceiling(1, args.ceiling_seconds)
-    ceiling_all = measure_ceiling(args.processes, args.ceiling_seconds)
+    if args.ceiling_seconds:
+        costs = crypto_costs()
+        ceiling_one = measure_ceiling(1, args.ceiling_seconds)
+        ceiling_all = measure_ceiling(args.processes, args.ceiling_seconds)
 
     ready, start_at, results = spawn.Event(), spawn.Value("d", 0.0), spawn.Queue()
-    workers = [spawn.Process(target=dispatcher_main, args=(url, VAPID_PRIVATE, args.threads, args.pipeline, args.batch, ready,
-                                                          start_at, results)) for _ in range(args.processes)]
+    workers = [spawn.Process(target=dispatcher_main, args=(url, VAPID_PRIVATE, args.threads, args.in_flight, args.batch,
+                                                          ready, start_at, results)) for _ in range(args.processes)]
     for w in workers:
         w.start()
     time.sleep(4)  # the children import and build their apps
@@ -359,7 +331,7 @@ def main() -> None:
     for w in workers:
         w.join()
     control_parent.send("stop")
-    arrivals, distinct_topics, sink_cpu = control_parent.recv()
+    arrivals, received, versions, connections, sink_cpu = control_parent.recv()
     sink.join()
 
     with app.app_context(), db.engine.connect() as conn:
@@ -367,33 +339,43 @@ def main() -> None:
 
         sent = conn.execute(text("SELECT count(*) FROM deliveries WHERE status = 'sent'")).scalar()
         inbox = conn.execute(text("SELECT count(*) FROM notifications")).scalar()
+    topics = received["by_topic"]
+    duplicates = sum(count - 1 for count in topics.values())
     lateness = [a - t0.timestamp() for a in arrivals]
     span = max(arrivals) - t0.timestamp()
     rate = len(arrivals) / span
     print("\n### Dispatch at the busy minute\n")
-    print(f"pipeline: {args.pipeline} requests in flight per connection\n")
-    print("| reminders due at T0 | dispatcher processes x sender threads | pushes received | distinct topics "
-          "| deliveries marked sent | inbox rows | last push after T0 | deliveries/s | lateness p50 | lateness p99 |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {args.reminders:,} | {args.processes} x {args.threads} | {len(arrivals):,} | {distinct_topics:,} | "
-          f"{sent:,} | {inbox:,} | {span:.1f} s | {rate:,.0f} | {percentile(lateness, 50):.1f} s | "
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average at the start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f};"
+          f" {args.in_flight} pushes in flight per sender thread; the push service saw {connections} connections"
+          f" ({', '.join(f'HTTP/{v}: {n:,}' for v, n in sorted(versions.items()))}),"
+          f" {received['invalid']:,} pushes it could not verify or decrypt\n")
+    print("| reminders due at T0 | dispatcher processes x sender threads | pushes accepted | distinct topics "
+          "| duplicates | deliveries marked sent | inbox rows | last push after T0 | deliveries/s | lateness p50 "
+          "| lateness p99 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {args.reminders:,} | {args.processes} x {args.threads} | {len(arrivals):,} | {len(topics):,} | "
+          f"{duplicates:,} | {sent:,} | {inbox:,} | {span:.1f} s | {rate:,.0f} | {percentile(lateness, 50):.1f} s | "
           f"{percentile(lateness, 99):.1f} s |")
-    print("\n| ceiling: raw webpush() (encrypt + sign, no HTTP) | ops/s |\n|---|---:|")
-    print(f"| 1 process | {ceiling_one:,.0f} |\n| {args.processes} processes | {ceiling_all:,.0f} |")
     n = len(arrivals)
     per_push = {"dispatchers": sum(t["cpu"] for t in totals) / n * 1e6,
-                "their PostgreSQL backends": sum(t["db_cpu"] for t in totals) / n * 1e6, "push sink": sink_cpu / n * 1e6}
-    print(f"\nEnd to end: {rate / ceiling_all:.0%} of the ceiling measured with {args.processes} processes.")
+                "their PostgreSQL backends": sum(t["db_cpu"] for t in totals) / n * 1e6,
+                "push service (hypercorn, VAPID check, decryption)": sink_cpu / n * 1e6}
     print("\n| CPU per push | µs |\n|---|---:|")
     for name, micros in per_push.items():
         print(f"| {name} | {micros:.0f} |")
-    print(f"| total | {sum(per_push.values()):.0f} |\n| raw webpush() (one process) | {1e6 / ceiling_one:.0f} |")
-    print("\n| encryption alone, one core | µs per push |\n|---|---:|")
-    for name, micros in costs:
-        print(f"| {name} | {micros:.0f} |")
+    print(f"| total | {sum(per_push.values()):.0f} |")
     print("\nPer dispatcher: " + ", ".join(f"{t['fired']:,} fired in {t['ticks']} ticks, {t['cpu']:.1f} s CPU"
                                           for t in totals))
-
+    if args.ceiling_seconds:
+        print(f"\nEnd to end: {rate / ceiling_all:.0%} of the ceiling measured with {args.processes} processes.")
+        print("\n| ceiling: raw webpush() (encrypt + sign, no HTTP) | ops/s |\n|---|---:|")
+        print(f"| 1 process | {ceiling_one:,.0f} |\n| {args.processes} processes | {ceiling_all:,.0f} |")
+        print(f"| raw webpush() (one process), µs | {1e6 / ceiling_one:.0f} |")
+        print("\n| encryption alone, one core | µs per push |\n|---|---:|")
+        for name, micros in costs:
+            print(f"| {name} | {micros:.0f} |")
+    if not args.stored:
+        return
     query = tick_query(app, args.stored, 1_000)
     uses_index = any("ix_reminders_next_fire_at" in line for line in query["plan"])
     print(f"\n### Tick query: {query['stored']:,} stored reminders, {query['due']:,} due\n")

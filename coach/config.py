@@ -93,7 +93,7 @@ class Config:
         self.PUSH_ALLOW_LOOPBACK = _bool("PUSH_ALLOW_LOOPBACK", False)
         self.PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 4 * 3600)
         self.PUSH_SEND_THREADS = _int("PUSH_SEND_THREADS", 8)
-        self.PUSH_PIPELINE = _int("PUSH_PIPELINE", 16)
+        self.PUSH_IN_FLIGHT = _int("PUSH_IN_FLIGHT", 100)
         self.DELIVERY_RETENTION_DAYS = _int("DELIVERY_RETENTION_DAYS", 30)
         self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
         self.VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None

@@ -46,7 +46,7 @@ class Device:
     private_key: ec.EllipticCurvePrivateKey
     auth: bytes
     endpoint: str
-    answers: list = field(default_factory=list)  # int status or (status, headers)
+    answers: list = field(default_factory=list)  # int status, (status, headers) or (status, headers, body)
 
     def info(self) -> dict:
         public = self.private_key.public_key().public_bytes(
@@ -109,19 +109,22 @@ class FakePushService:
 
     `hold` (seconds) makes every push wait before it is answered, so a test can see how many are in flight
     at once. `fallback` names a device whose keys decrypt pushes to unknown names (a bench seeds thousands of
-    subscriptions with one key pair); `decrypt=False` checks VAPID only."""
+    subscriptions with one key pair); `decrypt=False` checks VAPID only. `max_requests` closes each connection
+    (HTTP/2 GOAWAY) after that many requests, as push services do now and then. `tls` (certificate and key
+    files) serves https, HTTP/2 by ALPN."""
 
     def __init__(self, expected_key: str | None = None, *, host: str = "127.0.0.1", port: int = 0,
                  decrypt: bool = True, fallback: str | None = None, hold: float = 0.0,
-                 keep_messages: bool = True):
+                 keep_messages: bool = True, max_requests: int = 10**9, tls: tuple[str, str] | None = None):
         self.expected_key, self.decrypt, self.fallback, self.hold = expected_key, decrypt, fallback, hold
+        self.max_requests, self.tls = max_requests, tls
         self.keep_messages = keep_messages
         self.devices: dict[str, Device] = {}
         self.messages: list[Message] = []
         self.lock = threading.Lock()
         # Bound here, so the origin (and devices' endpoints) are known before the server runs.
         self.socket = socket.create_server((host, port), backlog=1024)
-        self.origin = f"http://{host}:{self.socket.getsockname()[1]}"
+        self.origin = f"{'https' if tls else 'http'}://{host}:{self.socket.getsockname()[1]}"
         # A token that verified once verifies again (same bytes, same signature): only its times are rechecked.
         self._verified: dict[str, dict] = {}
         self.fault: dict | None = None
@@ -157,7 +160,9 @@ class FakePushService:
         config.accesslog = None
         config.errorlog = None
         config.keep_alive_timeout = 60
-        config.keep_alive_max_requests = 10**9  # a push service keeps its connections for long
+        config.keep_alive_max_requests = self.max_requests
+        if self.tls:
+            config.certfile, config.keyfile = self.tls
 
         async def main():
             self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
@@ -186,6 +191,8 @@ class FakePushService:
         body = b""
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # the client went before the whole request came
+                return
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
@@ -200,11 +207,11 @@ class FakePushService:
             try:
                 if self.hold:
                     await asyncio.sleep(self.hold)
-                status, extra = self.handle(path, headers, body, scope["http_version"], scope.get("client"))
+                status, extra, content = self.handle(path, headers, body, scope["http_version"], scope.get("client"))
             finally:
                 with self.lock:
                     self.in_flight -= 1
-            await _answer(send, status, extra)
+            await _answer(send, status, extra, content)
         else:
             status, document = self.control(method, path, body)
             await _answer(send, status, {"content-type": "application/json"}, json.dumps(document).encode())
@@ -218,15 +225,16 @@ class FakePushService:
         return device
 
     def answer(self, name: str, *answers) -> None:
-        """The next answers for a device: 410, 413, (429, {"Retry-After": "120"}), ..."""
+        """The next answers for a device: 410, 413, (429, {"Retry-After": "120"}), (400, {}, b"why"), ..."""
         self.devices[name].answers.extend(answers)
 
     def handle(self, path: str, headers: dict, body: bytes, http_version: str = "1.1",
-               client: tuple | None = None) -> tuple[int, dict]:
+               client: tuple | None = None) -> tuple[int, dict, bytes]:
+        """Check and decrypt one push; (status, headers, body) of the answer."""
         name = path.rsplit("/", 1)[-1]
         device = self.devices.get(name) or self.devices.get(self.fallback or "")
         claims = payload = error = None
-        status, extra = 404, {}
+        status, extra, content = 404, {}, b""
         with self.lock:
             self.received += 1
             fault = self.fault if self.fault and self.fault["until"] > time.monotonic() else None
@@ -249,7 +257,7 @@ class FakePushService:
             with self.lock:
                 if status == 201 and device.answers:
                     answer = device.answers.pop(0)
-                    status, extra = answer if isinstance(answer, tuple) else (answer, {})
+                    status, extra, content = (*answer, b"")[:3] if isinstance(answer, tuple) else (answer, {}, b"")
         with self.lock:
             if error:
                 self.invalid += 1
@@ -260,7 +268,7 @@ class FakePushService:
             if self.keep_messages:
                 self.messages.append(Message(name, status, headers, payload, claims, error, time.time(),
                                              http_version, tuple(client) if client else None))
-        return status, extra
+        return status, extra, content
 
     def _vapid(self, header: str) -> dict:
         claims = self._verified.get(header)

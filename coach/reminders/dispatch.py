@@ -58,8 +58,8 @@ class Settings:
     backoff_base: float = 30.0  # seconds; doubles per attempt, with jitter, up to backoff_cap
     backoff_cap: float = 3600.0
     ttl: int = 4 * 3600  # a push later than this is pointless: the occurrence is only in the inbox
-    threads: int = 8
-    pipeline: int = 16  # requests in flight per push service connection (1: no pipelining)
+    threads: int = 8  # each encrypts its share of a batch while the others' pushes are in flight
+    in_flight: int = 100  # pushes sent at once per sender thread (HTTP/2 streams on one connection)
     urgency: str = "normal"
 
     @classmethod
@@ -68,7 +68,7 @@ class Settings:
             batch_size=int(config.get("REMINDER_BATCH_SIZE", 500)),
             ttl=int(config.get("PUSH_TTL_SECONDS", 4 * 3600)),
             threads=max(1, int(config.get("PUSH_SEND_THREADS", 8))),
-            pipeline=max(1, int(config.get("PUSH_PIPELINE", 16))),
+            in_flight=max(1, int(config.get("PUSH_IN_FLIGHT", 100))),
         )
 
 
@@ -248,17 +248,17 @@ class Dispatcher:
 
     # ------------------------------------------------------------ step 2b: send, then record
     def send(self, jobs: list[Job], stats: Stats) -> None:
-        """Send in chunks, one per sender thread at a time; each chunk goes out pipelined (up to
-        `pipeline` requests in flight per push service connection)."""
+        """Send in chunks, one per sender thread at a time; each chunk goes out `in_flight` pushes at once
+        (HTTP/2 streams that share one connection per push service)."""
         if not jobs:
             return
         deadline = time.monotonic() + self.settings.lease.total_seconds() - self.sender.timeout - 5
         threads = self.settings.threads if self._pool else 1
-        size = max(self.settings.pipeline, -(-len(jobs) // threads))
+        size = max(self.settings.in_flight, -(-len(jobs) // threads))
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
         def chunk(part: list[Job]) -> list[tuple[Job, PushResult]]:
-            # Windows of `pipeline` pushes; the first holds one, so a host that answers 429 (or does not
+            # Windows of `in_flight` pushes; the first holds one, so a host that answers 429 (or does not
             # answer) costs one push, and the rest of its pushes wait as Retry-After asks.
             results: list[tuple[Job, PushResult]] = []
             window: list[Job] = []
@@ -267,8 +267,7 @@ class Dispatcher:
             def flush() -> None:
                 nonlocal window_size
                 sent = self.sender.send_many([Push(job.subscription, job.payload, job.topic) for job in window],
-                                             urgency=self.settings.urgency, ttl=self.settings.ttl,
-                                             pipeline=self.settings.pipeline)
+                                             urgency=self.settings.urgency, ttl=self.settings.ttl)
                 for job, result in zip(window, sent, strict=True):
                     if result.outcome == "rate_limited":
                         self._hold(job, result.retry_after or 60)
@@ -278,7 +277,7 @@ class Dispatcher:
                         self._hold(job, self.settings.backoff_base)
                     results.append((job, result))
                 window.clear()
-                window_size = self.settings.pipeline
+                window_size = self.settings.in_flight
 
             for job in part:
                 host, now = origin_of(job.subscription["endpoint"])[1], self.clock()

@@ -6,9 +6,9 @@
 - The key is parsed once per process. The VAPID header (a signed JWT) is made from a fresh claims dict
   and reused per push-service origin for an hour (it is valid for 12): signing every push costs about a
   quarter of the CPU of a push.
-- pywebpush encrypts (aes128gcm) and builds the request; it is handed a small keep-alive HTTP/1.1 session
-  (coach/push_http.py: one socket per origin, no redirects) in place of requests, whose POST costs about
-  twice the CPU of the encryption it carries.
+- pywebpush encrypts (aes128gcm) and builds the request, which it hands to a stand-in for its requests
+  session that only keeps it; coach/reminders/push_transport.py then POSTs a whole batch over HTTP/2 (httpx
+  with h2: one connection per push service carries them all at once, no redirects, no proxies).
 - Endpoints are user input that the server POSTs to: https and an allow-list of push-service hosts only;
   plain-http 127.0.0.1 only with PUSH_ALLOW_LOOPBACK (tests, local checks).
 """
@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from pywebpush import WebPusher, WebPushException
 
-from .push_http import KeepAliveSession
+from .push_transport import PushTransport
 
 log = logging.getLogger(__name__)
 
@@ -261,20 +261,14 @@ class _Request:
 
 
 class Sender:
-    """Sends one encrypted push. Thread-safe: each thread gets its own HTTP session."""
+    """Encrypts pushes and sends them a batch at a time. Thread-safe: one HTTP/2 transport serves every thread."""
 
     def __init__(self, keys: VapidKeys, policy: EndpointPolicy, *, ttl: int = 4 * 3600, timeout: float = 10.0,
                  clock=time.time):
         self.keys, self.policy, self.ttl, self.timeout, self.clock = keys, policy, ttl, timeout, clock
-        self._local = threading.local()
+        self.transport = PushTransport(timeout=timeout)
         self._headers: dict[str, tuple[float, dict]] = {}
         self._lock = threading.Lock()
-
-    def session(self) -> KeepAliveSession:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = KeepAliveSession()
-        return session
 
     def vapid_headers(self, endpoint: str) -> dict:
         origin = origin_of(endpoint)[0]
@@ -295,10 +289,9 @@ class Sender:
         """One push (the test button, a retry): `send_many` with one."""
         return self.send_many([Push(subscription, payload, topic)], urgency=urgency, ttl=ttl)[0]
 
-    def send_many(self, pushes: list[Push], *, urgency: str = "normal", ttl: int | None = None,
-                  pipeline: int = 16) -> list[PushResult]:
-        """Encrypt each push with pywebpush, then POST them pipelined (`pipeline` in flight per push
-        service connection); a result per push, in order."""
+    def send_many(self, pushes: list[Push], *, urgency: str = "normal", ttl: int | None = None) -> list[PushResult]:
+        """Encrypt each push with pywebpush, then POST them all at once (HTTP/2 streams on one connection
+        per push service); a result per push, in order."""
         results: list[PushResult | None] = [None] * len(pushes)
         requests, indexes = [], []
         urgency = urgency if urgency in URGENCIES else "normal"
@@ -322,7 +315,7 @@ class Sender:
                 continue
             requests.append((request.url, request.data, request.headers))
             indexes.append(index)
-        answers = self.session().post_many(requests, timeout=self.timeout, depth=pipeline) if requests else []
+        answers = self.transport.post_many(requests)
         now = self.clock()
         for index, answer in zip(indexes, answers, strict=True):
             if isinstance(answer, Exception):

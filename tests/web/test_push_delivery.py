@@ -110,6 +110,24 @@ def test_429_is_retried_after_retry_after(push_app, service):
     assert service.messages[1].payload["tag"] == f"r{reminder.id}-202611230630"
 
 
+def test_a_429_holds_back_the_other_pushes_to_that_service_until_retry_after(push_app, service):
+    clock = Clock(utc(2026, 11, 23, 5, 0))
+    for n in range(3):
+        user, reminder = _routine_reminder(clock())
+        add_device(push_app, user, service.subscribe(f"phone{n}").info())
+    service.answer("phone0", (429, {"Retry-After": "120"}))
+    clock.set(reminder.next_fire_at)
+    d = dispatcher(sender_for(push_app), clock)
+    assert d.tick().outcomes == {"rate_limited": 1, "deferred": 2}
+    assert [(m.device, m.status) for m in service.messages] == [("phone0", 429)]  # the others were not tried
+    clock.advance(seconds=119)
+    d.tick()
+    assert len(service.messages) == 1
+    clock.advance(seconds=1)
+    assert d.tick().sent == 3
+    assert sorted(m.device for m in service.delivered()) == ["phone0", "phone1", "phone2"]
+
+
 def test_413_is_not_retried(push_app, service):
     clock = Clock(utc(2026, 11, 23, 5, 0))
     user, reminder = _routine_reminder(clock())
@@ -159,10 +177,10 @@ def test_a_wrong_vapid_key_is_rejected_loudly(push_app, caplog, monkeypatch):
     assert any(r.levelname == "ERROR" and "VAPID" in r.getMessage() for r in caplog.records)
 
 
-def test_a_burst_goes_out_pipelined_and_each_push_arrives_once_intact(push_app, service):
-    """40 people due at the same minute: the pushes go out pipelined (tests/unit/test_push_http.py shows
-    the requests are in flight together) over one kept-alive connection, and each is decrypted by its own
-    device exactly once; a 410 in the middle of a pipeline removes only that subscription."""
+def test_a_burst_goes_out_together_and_each_push_arrives_once_intact(push_app, service):
+    """40 people due at the same minute: the pushes go out 8 at a time as HTTP/2 streams on one connection
+    (tests/unit/test_push_transport.py shows them in flight together), and each is decrypted by its own
+    device exactly once; a 410 among them removes only that subscription."""
     clock = Clock(utc(2026, 11, 23, 5, 0))
     reminders = {}
     for n in range(40):
@@ -172,7 +190,7 @@ def test_a_burst_goes_out_pipelined_and_each_push_arrives_once_intact(push_app, 
         reminders[device.name] = reminder
     service.answer("phone17", 410)
     clock.set(utc(2026, 11, 23, 6, 30))
-    stats = dispatcher(sender_for(push_app), clock, pipeline=8).tick()
+    stats = dispatcher(sender_for(push_app), clock, in_flight=8).tick()
     assert stats.sent == 39 and stats.outcomes.get("gone") == 1
     accepted = service.delivered()
     assert sorted(m.device for m in accepted) == sorted(name for name in reminders if name != "phone17")
@@ -181,4 +199,4 @@ def test_a_burst_goes_out_pipelined_and_each_push_arrives_once_intact(push_app, 
     assert len(service.messages) == 40  # nothing was sent twice
     gone = db.session.scalars(select(PushSubscription.endpoint)).all()
     assert len(gone) == 39 and not any(e.endswith("/phone17") for e in gone)
-    assert service.connections <= 2
+    assert service.connections == 1 and set(service.http_versions) == {"2"}
