@@ -2,13 +2,16 @@
 with a reason (never a 500 or a hang) when the database is away, unmigrated or behind the code's migrations."""
 from __future__ import annotations
 
+import os
 import socket
+import threading
 import time
 
 import pytest
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from coach.extensions import db
 from coach.ops.readiness import migration_heads
@@ -100,3 +103,75 @@ def test_probes_carry_no_session_cookie_even_for_a_signed_in_browser(client):
 def test_probes_are_never_rate_limited(app_factory, path):
     client = app_factory(RATELIMIT_DEFAULT="2 per minute").test_client()
     assert [client.get(path).status_code for _ in range(5)] == [200] * 5
+
+
+class TcpRelay:
+    """The network between the app and PostgreSQL, which a test can cut (open connections reset, new ones refused)
+    and restore on the same port: what the app sees while the database server restarts."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = 0
+        self.sockets: list[socket.socket] = []
+        self.restore()
+
+    def restore(self) -> None:
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.port = self.listener.getsockname()[1]
+        self.listener.listen()
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() still holding the socket; close() alone won't
+        except OSError:
+            pass
+        self.listener.close()
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        self.sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
+def test_readyz_recovers_by_itself_when_the_database_comes_back(app, app_factory, database_url):
+    url = make_url(database_url)
+    relay = TcpRelay(url.host or "127.0.0.1", url.port or 5432)
+    relayed = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    client = app_factory(SQLALCHEMY_DATABASE_URI=relayed).test_client()
+    try:
+        assert client.get("/readyz").status_code == 200  # the pool now holds a connection through the relay
+        relay.cut()
+        started = time.monotonic()
+        response = client.get("/readyz")
+        assert (response.status_code, response.get_json()["reason"]) == (503, "database unreachable")
+        assert time.monotonic() - started < 3
+        assert client.get("/healthz").status_code == 200
+        relay.restore()
+        assert client.get("/readyz").status_code == 200  # the same app and pool: nothing was restarted
+    finally:
+        relay.cut()
