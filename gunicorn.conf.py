@@ -3,7 +3,8 @@
 Every setting can be changed from the environment; the defaults suit one host with a few cores:
   BIND (or PORT: 0.0.0.0:$PORT; default 127.0.0.1:8000)   WEB_CONCURRENCY (workers; default 2 per core)
   GUNICORN_TIMEOUT (30 s), GUNICORN_GRACEFUL_TIMEOUT (30 s)   MAX_REQUESTS (10000; 0: never recycle) and MAX_REQUESTS_JITTER (10% of it)
-  ACCESS_LOG (off; "-" for stdout or a path)   LOG_LEVEL (info)   GUNICORN_PRELOAD (on; 0: off)
+  ACCESS_LOG (off: the app logs requests; "-" or a path, to stderr with JSON logs)   LOG_LEVEL (info)
+  GUNICORN_PRELOAD (on; 0: off)
   LOG_FORMAT (json, or text with COACH_ENV=development: the app's setting, read here too)
 The reminder scheduler runs as its own process (`flask --app wsgi run-scheduler`, docs/OPERATIONS.md): this
 file refuses SCHEDULER_IN_PROCESS, which would run it in gunicorn's master (preloaded) or in every worker.
