@@ -83,6 +83,12 @@ def _message(item: dict) -> str:
     kind, ctx = item.get("type", ""), item.get("ctx") or {}
     if kind == "missing":
         return "required"
+    if item.get("input", "") is None:
+        # A field that may be left out but has no "not set" value to store (coach/api/schemas.py: optional).
+        return "must not be null"
+    if kind == "value_error" and "error" in ctx:
+        # Our own validators raise ValueError with the words meant for the client.
+        return str(ctx["error"])
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "string_too_long":

@@ -1,6 +1,7 @@
 """Saving a record made offline exactly once, keyed by the client-made UUID it carries; changing a stored one safely."""
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -13,14 +14,17 @@ from .extensions import db
 T = TypeVar("T")
 
 UUID_EXAMPLE = "7f0c1d2e-0b8a-4c47-9a57-3f1a2b9d6e10"
+# The spellings of a UUID taken (the API document shows this pattern): either case, dashes in their places or
+# none, in braces or as a URN. uuid.UUID alone would also take stray dashes and underscores anywhere.
+_HEX = "[0-9A-Fa-f]"
+UUID_PATTERN = rf"^(urn:uuid:)?\{{?{_HEX}{{8}}-?{_HEX}{{4}}-?{_HEX}{{4}}-?{_HEX}{{4}}-?{_HEX}{{12}}\}}?$"
 
 
 def client_uuid(value) -> str:
     """A client-made id as the canonical UUID text (lower case, with dashes), or a ValidationError naming client_id."""
-    try:
-        return str(uuid.UUID(value.strip()))
-    except (ValueError, AttributeError, TypeError):
-        raise ValidationError({"client_id": f"must be a UUID such as {UUID_EXAMPLE}"}) from None
+    if not isinstance(value, str) or not re.fullmatch(UUID_PATTERN, value):
+        raise ValidationError({"client_id": f"must be a UUID such as {UUID_EXAMPLE}"})
+    return str(uuid.UUID(value))
 
 
 def client_uuid_or_none(value) -> str | None:

@@ -96,9 +96,6 @@ def get_me():
 def patch_me(json: ProfilePatch):
     """Change any of the profile fields; fields left out stay as they are (null clears birth_year and quiet hours)."""
     values = json.model_dump(exclude_unset=True)
-    for name, value in values.items():
-        if value is None and name not in ("birth_year", "quiet_start", "quiet_end"):
-            raise ApiError(400, "validation_error", "Some fields need attention.", {name: "must not be null"})
     return UserOut.model_validate(update_profile(_me(), ProfileChanges(values), _now()))
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import current_user
-from pydantic import BaseModel, Field, RootModel, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, Field, RootModel, StrictBool
 
 from .. import access
 from ..domain import limits
@@ -17,28 +17,33 @@ from ..output import Out, UtcDateTime
 from ..trainer import assignments
 from . import bp
 from .auth import login_required
-from .schemas import AUTH, Strict, responses
-from .schemas_reminders import SCHEDULE_DOC, SCHEDULE_EXAMPLE
+from .schemas import AUTH, RowId, Strict, Text, optional, responses
+from .schemas_reminders import SCHEDULE_DOC, SCHEDULE_EXAMPLE, Schedule
 
 TAG = "Assignments"
 
 
 # ---------------------------------------------------------------- shapes
 class AssignmentIn(Strict):
-    client_id: StrictInt | None = Field(None, ge=1, description="One client (or send client_ids)")
-    client_ids: list[StrictInt] | None = Field(None, min_length=1, max_length=limits.ASSIGNMENT_CLIENTS,
+    # One client (client_id) or several (client_ids), never both and never neither.
+    model_config = {**Strict.model_config, "json_schema_extra": {"oneOf": [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in ("client_id", "client_ids")
+    ]}}
+
+    client_id: RowId | None = Field(None, description="One client (or send client_ids)")
+    client_ids: list[RowId] | None = Field(None, min_length=1, max_length=limits.ASSIGNMENT_CLIENTS,
                                                description="Several clients at once: the answer is then a list")
-    routine: StrictStr = Field(min_length=1, max_length=limits.ROUTINE_SLUG,
+    routine: Text = Field(min_length=1, max_length=limits.ROUTINE_SLUG,
                                description="The slug of one of your routines or a stock routine")
-    schedule: dict[str, Any] = Field(description=SCHEDULE_DOC + " Times are the client's own wall clock.",
+    schedule: Schedule = Field(description=SCHEDULE_DOC + " Times are the client's own wall clock.",
                                      examples=[SCHEDULE_EXAMPLE])
-    note: StrictStr | None = Field(None, max_length=limits.ASSIGNMENT_NOTE, description="Shown to the client")
+    note: Text | None = Field(None, max_length=limits.ASSIGNMENT_NOTE, description="Shown to the client")
 
 
 class AssignmentPatch(Strict):
-    schedule: dict[str, Any] | None = Field(None, description=SCHEDULE_DOC)
-    note: StrictStr | None = Field(None, max_length=limits.ASSIGNMENT_NOTE, description="null or \"\" removes it")
-    paused: StrictBool | None = None
+    schedule: Schedule = optional(description=SCHEDULE_DOC)
+    note: Text | None = Field(None, max_length=limits.ASSIGNMENT_NOTE, description="null or \"\" removes it")
+    paused: StrictBool = optional()
 
 
 class PausedIn(Strict):
@@ -176,9 +181,6 @@ def show_trainer_assignment(assignment_id: int):
 def patch_trainer_assignment(assignment_id: int, json: AssignmentPatch):
     """Change the schedule or note, or pause (true) and resume (false); fields left out stay."""
     values = json.model_dump(exclude_unset=True)
-    nulls = {k: "must not be null" for k in ("schedule", "paused") if k in values and values[k] is None}
-    if nulls:
-        raise ValidationError(nulls)
     changed = assignments.update(_me(), assignment_id, values, _now())
     return AssignmentOut.model_validate(assignments.row_of(changed))
 

@@ -16,7 +16,6 @@ from ..episodes.service import (
     update_episode,
     upsert_episode,
 )
-from ..errors import ValidationError
 from ..extensions import api_spec
 from . import bp
 from .auth import login_required
@@ -96,9 +95,6 @@ def show_episode(episode_id: int):
 def patch_episode(episode_id: int, json: EpisodePatch):
     """Change any field; fields left out stay as they are."""
     values = json.model_dump(exclude_unset=True)
-    for name in ("started_at", "severity"):
-        if name in values and values[name] is None:
-            raise ValidationError({name: "must not be null"})
     return EpisodeOut.model_validate(update_episode(_me(), episode_id, values, _now()))
 
 

@@ -7,7 +7,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from ..auth import limits
-from ..errors import ApiError, ValidationError
+from ..errors import ApiError
 from ..extensions import api_spec
 from ..reminders.devices import (
     list_subscriptions,
@@ -86,9 +86,6 @@ def show_reminder(reminder_id: int):
 def patch_reminder(reminder_id: int, json: ReminderPatch):
     """Change any field (fields left out stay); `enabled: false` pauses, `true` resumes from now."""
     values = json.model_dump(exclude_unset=True)
-    nulls = {k: "must not be null" for k in ("title", "kind", "schedule", "enabled") if k in values and values[k] is None}
-    if nulls:
-        raise ValidationError(nulls)
     return ReminderOut.model_validate(update_reminder(_me(), reminder_id, values, _now()))
 
 

@@ -2,14 +2,15 @@
 around their shapes (coach/episodes/schemas.py)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, WithJsonSchema
 
 from ..domain import codes, limits
 from ..episodes.schemas import AssessmentOut, EpisodeOut, FollowUpOut
+from ..episodes.validation import REMOVABLE_SYMPTOMS
 from ..output import Page
-from .schemas import IsoDate, IsoDateTime, PageQuery, Strict
+from .schemas import ClientId, Integer, IsoDate, IsoDateTime, PageQuery, Strict, Text, integer, optional
 
 Trigger = Literal[codes.TRIGGERS]  # type: ignore[valid-type]
 Location = Literal[codes.LOCATIONS]  # type: ignore[valid-type]
@@ -18,32 +19,36 @@ Symptom = Literal[codes.SYMPTOM_CODES]  # type: ignore[valid-type]
 Status = Literal[codes.FOLLOW_UP_STATUSES]  # type: ignore[valid-type]
 PAIN = {"ge": codes.SEVERITY_RANGE[0], "le": codes.SEVERITY_RANGE[1]}
 LOCKED = {"ge": codes.LOCKED_MINUTES_RANGE[0], "le": codes.LOCKED_MINUTES_RANGE[1]}
-Severity = Field(**PAIN, description="0 (none) to 10 (worst imaginable)")
+PAIN_TEXT = "0 (none) to 10 (worst imaginable)"
+# The codes an undo may take off and the one value clear_if knows: the document names them; the service refuses
+# the others with a message saying why (coach/episodes/validation.py).
+Removable = Annotated[Symptom, WithJsonSchema({"type": "string", "enum": list(REMOVABLE_SYMPTOMS)})]
+Ticked = Annotated[Integer, WithJsonSchema({"type": "integer", "const": 61})]
 
 
 class EpisodeFields(Strict):
     trigger: Trigger | None = None
     during_exercise: StrictBool | None = None
-    exercise: StrictStr | None = Field(None, max_length=limits.EXERCISE, examples=["deadlift"])
-    load_kg: StrictInt | StrictFloat | None = Field(None, ge=0, le=limits.LOAD_KG)
+    exercise: Text | None = Field(None, max_length=limits.EXERCISE, examples=["deadlift"])
+    load_kg: integer(ge=0, le=limits.LOAD_KG) | Annotated[StrictFloat, Field(ge=0, le=limits.LOAD_KG)] | None = None
     locations: list[Location] | None = Field(None, max_length=limits.LOCATIONS)
     side: Side | None = None
-    locked_minutes: StrictInt | None = Field(None, **LOCKED)
+    locked_minutes: integer(**LOCKED) | None = None
     eased_by_stretch: StrictBool | None = None
     symptoms: list[Symptom] | None = Field(None, max_length=limits.SYMPTOMS)
-    relief_used: StrictStr | None = Field(None, max_length=limits.RELIEF_USED)
-    notes: StrictStr | None = Field(None, max_length=limits.NOTES)
+    relief_used: Text | None = Field(None, max_length=limits.RELIEF_USED)
+    notes: Text | None = Field(None, max_length=limits.NOTES)
 
 
 class EpisodeIn(EpisodeFields):
     started_at: IsoDateTime = Field(description="When it started, with offset; not in the future")
-    severity: StrictInt = Severity
-    client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
+    severity: integer(**PAIN) = Field(description=PAIN_TEXT)
+    client_id: ClientId | None = None
 
 
 class ClearIf(Strict):
-    locked_minutes: StrictInt | None = Field(
-        None, **LOCKED, examples=[61],
+    locked_minutes: Ticked | None = Field(
+        None, examples=[61],
         description="61 (what the safety check's tick saves): set locked_minutes back to null (not recorded) only "
                     "while the stored value is still 61; any other stored value stays. Any other number is a 400.",
     )
@@ -55,8 +60,8 @@ class EpisodeUpsert(EpisodeFields):
     Undoing a tick of the safety check's urgent line is explicit: `remove_symptoms` and `clear_if`."""
 
     started_at: IsoDateTime | None = Field(None, description="Needed only when the episode does not exist yet")
-    severity: StrictInt | None = Field(None, **PAIN, description="Optional: a spasm may be saved before its pain score")
-    remove_symptoms: list[Symptom] | None = Field(
+    severity: integer(**PAIN) | None = Field(None, description="Optional: a spasm may be saved before its pain score")
+    remove_symptoms: list[Removable] | None = Field(
         None, max_length=limits.SYMPTOMS, examples=[["fever"]],
         description="Codes to take off this spasm (an undone tick): only fever, weight_loss and cannot_stand. "
                     "An emergency code (or any other) is a 400; a code also sent in `symptoms` is a 400.",
@@ -65,8 +70,10 @@ class EpisodeUpsert(EpisodeFields):
 
 
 class EpisodePatch(EpisodeFields):
-    started_at: IsoDateTime | None = None
-    severity: StrictInt | None = Field(None, **PAIN)
+    """Fields left out stay; null takes an answer back to "not recorded", except the two every episode has."""
+
+    started_at: IsoDateTime = optional()
+    severity: integer(**PAIN) = optional()
 
 
 class EpisodeCreated(BaseModel):
@@ -84,11 +91,11 @@ class EpisodeQuery(PageQuery):
 
 class FollowUpIn(Strict):
     at: IsoDateTime | None = Field(None, description="Defaults to now")
-    severity: StrictInt | None = Field(None, **PAIN)
+    severity: integer(**PAIN) | None = None
     status: Status
     symptoms: list[Symptom] | None = Field(None, max_length=limits.SYMPTOMS)
-    notes: StrictStr | None = Field(None, max_length=limits.NOTES)
-    client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID)
+    notes: Text | None = Field(None, max_length=limits.NOTES)
+    client_id: ClientId | None = None
 
 
 class FollowUpCreated(BaseModel):

@@ -2,15 +2,20 @@
 shapes are in coach/routines/schemas.py and coach/relief/schemas.py."""
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StrictBool, WithJsonSchema
 
 from ..domain import codes, limits
 from ..output import Page
 from ..relief.schemas import SessionOut
 from ..routines.schemas import Category, Kind, RoutineOut, SourceOut, TipOut
-from .schemas import IsoDateTime, PageQuery, Strict
+from .schemas import ClientId, Integer, IsoDateTime, PageQuery, RowId, Strict, Text, integer
 
-Pain = Field(None, ge=codes.SEVERITY_RANGE[0], le=codes.SEVERITY_RANGE[1], description="0 (none) to 10 (worst imaginable)")
+Pain = integer(ge=codes.SEVERITY_RANGE[0], le=codes.SEVERITY_RANGE[1])
+PAIN_TEXT = "0 (none) to 10 (worst imaginable)"
+# A step's position, 1 to the routine's length: the service names a position outside its routine.
+Position = Annotated[Integer, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": limits.ROUTINE_STEPS})]
 
 
 RoutineList = Page[RoutineOut]
@@ -34,19 +39,19 @@ class SourceList(BaseModel):
 
 
 class SessionIn(Strict):
-    routine: StrictStr = Field(min_length=1, max_length=limits.ROUTINE_SLUG, description="The routine's slug")
+    routine: Text = Field(min_length=1, max_length=limits.ROUTINE_SLUG, description="The routine's slug")
     started_at: IsoDateTime = Field(description="When the first step started, with offset")
     ended_at: IsoDateTime | None = Field(None, description="When it was completed or stopped")
     completed: StrictBool = Field(description="True when the player reached the end, false when stopped")
-    completed_steps: list[StrictInt] = Field([], max_length=limits.ROUTINE_STEPS, description="Positions of the steps whose countdown ran out")
-    stop_reason: StrictStr | None = Field(
+    completed_steps: list[Position] = Field([], max_length=limits.ROUTINE_STEPS, description="Positions of the steps whose countdown ran out")
+    stop_reason: Text | None = Field(
         None, max_length=limits.STOP_REASON, description="A stop rule code (GET /api/v1/routines: stop_rules) or done_for_now"
     )
-    pain_before: StrictInt | None = Pain
-    pain_after: StrictInt | None = Pain
-    assignment_id: StrictInt | None = Field(None, ge=1, description="The assignment it was played from (GET /api/v1/assignments)")
-    routine_version: StrictInt | None = Field(None, ge=1, description="The version played; default the assignment's (stock: 1)")
-    client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
+    pain_before: Pain | None = Field(None, description=PAIN_TEXT)
+    pain_after: Pain | None = Field(None, description=PAIN_TEXT)
+    assignment_id: RowId | None = Field(None, description="The assignment it was played from (GET /api/v1/assignments)")
+    routine_version: integer(ge=1) | None = Field(None, description="The version played; default the assignment's (stock: 1)")
+    client_id: ClientId | None = None
 
 
 SessionList = Page[SessionOut]

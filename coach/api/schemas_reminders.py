@@ -2,14 +2,16 @@
 coach/reminders/schemas.py."""
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool, StrictStr, WithJsonSchema
 
 from ..domain import limits
+from ..domain.schedule import MAX_EVERY, MAX_TIMES, MIN_EVERY
 from ..output import Page
 from ..reminders.schemas import Kind, NotificationOut, ReminderOut, SubscriptionOut
-from .schemas import PageQuery, Strict
+from .schemas import NO_NUL, SPACES, WALL_TIME, ClientId, Integer, PageQuery, Strict, Text, optional
 
 SCHEDULE_DOC = (
     'One of {"type": "daily", "times": ["07:30"], "weekdays": [1,2,3,4,5]}, '
@@ -19,24 +21,61 @@ SCHEDULE_DOC = (
 )
 SCHEDULE_EXAMPLE = {"type": "daily", "times": ["07:30"], "weekdays": [1, 2, 3, 4, 5]}
 
+# The schedule is checked by coach/domain/schedule.py (parse_schedule, with its own messages per field); this is
+# what it takes, said in JSON Schema. "start before end" and "at in the future" cannot be said here.
+_WALL = {"type": "string", "pattern": WALL_TIME}
+_WEEKDAYS = {"anyOf": [{"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "minItems": 1,
+                        "maxItems": 7, "uniqueItems": True}, {"type": "null"}],
+             "description": "ISO weekdays (1 = Monday), each once; null or left out: every day"}
+
+
+def _shape(kind: str, required: list[str], **properties) -> dict:
+    return {"type": "object", "properties": {"type": {"const": kind}, **properties},
+            "required": ["type", *required], "additionalProperties": False}
+
+
+SCHEDULE_SCHEMA = {"oneOf": [
+    _shape("daily", ["times"], times={"type": "array", "items": _WALL, "minItems": 1, "maxItems": MAX_TIMES},
+           weekdays=_WEEKDAYS),
+    _shape("interval", ["every_minutes", "start", "end"], weekdays=_WEEKDAYS, start=_WALL, end=_WALL,
+           every_minutes={"type": "integer", "minimum": MIN_EVERY, "maximum": MAX_EVERY}),
+    _shape("once", ["at"], at={"type": "string", "format": "date-time", "pattern": NO_NUL}),
+]}
+
+
+def _whole_numbers(value):
+    # The integers of a schedule written as 30.0 are the integers JSON Schema says they are (see Integer).
+    if not isinstance(value, dict):
+        return value
+    whole = {key: int(item) if isinstance(item, float) and item.is_integer() else item
+             for key, item in value.items() if key == "every_minutes"}
+    if isinstance(value.get("weekdays"), list):
+        whole["weekdays"] = [int(d) if isinstance(d, float) and d.is_integer() else d for d in value["weekdays"]]
+    return {**value, **whole}
+
+
+Schedule = Annotated[dict[str, Any], BeforeValidator(_whole_numbers), WithJsonSchema(SCHEDULE_SCHEMA)]
+
 
 class ReminderIn(Strict):
-    title: StrictStr = Field(min_length=1, max_length=limits.REMINDER_TITLE, examples=["Floor mobility"])
+    title: Text = Field(min_length=1, max_length=limits.REMINDER_TITLE, examples=["Floor mobility"])
     kind: Kind
-    routine: StrictStr | None = Field(None, max_length=limits.ROUTINE_SLUG, description="A routine's slug; required for kind routine")
-    body: StrictStr | None = Field(None, max_length=limits.REMINDER_BODY, description="The notification text; a default per kind")
-    schedule: dict[str, Any] = Field(description=SCHEDULE_DOC, examples=[SCHEDULE_EXAMPLE])
+    routine: Text | None = Field(None, max_length=limits.ROUTINE_SLUG, description="A routine's slug; required for kind routine")
+    body: Text | None = Field(None, max_length=limits.REMINDER_BODY, description="The notification text; a default per kind")
+    schedule: Schedule = Field(description=SCHEDULE_DOC, examples=[SCHEDULE_EXAMPLE])
     enabled: StrictBool = True
-    client_id: StrictStr | None = Field(None, max_length=limits.CLIENT_ID, description="Client-made UUID (or send Idempotency-Key)")
+    client_id: ClientId | None = None
 
 
 class ReminderPatch(Strict):
-    title: StrictStr | None = Field(None, min_length=1, max_length=limits.REMINDER_TITLE)
-    kind: Kind | None = None
-    routine: StrictStr | None = Field(None, max_length=limits.ROUTINE_SLUG)
-    body: StrictStr | None = Field(None, max_length=limits.REMINDER_BODY)
-    schedule: dict[str, Any] | None = Field(None, description=SCHEDULE_DOC)
-    enabled: StrictBool | None = None
+    """Fields left out stay; null clears `routine` and puts back the default `body`."""
+
+    title: Text = optional(min_length=1, max_length=limits.REMINDER_TITLE)
+    kind: Kind = optional()
+    routine: Text | None = Field(None, max_length=limits.ROUTINE_SLUG)
+    body: Text | None = Field(None, max_length=limits.REMINDER_BODY)
+    schedule: Schedule = optional(description=SCHEDULE_DOC)
+    enabled: StrictBool = optional()
 
 
 ReminderList = Page[ReminderOut]
@@ -51,15 +90,36 @@ class PublicKeyOut(BaseModel):
                                    "applicationServerKey); null when push is not set up")
 
 
+def _form(pattern: str, message: str):
+    """Text of a fixed form: the document gives `pattern`; anything else is refused with `message`, the words
+    coach/reminders/push.py uses for a key it cannot read."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(message)
+        return value
+
+    return Annotated[StrictStr, AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})]
+
+
+# base64url of a 65-byte P-256 point and of the 16-byte auth secret (padding optional). Whether the 65 bytes are a
+# point on the curve cannot be said in JSON Schema.
+P256DH = _form(r"^[A-Za-z0-9_-]{87}=?$", "must be the browser's base64url P-256 public key")
+AUTH_SECRET = _form(r"^[A-Za-z0-9_-]{22}(==)?$", "must be the browser's base64url 16-byte auth secret")
+# An https URL on port 443 with no user, password or fragment. Which hosts are push services is the server's
+# setting (PUSH_ALLOWED_HOSTS), so the document cannot list them; tests may also allow a loopback fake.
+ENDPOINT = rf"^https://[^\x00-\x20\x7f{SPACES}/?#@:\\]+(:443)?([/?][^\x00-\x20\x7f{SPACES}#]*)?$"
+
+
 class SubscriptionKeys(Strict):
-    p256dh: StrictStr = Field(min_length=1, max_length=limits.PUSH_P256DH)
-    auth: StrictStr = Field(min_length=1, max_length=limits.PUSH_AUTH)
+    p256dh: P256DH
+    auth: AUTH_SECRET
 
 
 class SubscriptionIn(Strict):
-    endpoint: StrictStr = Field(min_length=1, max_length=limits.PUSH_ENDPOINT)
+    endpoint: Text = Field(min_length=1, max_length=limits.PUSH_ENDPOINT, json_schema_extra={"pattern": ENDPOINT})
     keys: SubscriptionKeys
-    expirationTime: StrictInt | None = Field(None, description="As in PushSubscription.toJSON(); ignored")  # noqa: N815
+    expirationTime: Integer | None = Field(None, description="As in PushSubscription.toJSON(); ignored")  # noqa: N815
 
 
 class SubscriptionList(BaseModel):
@@ -67,7 +127,7 @@ class SubscriptionList(BaseModel):
 
 
 class EndpointIn(Strict):
-    endpoint: StrictStr = Field(min_length=1, max_length=limits.PUSH_ENDPOINT)
+    endpoint: Text = Field(min_length=1, max_length=limits.PUSH_ENDPOINT)
 
 
 class NotificationList(Page[NotificationOut]):

@@ -2,15 +2,15 @@
 coach/trainer/schemas.py."""
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, StrictBool, StrictStr
+from pydantic import BaseModel, Field, StrictBool
 
 from ..domain import limits
 from ..trainer.schemas import InviteOut, LinkOut
-from .schemas import Strict
+from .schemas import Strict, Text
 
 
 class InviteIn(Strict):
-    note: StrictStr | None = Field(None, max_length=limits.INVITE_NOTE, examples=["Tuesday group"],
+    note: Text | None = Field(None, max_length=limits.INVITE_NOTE, examples=["Tuesday group"],
                                    description="The trainer's own label for the invite; the client never sees it")
 
 
@@ -20,7 +20,7 @@ class InviteList(BaseModel):
 
 
 class LinkIn(Strict):
-    code: StrictStr = Field(min_length=1, max_length=limits.INVITE_CODE * 8, examples=["ACEF-HJKM"],
+    code: Text = Field(min_length=1, max_length=limits.INVITE_CODE * 8, examples=["ACEF-HJKM"],
                             description="The invite code as typed: case, spaces and dashes do not matter")
 
 

@@ -7,6 +7,7 @@ from flask import jsonify
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
+from ..domain import limits
 from ..episodes.schemas import AssessmentOut, EpisodeOut
 from ..extensions import api_spec
 from ..output import Out, UtcDateTime
@@ -14,7 +15,7 @@ from ..relief.schemas import SessionOut
 from ..trainer import clients, links
 from . import bp
 from .auth import login_required
-from .schemas import AUTH, responses
+from .schemas import AUTH, Strict, Text, responses
 
 TAG = "Trainer: clients"
 
@@ -91,8 +92,9 @@ class ClientDetailOut(BaseModel):
     assessment: AssessmentOut | None = Field(None, description="Present only while the client shares their diary")
 
 
-class NoteIn(BaseModel):
-    text: str | None = Field(None, description="The trainer's private note; empty removes it")
+class NoteIn(Strict):
+    text: Text | None = Field(None, max_length=limits.TRAINER_NOTE,
+                              description="The trainer's private note; empty removes it")
 
 
 class NoteOut(BaseModel):

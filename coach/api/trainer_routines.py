@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from flask_login import current_user
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool
 
 from ..content import KINDS
 from ..domain import limits
-from ..errors import ValidationError
 from ..extensions import api_spec
 from ..output import Out, Page
 from ..pagination import list_page
@@ -25,37 +24,50 @@ from ..trainer.routines import (
 )
 from . import bp
 from .auth import login_required
-from .schemas import AUTH, PageQuery, Strict, responses
+from .schemas import AUTH, SPACES, PageQuery, RowId, Strict, Text, integer, optional, responses
 
 TAG = "Trainer: routines"
 Kind = Literal[KINDS]  # type: ignore[valid-type]
+
+# A routine's words are one line (coach/trainer/routines.py: runs of white space become one space, other control
+# characters are refused); a title or instruction also needs something besides spaces. Whether a text names a
+# medicine cannot be said here. The service words its refusals, so the patterns are the document's only.
+_CONTROL = r"\x00-\x08\x0e-\x1b"
+LINE = rf"^[^{_CONTROL}]*$"
+WORDS = rf"^[^{_CONTROL}]*[^{_CONTROL}{SPACES}][^{_CONTROL}]*$"
+# A step copies a stock step (stock_step) or gives its own title, instruction and seconds.
+_OWN_OR_STOCK = {"anyOf": [{"required": ["stock_step"], "properties": {"stock_step": {"type": "integer"}}},
+                           {"required": ["title", "instruction", "seconds"],
+                            "properties": {name: {"not": {"type": "null"}} for name in ("title", "instruction", "seconds")}}]}
 
 
 class StepIn(Strict):
     """One step. With `stock_step` (a stock routine step's id) the step's title, instruction and seconds are that
     step's unless given here."""
 
-    title: StrictStr | None = Field(None, max_length=limits.STEP_TITLE)
-    instruction: StrictStr | None = Field(None, max_length=limits.STEP_INSTRUCTION)
-    seconds: StrictInt | None = Field(None, ge=1, le=limits.STEP_SECONDS)
+    model_config = {**Strict.model_config, "json_schema_extra": _OWN_OR_STOCK}
+
+    title: Text | None = Field(None, max_length=limits.STEP_TITLE, json_schema_extra={"pattern": WORDS})
+    instruction: Text | None = Field(None, max_length=limits.STEP_INSTRUCTION, json_schema_extra={"pattern": WORDS})
+    seconds: integer(ge=1, le=limits.STEP_SECONDS) | None = None
     optional: StrictBool | None = None
-    stock_step: StrictInt | None = Field(None, description="Id of a stock routine's step to copy")
+    stock_step: RowId | None = Field(None, description="Id of a stock routine's step to copy")
 
 
 class TrainerRoutineIn(Strict):
-    title: StrictStr = Field(max_length=limits.ROUTINE_TITLE)
+    title: Text = Field(max_length=limits.ROUTINE_TITLE, json_schema_extra={"pattern": WORDS})
     kind: Kind
-    summary: StrictStr | None = Field(None, max_length=limits.ROUTINE_SUMMARY)
+    summary: Text | None = Field(None, max_length=limits.ROUTINE_SUMMARY, json_schema_extra={"pattern": LINE})
     steps: list[StepIn] = Field(min_length=1, max_length=limits.ROUTINE_STEPS, description="In play order")
 
 
 class TrainerRoutinePatch(Strict):
     """Fields left out keep their value; the result is published as the next version."""
 
-    title: StrictStr | None = Field(None, max_length=limits.ROUTINE_TITLE)
-    kind: Kind | None = None
-    summary: StrictStr | None = Field(None, max_length=limits.ROUTINE_SUMMARY)
-    steps: list[StepIn] | None = Field(None, min_length=1, max_length=limits.ROUTINE_STEPS)
+    title: Text = optional({"pattern": WORDS}, max_length=limits.ROUTINE_TITLE)
+    kind: Kind = optional()
+    summary: Text | None = Field(None, max_length=limits.ROUTINE_SUMMARY, json_schema_extra={"pattern": LINE})
+    steps: list[StepIn] = optional(min_length=1, max_length=limits.ROUTINE_STEPS)
 
 
 class ClientRef(Out):
@@ -132,9 +144,6 @@ def patch_trainer_routine(routine_id: int, json: TrainerRoutinePatch):
     """Change the routine and publish it as the next version: every active assignment moves to it (`clients`
     says who got it); sessions already played keep their version."""
     values = _values(json)
-    nulls = {k: "must not be null" for k in ("title", "kind", "steps") if k in values and values[k] is None}
-    if nulls:
-        raise ValidationError(nulls)
     routine, clients = publish(_me(), routine_id, values, now=_now())
     return _out(routine, clients)
 

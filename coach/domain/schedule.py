@@ -293,7 +293,9 @@ def _check_times(raw) -> tuple[time, ...]:
     times = {_hhmm(v) for v in raw}
     if None in times:
         raise ValueError(_MSG_TIME)
-    if not 1 <= len(times) <= MAX_TIMES:  # counted after duplicates are dropped
+    # Different times are counted (a time twice is once), and the list has at most MAX_TIMES entries, as the
+    # API document says (maxItems): a longer list is refused even when it repeats itself.
+    if not 1 <= len(times) <= MAX_TIMES or len(raw) > MAX_TIMES:
         raise ValueError(f"give 1 to {MAX_TIMES} different times")
     return tuple(sorted(times))
 
