@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .domain import limits
@@ -112,7 +113,10 @@ HTTP_CODES = {
     415: ("unsupported_media_type", "Send JSON with Content-Type: application/json."),
     429: ("rate_limited", "Too many attempts. Wait a moment and try again."),
     500: ("server_error", "Something went wrong on our side."),
+    503: ("unavailable", "The service is restarting or busy. Try again in a moment."),
 }
+# Seconds a client waits before trying again while the database is away (a restart takes a few seconds).
+UNAVAILABLE_RETRY_AFTER = "5"
 
 
 def wants_json() -> bool:
@@ -160,6 +164,22 @@ def register_error_handlers(app: Flask) -> None:
                     response.headers[key] = value
         return response
 
+    @app.errorhandler(OperationalError)
+    def handle_database_away(error: OperationalError):
+        """The database could not be reached or dropped the connection (a restart, a failover) or gave up on a
+        transient conflict: a 503 with Retry-After, which clients' outboxes and load balancers retry, rather than
+        a 500 and a traceback per request. The request was not acknowledged, so a client keeps what it sent."""
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error.orig).__name__)
+        retry = [("Retry-After", UNAVAILABLE_RETRY_AFTER)]
+        if wants_json():
+            return json_error(503, *HTTP_CODES[503], headers=retry)
+        # The page is drawn for no one: who is signed in is itself read from the database (Flask-Login would
+        # try again while rendering and fail inside this handler). Flask-Login's own way to set the request's user.
+        current_app.login_manager._update_request_context_with_user()
+        response = render_error_page(503, HTTP_CODES[503][1])
+        response.headers["Retry-After"] = UNAVAILABLE_RETRY_AFTER
+        return response
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
@@ -172,7 +192,8 @@ def render_error_page(status: int, message: str):
     template = {404: "errors/404.html", 429: "errors/429.html", 500: "errors/500.html"}.get(
         status, "errors/generic.html"
     )
-    titles = {400: "That didn't work", 403: "Not allowed", 404: "Page not found", 429: "Slow down", 500: "Something went wrong"}
+    titles = {400: "That didn't work", 403: "Not allowed", 404: "Page not found", 429: "Slow down", 500: "Something went wrong",
+              503: "Back in a moment"}
     return make_response(
         render_template(template, code=status, title=titles.get(status, "Error"), message=message), status
     )
