@@ -106,9 +106,9 @@ def _form(pattern: str, message: str):
 # point on the curve cannot be said in JSON Schema.
 P256DH = _form(r"^[A-Za-z0-9_-]{87}=?$", "must be the browser's base64url P-256 public key")
 AUTH_SECRET = _form(r"^[A-Za-z0-9_-]{22}(==)?$", "must be the browser's base64url 16-byte auth secret")
-# An https URL on port 443 with no user, password or fragment. Which hosts are push services is the server's
-# setting (PUSH_ALLOWED_HOSTS), so the document cannot list them; tests may also allow a loopback fake.
-ENDPOINT = rf"^https://[^\x00-\x20\x7f{SPACES}/?#@:\\]+(:443)?([/?][^\x00-\x20\x7f{SPACES}#]*)?$"
+# An https URL of a host name on port 443, with no user, password or fragment. Which hosts are push services is
+# the server's setting (PUSH_ALLOWED_HOSTS), so the document cannot list them; tests may also allow a loopback fake.
+ENDPOINT = rf"^https://[A-Za-z0-9.-]+(:443)?([/?][^\x00-\x20\x7f{SPACES}#]*)?$"
 
 
 class SubscriptionKeys(Strict):
