@@ -123,6 +123,8 @@ def kill_mid_burst(stack: Stack, timeline: Timeline, at: float, result: dict) ->
 
 
 def push_fault(stack: Stack, timeline: Timeline, at: float, status: int) -> None:
+    """From 5 s before the first minute's burst after `at`, so the whole minute has pushes waiting."""
+    at = (int(at) // 60 + 1) * 60 - 5
     while time.time() < at:
         time.sleep(0.2)
     stack.push.fault(status, 60, retry_after=5 if status == 429 else None)

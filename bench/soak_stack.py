@@ -98,7 +98,7 @@ class Stack:
         env = {k: v for k, v in clean_environment(os.environ).items() if k not in DROPPED}
         env.update(
             COACH_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), DATABASE_URL=self.database_url,
-            COACH_INSTANCE_PATH=str(self.scratch / "instance"), PYTHONDONTWRITEBYTECODE="1",
+            COACH_INSTANCE_PATH=str(self.scratch / "instance"), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
             # The people reach the app through one trusted proxy that names their address (X-Forwarded-For),
             # so the per-address rate limits count each person, as in production behind a proxy.
             TRUSTED_PROXIES="1",
@@ -145,7 +145,7 @@ class Stack:
                  process=process, log=self.scratch / "push.log")
 
     def start_web(self) -> None:
-        process = self._start("web", [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"])
+        process = self._start("web", [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"])  # as scripts/serve
         wait_for(lambda: len(self.workers()) == 2 and call(self.web_port, "GET", "/api/v1/push/public-key")[0] == 200,
                  "gunicorn", process=process, log=self.scratch / "web.log")
 
