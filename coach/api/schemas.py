@@ -80,7 +80,7 @@ RowId = integer(ge=1, le=MAX_ID)
 
 # A client-made UUID: the document gives the spellings coach/idempotency.py accepts; the service checks it
 # (one message for every write, body or Idempotency-Key header).
-ClientId = Annotated[StrictStr, Field(max_length=limits.CLIENT_ID, json_schema_extra={"pattern": UUID_PATTERN},
+ClientId = Annotated[StrictStr, Field(json_schema_extra={"pattern": UUID_PATTERN},
                                       description="Client-made UUID (or send Idempotency-Key)")]
 
 
@@ -93,8 +93,7 @@ def _cursor_form(value: str) -> str:
 # Cursors are ids, positions or base64url text (coach/pagination.py); one of that form may still name nothing
 # this API issued, and is refused with the same message.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
-Cursor = Annotated[str, AfterValidator(_cursor_form), Field(max_length=limits.CURSOR,
-                                                            json_schema_extra={"pattern": CURSOR_PATTERN})]
+Cursor = Annotated[str, AfterValidator(_cursor_form), Field(json_schema_extra={"pattern": CURSOR_PATTERN})]
 
 
 def optional(document: dict | None = None, **constraints):
@@ -119,7 +118,7 @@ class PageQuery(Strict):
     (an opaque string, coach/pagination.py)."""
 
     limit: int = Field(limits.PAGE_SIZE, ge=1, le=limits.PAGE_SIZE_MAX)
-    cursor: Cursor | None = None
+    cursor: Cursor | None = Field(None, max_length=limits.CURSOR)
 
 
 class ErrorDetail(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, WithJsonSchema
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, WithJsonSchema
 
 from ..domain import codes, limits
 from ..episodes.schemas import AssessmentOut, EpisodeOut, FollowUpOut
@@ -26,11 +26,20 @@ Removable = Annotated[Symptom, WithJsonSchema({"type": "string", "enum": list(RE
 Ticked = Annotated[Integer, WithJsonSchema({"type": "integer", "const": 61})]
 
 
+def _json_bounds(schema: dict) -> None:
+    # On a union of number types pydantic writes its own ge/le words into the document; JSON Schema's are these.
+    for branch in schema.get("anyOf", []):
+        for ours, theirs in (("ge", "minimum"), ("le", "maximum")):
+            if ours in branch:
+                branch[theirs] = branch.pop(ours)
+
+
 class EpisodeFields(Strict):
     trigger: Trigger | None = None
     during_exercise: StrictBool | None = None
     exercise: Text | None = Field(None, max_length=limits.EXERCISE, examples=["deadlift"])
-    load_kg: integer(ge=0, le=limits.LOAD_KG) | Annotated[StrictFloat, Field(ge=0, le=limits.LOAD_KG)] | None = None
+    # 2.0 is taken as a float: the whole-number rule of Integer is not needed here.
+    load_kg: StrictInt | StrictFloat | None = Field(None, ge=0, le=limits.LOAD_KG, json_schema_extra=_json_bounds)
     locations: list[Location] | None = Field(None, max_length=limits.LOCATIONS)
     side: Side | None = None
     locked_minutes: integer(**LOCKED) | None = None
@@ -43,7 +52,7 @@ class EpisodeFields(Strict):
 class EpisodeIn(EpisodeFields):
     started_at: IsoDateTime = Field(description="When it started, with offset; not in the future")
     severity: integer(**PAIN) = Field(description=PAIN_TEXT)
-    client_id: ClientId | None = None
+    client_id: ClientId | None = Field(None, max_length=limits.CLIENT_ID)
 
 
 class ClearIf(Strict):
@@ -95,7 +104,7 @@ class FollowUpIn(Strict):
     status: Status
     symptoms: list[Symptom] | None = Field(None, max_length=limits.SYMPTOMS)
     notes: Text | None = Field(None, max_length=limits.NOTES)
-    client_id: ClientId | None = None
+    client_id: ClientId | None = Field(None, max_length=limits.CLIENT_ID)
 
 
 class FollowUpCreated(BaseModel):

@@ -51,7 +51,7 @@ class SessionIn(Strict):
     pain_after: Pain | None = Field(None, description=PAIN_TEXT)
     assignment_id: RowId | None = Field(None, description="The assignment it was played from (GET /api/v1/assignments)")
     routine_version: integer(ge=1) | None = Field(None, description="The version played; default the assignment's (stock: 1)")
-    client_id: ClientId | None = None
+    client_id: ClientId | None = Field(None, max_length=limits.CLIENT_ID)
 
 
 SessionList = Page[SessionOut]

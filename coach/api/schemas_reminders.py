@@ -64,7 +64,7 @@ class ReminderIn(Strict):
     body: Text | None = Field(None, max_length=limits.REMINDER_BODY, description="The notification text; a default per kind")
     schedule: Schedule = Field(description=SCHEDULE_DOC, examples=[SCHEDULE_EXAMPLE])
     enabled: StrictBool = True
-    client_id: ClientId | None = None
+    client_id: ClientId | None = Field(None, max_length=limits.CLIENT_ID)
 
 
 class ReminderPatch(Strict):
@@ -112,8 +112,8 @@ ENDPOINT = rf"^https://[A-Za-z0-9.-]+(:443)?([/?][^\x00-\x20\x7f{SPACES}#]*)?$"
 
 
 class SubscriptionKeys(Strict):
-    p256dh: P256DH
-    auth: AUTH_SECRET
+    p256dh: P256DH = Field(max_length=limits.PUSH_P256DH)
+    auth: AUTH_SECRET = Field(max_length=limits.PUSH_AUTH)
 
 
 class SubscriptionIn(Strict):
