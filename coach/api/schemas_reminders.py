@@ -11,7 +11,7 @@ from ..domain import limits
 from ..domain.schedule import MAX_EVERY, MAX_TIMES, MIN_EVERY
 from ..output import Page
 from ..reminders.schemas import Kind, NotificationOut, ReminderOut, SubscriptionOut
-from .schemas import NO_NUL, SPACES, WALL_TIME, ClientId, Integer, PageQuery, Strict, Text, optional
+from .schemas import NAME, NO_NUL, SPACES, WALL_TIME, ClientId, Integer, PageQuery, Strict, Text, optional
 
 SCHEDULE_DOC = (
     'One of {"type": "daily", "times": ["07:30"], "weekdays": [1,2,3,4,5]}, '
@@ -58,7 +58,9 @@ Schedule = Annotated[dict[str, Any], BeforeValidator(_whole_numbers), WithJsonSc
 
 
 class ReminderIn(Strict):
-    title: Text = Field(min_length=1, max_length=limits.REMINDER_TITLE, examples=["Floor mobility"])
+    # Spaces are tidied (coach/reminders/service.py), so a title needs something besides them.
+    title: Text = Field(min_length=1, max_length=limits.REMINDER_TITLE, examples=["Floor mobility"],
+                        json_schema_extra={"pattern": NAME})
     kind: Kind
     routine: Text | None = Field(None, max_length=limits.ROUTINE_SLUG, description="A routine's slug; required for kind routine")
     body: Text | None = Field(None, max_length=limits.REMINDER_BODY, description="The notification text; a default per kind")
@@ -70,7 +72,7 @@ class ReminderIn(Strict):
 class ReminderPatch(Strict):
     """Fields left out stay; null clears `routine` and puts back the default `body`."""
 
-    title: Text = optional(min_length=1, max_length=limits.REMINDER_TITLE)
+    title: Text = optional({"pattern": NAME}, min_length=1, max_length=limits.REMINDER_TITLE)
     kind: Kind = optional()
     routine: Text | None = Field(None, max_length=limits.ROUTINE_SLUG)
     body: Text | None = Field(None, max_length=limits.REMINDER_BODY)
