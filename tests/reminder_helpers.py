@@ -76,7 +76,7 @@ class FakeSender:
         self.calls.append({"endpoint": subscription["endpoint"], "payload": payload, "topic": topic, "ttl": ttl})
         return self.answers.pop(0) if self.answers else PushResult("sent", 201)
 
-    def send_many(self, pushes, *, urgency="normal", ttl=None, pipeline=16) -> list[PushResult]:
+    def send_many(self, pushes, *, urgency="normal", ttl=None) -> list[PushResult]:
         return [self.send(p.subscription, p.payload, topic=p.topic, urgency=urgency, ttl=ttl) for p in pushes]
 
 
