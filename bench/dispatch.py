@@ -1,12 +1,14 @@
-"""Reminder dispatch at the busy minute, on PostgreSQL, against a local push sink; prints markdown tables.
+"""Reminder dispatch at the busy minute, on PostgreSQL, against the fake push service; prints markdown tables.
 
-1. Ceiling: raw pywebpush.webpush() calls (encrypt + VAPID sign, the HTTP POST stubbed out) per second, in
-   one process and in as many processes as the dispatch uses.
+1. Ceiling (skipped with --ceiling-seconds 0): raw pywebpush.webpush() calls (encrypt + VAPID sign, the HTTP
+   POST stubbed out) per second, in one process and in as many processes as the dispatch uses.
 2. Dispatch: N reminders (default 100,000; one user and one device each, five time zones) all due at the same
    instant T0; P dispatcher processes (default 2) run the real tick (coach/reminders/dispatch.py) from T0 until
-   nothing is due, POSTing to a push sink on 127.0.0.1 (an asyncio HTTP/1.1 server in its own process that
-   answers 201 and records each arrival time and Topic). Deliveries/s and lateness (arrival - T0) p50/p99.
-3. Tick query: 1,000,000 stored reminders of which 1,000 due; EXPLAIN (ANALYZE, BUFFERS) of the claim query.
+   nothing is due, POSTing over HTTP/2 to the tests' fake push service (tests/pushfake.py, hypercorn) in its own
+   process on 127.0.0.1, which checks each VAPID header, decrypts each push and records its arrival and Topic.
+   Deliveries/s, duplicates (Topics seen twice) and lateness (arrival - T0) p50/p99; CPU per push by process.
+3. Tick query (skipped with --stored 0): 1,000,000 stored reminders of which 1,000 due; EXPLAIN (ANALYZE,
+   BUFFERS) of the claim query.
 
     createdb -h 127.0.0.1 -U postgres coach_reminders_bench
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/coach_reminders_bench .venv/bin/python bench/dispatch.py
