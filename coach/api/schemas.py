@@ -214,7 +214,8 @@ class DeleteMeIn(Strict):
 def responses(status: int | None = None, model: type[BaseModel] | None = None, *, replay: bool = False) -> Response:
     """The success answer plus the error shape for every status an endpoint can answer with. `replay`: a create
     that may also answer 200 with the same shape (an idempotent replay, or an upsert that found the row)."""
-    errors = {f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 405, 409, 413, 415, 429)}
+    # 503: the database is out of reach for a moment (coach/errors.py answers it with Retry-After).
+    errors = {f"HTTP_{code}": ErrorOut for code in (400, 401, 403, 404, 405, 409, 413, 415, 429, 503)}
     if model is None:
         return Response(f"HTTP_{status or 204}", **errors)
     success = {f"HTTP_{status or 200}": model, **({"HTTP_200": model} if replay else {})}

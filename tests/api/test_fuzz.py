@@ -28,7 +28,6 @@ from coach.pagination import BAD_CURSOR
 from tests.conftest import make_config
 from tests.factories import user_data
 
-# A refusal that only says what a schema cannot: "field": "message" (regular expressions, each matched in full).
 # A moment's place relative to now: not in the future (a few minutes of clock skew aside), not a century ago.
 FUTURE = (r"cannot be in the future|can't be more than \d+ minutes in the future|cannot be before 1900"
           r"|can't be more than 100 years ago|can't be before your birth year \(\d+\)")
@@ -47,6 +46,8 @@ ROUTINE = {  # the stock step named must exist; a stock step copied may be optio
 EPISODE = {"started_at": FUTURE, "remove_symptoms": r".*: cannot be added and removed at once",
            r"clear_if\.locked_minutes": "cannot be set and cleared at once"}
 
+# A refusal that only says what a schema cannot, per operation: "field": "message" (regular expressions, each
+# matched in full).
 RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/auth/register": {"password": COMMON, "birth_year": BIRTH,
                                    "email": "enter an email address like name@example.com"},
@@ -60,8 +61,9 @@ RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/episodes/{episode_id}/follow-ups": {"at": f"{FUTURE}|can't be before the spasm started"},
     "GET /api/v1/assessment": {"at": FUTURE},
     "POST /api/v1/sessions": {
-        "routine": NO_ROUTINE, "started_at": FUTURE, "ended_at": f"cannot be before started_at|{FUTURE}", "stop_reason": "unknown code; use one of .*"
-        "|a completed session has no stop reason", "completed_steps": r"step \d+ is not in this routine .*",
+        "routine": NO_ROUTINE, "started_at": FUTURE, "ended_at": f"cannot be before started_at|{FUTURE}",
+        "stop_reason": "unknown code; use one of .*|a completed session has no stop reason",
+        "completed_steps": r"step \d+ is not in this routine .*",
         "assignment_id": "not a routine assigned to you|assigned for another routine",
         "routine_version": r"must be a published version of this routine, .*",
     },
