@@ -152,9 +152,10 @@ def resume_session(raw: str, now: datetime, lifetime: timedelta) -> User | None:
     everywhere, a password change, the account deleted) or went unused for longer than `lifetime`."""
     if not isinstance(raw, str) or not raw or len(raw) > limits.TOKEN:
         return None
-    # One query for the session and its person: it runs on every signed-in request.
+    # One query for the session and its person (joined on the foreign key): it runs on every signed-in request.
+    # Authentication, not an owner check: the secret names the person.
     found = db.session.execute(
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(LoginSession.id == _hash_token(raw))
+        select(LoginSession, User).join(User).where(LoginSession.id == _hash_token(raw))
     ).first()
     if found is None:
         return None
