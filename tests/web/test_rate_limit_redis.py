@@ -38,3 +38,19 @@ def test_two_workers_share_the_count_in_redis(app_factory):
     ]
     # The per-account limit is 5 failures a minute, counted across both workers.
     assert statuses[:5] == [401] * 5 and statuses[5] == 429
+
+
+def test_sign_in_still_answers_and_limits_while_redis_is_out_of_reach(app_factory):
+    # Nothing listens on port 9: every storage call fails, so the limiter counts in this worker's memory instead.
+    app = app_factory(RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0", RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True)
+    client = app.test_client()
+    email = f"{uuid.uuid4().hex}@example.com"
+    statuses = [client.post("/api/v1/auth/token", json={"email": email, "password": "wrong password"}).status_code
+                for _ in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+
+
+def test_the_memory_fallback_is_on_unless_turned_off(monkeypatch):
+    assert Config().RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is True
+    monkeypatch.setenv("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", "false")
+    assert Config().RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is False
