@@ -8,8 +8,8 @@
   quarter of the CPU of a push.
 - pywebpush encrypts (aes128gcm) and builds the request, which it hands to a stand-in for its requests
   session that only keeps it; coach/reminders/push_transport.py then POSTs a whole batch over HTTP/2 (libcurl
-  with nghttp2 through pycurl: one connection per push service carries them all at once, a second only while
-  the first has no free stream; no redirects, no proxies).
+  with nghttp2 through pycurl: one connection per push service carries up to 100 at once, the rest wait their
+  turn in the transport; no redirects, no proxies).
 - Endpoints are user input that the server POSTs to: https and an allow-list of push-service hosts only;
   plain-http 127.0.0.1 only with PUSH_ALLOW_LOOPBACK (tests, local checks).
 """

@@ -2,12 +2,12 @@
 
 Push services (FCM, Mozilla autopush, Apple, WNS) speak HTTP/2, where one connection carries many requests
 at once as streams. `PushTransport` keeps one `CurlMulti` on a thread of its own; a batch handed over from
-any thread is POSTed with every request in flight together, multiplexed on at most MAX_HOST_CONNECTIONS
-connections per push service, and the caller's thread waits for the answers. Easy handles and connections
-are kept for the next batch.
+any thread is POSTed with every request in flight together, multiplexed on one connection per push service
+(STREAMS_PER_CONNECTION at a time, the rest wait here), and the caller's thread waits for the answers. Easy
+handles and connections are kept for the next batch.
 
 Why libcurl, measured in docs/PERFORMANCE.md: its HTTP/2 (nghttp2) and HPACK are C; httpx with the
-pure-Python h2 cost about 1,865 µs of client CPU per push, pycurl about 270-295 µs on the same pushes.
+pure-Python h2 cost about 1,865 µs of client CPU per push, this transport about 300-365 µs.
 Why one thread owns the multi handle: libcurl handles are not thread-safe, and one multi handle per sender
 thread would mean a connection per thread.
 
@@ -31,7 +31,7 @@ from wsgiref.headers import Headers
 import pycurl
 
 MAX_RESPONSE_BYTES = 64 * 1024
-MAX_HOST_CONNECTIONS = 2  # HTTP/2 needs one; a second only while the first has no free stream
+MAX_HOST_CONNECTIONS = 1  # HTTP/2 needs one; libcurl opened a second while the first was still connecting
 STREAMS_PER_CONNECTION = 100  # what libcurl asks for by default; push services allow about as many
 # Names the client writes itself from the request: a caller's value could contradict the body or the URL.
 _OURS = frozenset(("host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect"))

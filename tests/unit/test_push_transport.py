@@ -73,6 +73,34 @@ def test_a_service_that_does_not_answer_in_time_is_a_retry_without_status():
     assert elapsed < 2.5  # one timeout for the batch, not one per push
 
 
+def test_batches_from_many_threads_share_the_connection_and_each_gets_its_own_answers(sender):
+    # The dispatcher's sender threads all use one transport: each thread's batch comes back whole and in
+    # order, and they still travel on one connection.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with FakePushService() as service:
+        pushes = _pushes(service, 120)
+        batches = [pushes[k:k + 15] for k in range(0, 120, 15)]
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(sender.send_many, batches))
+    assert [[r.outcome for r in part] for part in results] == [["sent"] * 15] * 8
+    assert sorted(m.headers["topic"] for m in service.messages) == sorted(p.topic for b in batches for p in b)
+    assert service.connections == 1
+
+
+def test_pushes_beyond_what_the_service_takes_at_once_wait_without_timing_out():
+    # 400 pushes, each held 1 s by the service, with a 2.5 s timeout: the transport keeps one connection of
+    # 100 streams per service, so the last 100 go out after 3 s or more. Their timeout starts only then.
+    sender = _sender(timeout=2.5)
+    with FakePushService(hold=1.0) as service:
+        started = time.monotonic()
+        results = sender.send_many(_pushes(service, 400))
+        elapsed = time.monotonic() - started
+    sender.transport.close()
+    assert [r.outcome for r in results] == ["sent"] * 400, {r.detail for r in results if r.outcome != "sent"}
+    assert elapsed > 4 and service.connections == 1 and service.max_in_flight == 100
+
+
 def test_a_refused_connection_is_a_retry_without_status(sender):
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
