@@ -7,7 +7,7 @@ any thread is POSTed with every request in flight together, multiplexed on one c
 handles and connections are kept for the next batch.
 
 Why libcurl, measured in docs/PERFORMANCE.md: its HTTP/2 (nghttp2) and HPACK are C; httpx with the
-pure-Python h2 cost about 1,865 µs of client CPU per push, this transport about 300-365 µs.
+pure-Python h2 cost about 1,865 µs of client CPU per push, this transport 300-550 µs (both on a busy machine).
 Why one thread owns the multi handle: libcurl handles are not thread-safe, and one multi handle per sender
 thread would mean a connection per thread.
 
