@@ -209,16 +209,21 @@ class SourceDoc(ContentModel):
         return url
 
 
+def _no_repeated_id(items: list, what: str) -> list:
+    """The items, once no id repeats; else the error names the repeat's place in the list."""
+    for i, item in enumerate(items):
+        if any(other.id == item.id for other in items[:i]):
+            raise fail(f"duplicate {what} id {item.id}", i, "id")
+    return items
+
+
 class SourcesFile(_Document):
     sources: Annotated[list[SourceDoc], Field(min_length=1)]
 
     @field_validator("sources")
     @classmethod
     def _unique(cls, sources: list[SourceDoc]) -> list[SourceDoc]:
-        for i, source in enumerate(sources):
-            if any(other.id == source.id for other in sources[:i]):
-                raise fail(f"duplicate source id {source.id}", i, "id")
-        return sources
+        return _no_repeated_id(sources, "source")
 
 
 # --- stop_rules.yaml ---
@@ -279,10 +284,7 @@ class TipsFile(_Document):
     @field_validator("tips")
     @classmethod
     def _unique(cls, tips: list[TipDoc]) -> list[TipDoc]:
-        for i, tip in enumerate(tips):
-            if any(other.id == tip.id for other in tips[:i]):
-                raise fail(f"duplicate tip id {tip.id}", i, "id")
-        return tips
+        return _no_repeated_id(tips, "tip")
 
 
 # --- routines/*.yaml, and a trainer's routine ---
