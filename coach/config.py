@@ -66,8 +66,10 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-        # Redis out of reach must not take sign-in down with it: each worker counts in memory until it is back.
-        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        # With it on, Redis out of reach does not take sign-in down: each worker counts in memory until it is back.
+        # Off by default (the library's default): the fallback takes any error raised while Flask-Limiter checks a
+        # limit or writes its headers for a dead store, and then counts in memory until its next check of the store.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False)
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
         self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from alembic.config import Config as AlembicConfig
@@ -107,10 +110,21 @@ def test_probes_carry_no_session_cookie_even_for_a_signed_in_browser(client):
         assert "Cookie" not in response.headers.get("Vary", "")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
-def test_probes_are_never_rate_limited(app_factory, path):
-    client = app_factory(RATELIMIT_DEFAULT="2 per minute").test_client()
-    assert [client.get(path).status_code for _ in range(5)] == [200] * 5
+# In a process of its own: the limiter is one object per process and keeps a default limit it was given for every
+# app made after it (the rest of this worker's tests would meet "2 per minute").
+UNDER_A_DEFAULT_LIMIT = """
+from tests.conftest import make_app
+client = make_app(%r, RATELIMIT_DEFAULT="2 per minute").test_client()
+print(" ".join(str(client.get(path).status_code) for path in ("/healthz", "/readyz", "/") for _ in range(5)))
+"""
+
+
+def test_probes_are_never_rate_limited(database_url):
+    done = subprocess.run([sys.executable, "-c", UNDER_A_DEFAULT_LIMIT % database_url], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[2], timeout=120, check=True)
+    statuses = done.stdout.split()
+    assert statuses[:10] == ["200"] * 10  # five of each probe under a default of 2 a minute
+    assert statuses[10:] == ["200", "200", "429", "429", "429"]  # which a page meets
 
 
 class TcpRelay:

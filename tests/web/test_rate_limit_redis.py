@@ -70,11 +70,11 @@ def _statuses_with_redis_out_of_reach(database_url: str, fallback: bool) -> list
 def test_sign_in_still_answers_and_limits_while_redis_is_out_of_reach(database_url):
     # The limiter counts in this worker's memory instead: five wrong passwords, then the limit.
     assert _statuses_with_redis_out_of_reach(database_url, True) == [401] * 5 + [429]
-    # Without the fallback (the library's default), every rate-limited request failed.
+    # Without it (the default), every rate-limited request fails.
     assert set(_statuses_with_redis_out_of_reach(database_url, False)) == {500}
 
 
-def test_the_memory_fallback_is_on_unless_turned_off(monkeypatch):
-    assert Config().RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is True
-    monkeypatch.setenv("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", "false")
+def test_the_memory_fallback_is_off_unless_turned_on(monkeypatch):
     assert Config().RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is False
+    monkeypatch.setenv("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", "true")
+    assert Config().RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is True
