@@ -21,7 +21,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import limits
 from ..domain.schedule import ALL_DAYS, hour_minute
+from ..errors import ServiceError
 from ..formats import minutes, schedule_text, weekday_names
+from ..forms import apply_errors
 from .tip_texts import tip_body
 
 DAY_CHOICES = list(weekday_names().items())  # (1, "Mon") .. (7, "Sun")
@@ -92,10 +94,6 @@ class ReminderForm(FlaskForm):
         for index, entry in enumerate(self.times):
             entry.label.text = TIME_LABELS[index] if index < len(TIME_LABELS) else "Another time (optional)"
 
-    def place_times_error(self, message: str) -> None:
-        first = self.times[0]
-        first.errors = [*list(first.errors or []), message]
-
     def values(self, tz: str) -> dict:
         """The API's reminder shape, read from the form (times are wall times in `tz`)."""
         kind = self.kind.data
@@ -117,6 +115,29 @@ class ReminderForm(FlaskForm):
 # The schedule part of the form, shared with the trainer's assign form (coach/trainer/assignment_routes.py): a
 # form with ReminderForm's schedule_type, times, every_minutes, start, end, weekdays and once_at fields.
 SCHEDULE_FIELDS = ("schedule_type", "times", "every_minutes", "start", "end", "weekdays", "once_at")
+# Where the service's field names land on a form with the schedule fields (the reminder form, the trainer's).
+SCHEDULE_ALIASES = {
+    "schedule": "schedule_type", "schedule.type": "schedule_type", "schedule.weekdays": "weekdays",
+    "schedule.every_minutes": "every_minutes", "schedule.start": "start", "schedule.end": "end",
+    "schedule.at": "once_at",
+}
+# The service's messages are written for API clients (formats, slugs); a form says the same in plain words.
+SCHEDULE_WORDS = {"schedule.at": ("use an ISO 8601", "Choose the date and time.")}
+
+
+def apply_schedule_errors(form: FlaskForm, error: ServiceError, aliases: dict[str, str] | None = None,
+                          words: dict[str, tuple[str, str]] | None = None) -> None:
+    """A service's refusal on a form with the schedule fields: each message beside its field, in plain words (a
+    times message under the first time); the error's own message when no field is named."""
+    for name, (api_words, plain) in {**SCHEDULE_WORDS, **(words or {})}.items():
+        if error.fields.get(name, "").startswith(api_words):
+            error.fields[name] = plain
+    times_error = error.fields.pop("schedule.times", None)
+    if times_error:
+        first = form.times[0]
+        first.errors = [*list(first.errors or []), times_error[:1].upper() + times_error[1:] + "."]
+    if error.fields or not times_error:
+        apply_errors(form, error, {**SCHEDULE_ALIASES, **(aliases or {})})
 
 
 def schedule_values(form, tz: str) -> dict:

@@ -12,10 +12,9 @@ from .. import formats
 from ..access import Action
 from ..errors import ServiceError
 from ..extensions import db
-from ..forms import apply_errors
 from . import bp
 from .calendar import create_feed, feed_of, render_ical, revoke_feed, upcoming, user_for_token
-from .forms import PRESETS, ReminderForm, preset_values
+from .forms import PRESETS, ReminderForm, apply_schedule_errors, preset_values
 from .inbox import list_notifications, mark_all_read, mark_read, unread_count
 from .schemas import ReminderOut
 from .service import (
@@ -30,16 +29,9 @@ from .service import (
     update_reminder,
 )
 
-FORM_ALIASES = {
-    "schedule": "schedule_type", "schedule.type": "schedule_type", "schedule.weekdays": "weekdays",
-    "schedule.every_minutes": "every_minutes", "schedule.start": "start", "schedule.end": "end",
-    "schedule.at": "once_at", "reminders": "title",
-}
-# The service's messages are written for API clients (formats, slugs); the form says the same in plain words.
-FORM_WORDS = {
-    "schedule.at": ("use an ISO 8601", "Choose the date and time."),
-    "routine": ("required for a routine reminder", "Choose which routine."),
-}
+# Beyond the schedule's fields (SCHEDULE_ALIASES, SCHEDULE_WORDS): the reminder's own.
+FORM_ALIASES = {"reminders": "title"}
+FORM_WORDS = {"routine": ("required for a routine reminder", "Choose which routine.")}
 
 
 def _now() -> datetime:
@@ -105,14 +97,7 @@ def _save(form: ReminderForm, save):
         try:
             reminder = save(form.values(user.timezone))
         except ServiceError as error:
-            for name, (api_words, plain) in FORM_WORDS.items():
-                if error.fields.get(name, "").startswith(api_words):
-                    error.fields[name] = plain
-            times_error = error.fields.pop("schedule.times", None)
-            if times_error:
-                form.place_times_error(times_error[:1].upper() + times_error[1:] + ".")
-            if error.fields or not times_error:
-                apply_errors(form, error, FORM_ALIASES)
+            apply_schedule_errors(form, error, FORM_ALIASES, FORM_WORDS)
         else:
             when_text = formats.when(reminder.next_fire_at, user.timezone, _now(), get_locale())
             flash(f"Saved. Next: {when_text}." if when_text else "Saved.", "success")

@@ -14,26 +14,20 @@ from wtforms.validators import Length, Optional
 from .. import access, level
 from ..domain import limits
 from ..errors import ServiceError
-from ..forms import apply_errors
 from ..relief.routes import player_page
 from ..reminders.forms import (
     SCHEDULE_FIELDS,
     TIME_LABELS,
     MultiCheckboxField,
     ReminderForm,
+    apply_schedule_errors,
     fill_schedule,
     schedule_values,
 )
 from . import assignments, bp
 from .routines import play_context
 
-# The service's words are for API clients; the form says the same in plain words (as the reminder form does).
-FORM_ALIASES = {
-    "schedule": "schedule_type", "schedule.type": "schedule_type", "schedule.weekdays": "weekdays",
-    "schedule.every_minutes": "every_minutes", "schedule.start": "start", "schedule.end": "end",
-    "schedule.at": "once_at", "client_id": "clients", "client_ids": "clients",
-}
-PLAIN = {"schedule.at": ("use an ISO 8601", "Choose the date and time.")}
+FORM_ALIASES = {"client_id": "clients", "client_ids": "clients"}  # beyond the schedule's (SCHEDULE_ALIASES)
 
 
 class ScheduleForm(FlaskForm):
@@ -96,15 +90,7 @@ def _names(names: list[str]) -> str:
 
 
 def _apply(form: ScheduleForm, error: ServiceError) -> None:
-    for name, (api_words, plain) in PLAIN.items():
-        if error.fields.get(name, "").startswith(api_words):
-            error.fields[name] = plain
-    times_error = error.fields.pop("schedule.times", None)
-    if times_error:
-        first = form.times[0]
-        first.errors = [*list(first.errors or []), times_error[:1].upper() + times_error[1:] + "."]
-    if error.fields:
-        apply_errors(form, error, FORM_ALIASES)
+    apply_schedule_errors(form, error, FORM_ALIASES)
 
 
 # ---------------------------------------------------------------- the trainer's pages

@@ -189,6 +189,20 @@ def test_assign_page_errors_keep_what_was_typed(client, web, people):
     assert other.status_code == 400 and "no longer linked" in other.get_data(as_text=True)
 
 
+def test_assign_page_says_schedule_mistakes_in_plain_words_beside_their_fields(client, web, people):
+    p = people
+    _sign_in(web, "Coach Kim")
+    once = web.post("/trainer/assign", {"routine": p["slug"], "clients": [str(p["ann"])], "schedule_type": "once",
+                                        "every_minutes": "120"}, page="/trainer/assign")
+    assert once.status_code == 400
+    html = once.get_data(as_text=True)
+    assert "Choose the date and time." in html and "ISO 8601" not in html
+    no_time = web.post("/trainer/assign", {"routine": p["slug"], "clients": [str(p["ann"])],
+                                           "schedule_type": "daily", "every_minutes": "120"}, page="/trainer/assign")
+    assert no_time.status_code == 400
+    assert '<p class="field-error" id="times-0-error">Give 1 to 24 different times.' in no_time.get_data(as_text=True)
+
+
 def test_trainer_changes_pauses_and_ends_from_the_pages(client, web, people):
     p = people
     with p["app"].app_context():
