@@ -40,9 +40,9 @@ def _sender(private_key: str = VAPID_PRIVATE) -> Sender:
 class NodeFake:
     """bench/pushfake.mjs on a free port, expecting the app's VAPID key; its control endpoints over HTTP/1.1."""
 
-    def __init__(self):
+    def __init__(self, *options: str):
         key = _public_of(parse_private_key(VAPID_PRIVATE))
-        self.process = subprocess.Popen(["node", str(FAKE), "--port", "0", "--vapid-key", key],
+        self.process = subprocess.Popen(["node", str(FAKE), "--port", "0", "--vapid-key", key, *options],
                                         stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()  # printed once it listens
         assert line.startswith("fake push service on "), line
@@ -74,12 +74,22 @@ def sender():
     made.transport.close()
 
 
+def _tampered(device: dict, sender: Sender) -> tuple[str, bytes, dict]:
+    """A push encrypted and signed exactly as Sender does, then one byte of its ciphertext flipped."""
+    request = _Request()
+    WebPusher(device, requests_session=request).send(PAYLOAD, dict(sender.vapid_headers(device["endpoint"]),
+                                                                   Topic="r2-202611230900"), ttl=60)
+    body = bytearray(request.data)
+    body[-20] ^= 1
+    return request.url, bytes(body), request.headers
+
+
 def test_a_correct_push_is_accepted_counted_by_topic_and_decrypts_to_the_payload(fake, sender):
     device = fake.call("POST", "/_devices", {"name": "phone"})
     result = sender.send(device, PAYLOAD, topic="r1-202611230900")
     assert (result.outcome, result.status) == ("sent", 201)
     assert fake.call("GET", "/_stats") == {"received": 1, "accepted": 1, "by_topic": {"r1-202611230900": 1},
-                                           "invalid": 0, "faulted": 0}
+                                           "invalid": 0, "faulted": 0, "decrypted": 1, "undecryptable": 0}
     last = fake.call("GET", "/_devices/phone")["last"]
     assert last["payload"] == json.loads(PAYLOAD) and last["error"] is None
     report = fake.call("GET", "/_arrivals")
@@ -110,13 +120,7 @@ def test_a_push_signed_with_another_vapid_key_is_refused_as_invalid(fake):
 
 def test_a_push_whose_body_was_changed_on_the_way_is_refused_as_invalid(fake, sender):
     device = fake.call("POST", "/_devices", {"name": "phone"})
-    # Encrypted and signed exactly as Sender does, then one byte of the ciphertext flipped.
-    request = _Request()
-    WebPusher(device, requests_session=request).send(PAYLOAD, dict(sender.vapid_headers(device["endpoint"]),
-                                                                   Topic="r1-202611230900"), ttl=60)
-    body = bytearray(request.data)
-    body[-20] ^= 1
-    [answer] = sender.transport.post_many([(request.url, bytes(body), request.headers)])
+    [answer] = sender.transport.post_many([_tampered(device, sender)])
     assert answer.status_code == 400
     assert fake.call("GET", "/_devices/phone")["last"]["error"] == "record does not decrypt (tag mismatch)"
     stats = fake.call("GET", "/_stats")
@@ -145,3 +149,25 @@ def test_a_fault_window_answers_500_or_429_then_pushes_are_accepted_again(fake, 
     assert stats["by_topic"] == {"r1-202611230900": 1}
     fake.call("POST", "/_reset")
     assert fake.call("GET", "/_stats")["received"] == 0
+
+
+def test_decrypt_later_answers_201_at_once_and_decrypts_every_kept_push_when_counts_are_read(sender):
+    """As in production: the push service checks VAPID and the header and answers; the phone decrypts, and a
+    push it cannot read is counted, not lost from sight."""
+    fake = NodeFake("--decrypt", "later")
+    try:
+        device = fake.call("POST", "/_devices", {"name": "phone"})
+        assert sender.send(device, PAYLOAD, topic="r1-202611230900").outcome == "sent"
+        [answer] = sender.transport.post_many([_tampered(device, sender)])
+        assert answer.status_code == 201  # a push service cannot tell: only the phone can
+        report = fake.call("GET", "/_arrivals")  # decrypts what was kept, and says what that cost
+        assert len(report["arrivals"]) == 2 and report["decrypt_cpu_seconds"] > 0
+        stats = fake.call("GET", "/_stats")
+        assert (stats["accepted"], stats["decrypted"], stats["undecryptable"], stats["invalid"]) == (2, 1, 1, 0)
+        assert fake.call("GET", "/_devices/phone")["last"]["error"] == "record does not decrypt (tag mismatch)"
+        # What a push service can check is still refused at once: a body that is not aes128gcm.
+        [short] = sender.transport.post_many([(device["endpoint"], b"too short", _tampered(device, sender)[2])])
+        assert short.status_code == 400
+        assert fake.call("GET", "/_stats")["invalid"] == 1
+    finally:
+        fake.close()
