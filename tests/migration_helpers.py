@@ -3,6 +3,8 @@ PostgreSQL database next to DATABASE_URL's when it names one), migrating to a re
 schema was then."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -22,16 +24,25 @@ def fresh_url(request, tmp_path):
     base = request.getfixturevalue("database_url")
     if not base.startswith("postgresql"):
         pytest.skip("PostgreSQL only when DATABASE_URL names one")
+    with scratch_postgres(base, "migration") as url:
+        yield url
+
+
+@contextmanager
+def scratch_postgres(base: str, suffix: str) -> Iterator[str]:
+    """An empty PostgreSQL database beside `base`'s (its name plus `_suffix`), dropped afterwards."""
     url = make_url(base)
-    scratch = f"{url.database}_migration"
+    scratch = f"{url.database}_{suffix}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
-    yield url.set(database=scratch).render_as_string(hide_password=False)
-    with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-    admin.dispose()
+        conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
+    try:
+        yield url.set(database=scratch).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def migrate_to(app, revision: str, down: bool = False) -> None:

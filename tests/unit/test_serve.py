@@ -26,19 +26,10 @@ def serve_database(database_url):
     """A scratch PostgreSQL database beside DATABASE_URL's: make serve migrates and seeds it from nothing."""
     if not database_url.startswith("postgresql"):
         pytest.skip("make serve runs on PostgreSQL only: DATABASE_URL names none")
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
+    from tests.migration_helpers import scratch_postgres
 
-    url = make_url(database_url)
-    scratch = f"{url.database}_serve"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
-    yield url.set(database=scratch).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres(database_url, "serve") as url:
+        yield url
 
 
 def _free_port() -> int:
