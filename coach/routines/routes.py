@@ -29,8 +29,7 @@ CATEGORY_LABELS = {"posture": "Posture", "lifting": "Lifting", "recovery": "Reco
 def todays_tip() -> dict:
     """The tip of the day for the home page: today is the signed-in person's local date, else UTC's."""
     zone = ZoneInfo(current_user.timezone) if current_user.is_authenticated else UTC
-    tip = tip_of_the_day(datetime.now(zone).date())
-    return {"tip": tip, "sources": sources_for(tip.sources or []) if tip else {}}
+    return {"tip": tip_of_the_day(datetime.now(zone).date())}
 
 
 @bp.app_context_processor

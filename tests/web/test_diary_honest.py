@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -61,10 +62,22 @@ def test_time_since_a_spasm_in_plain_words_and_the_persons_days(started, now, tz
     assert time_since(started, now, tz) == expected
 
 
+def _fourteen_days_back(now: datetime, tz: str) -> datetime:
+    """A start at least 14 days (and up to an hour more) before `now` that is 14 of the person's calendar days back:
+    14 days and an hour ago is 15 calendar days back when `now` is in the first hour after midnight."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    for minutes in [*range(60, 0, -1), *range(61, 24 * 60)]:
+        started = now - timedelta(days=14, minutes=minutes)
+        if (today - started.astimezone(zone).date()).days == 14:
+            return started
+    raise AssertionError(f"no start 14 calendar days before {now} in {tz}")
+
+
 def test_follow_up_page_and_episode_say_the_real_time_since_and_list_check_ins_newest_first(app, web, client):
-    uid = _sign_in(app, web)
+    uid = _sign_in(app, web)  # Europe/London
     now = datetime.now(UTC)
-    started = now - timedelta(days=14, hours=1)
+    started = _fourteen_days_back(now, "Europe/London")
     episode = make_episode(app, uid, now=started + timedelta(minutes=5), started_at=started)
     _check_in(app, uid, episode, started + timedelta(days=1, hours=1), "same", 6)
     _check_in(app, uid, episode, started + timedelta(days=3, hours=1), "improving", 4)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
@@ -370,9 +370,14 @@ def test_counts_and_nouns_agree_on_the_page_and_in_the_pdf(app, web, client):
     data = web.register()
     user_id = _user_id(app, data["email"])
     _skipped_episode(app, user_id, days_ago=0)
-    started = datetime.now(UTC) - timedelta(minutes=30)
+    # Today in the person's zone (Europe/London), whatever the hour: "?days=1" is today. Half an hour ago is
+    # yesterday in the first half hour after midnight.
+    now = datetime.now(UTC)
+    london = ZoneInfo("Europe/London")
+    since_midnight = now - datetime.combine(now.astimezone(london).date(), time(0), london)
+    started = now - min(timedelta(minutes=30), since_midnight / 2)
     with app.app_context():
-        db.session.add(RoutineSession(user_id=user_id, started_at=started, ended_at=started + timedelta(minutes=5),
+        db.session.add(RoutineSession(user_id=user_id, started_at=started, ended_at=started + (now - started) / 2,
                                       routine_slug="heat", routine_title="Heat", steps_total=3, completed=True,
                                       completed_steps=[1, 2, 3], pain_before=6, pain_after=4))
         db.session.commit()
