@@ -517,7 +517,8 @@ def test_leaving_the_player_mid_routine_still_records_what_was_done(page, relief
     page.locator("[data-start]").click()
     first_step_showing(page)
     # The first step (96 s, sped up) runs out; during the second the person taps another tab.
-    expect(page.locator("[data-count]")).to_have_text("Step 2 of 4", timeout=10_000)
+    # (The timers run at SPEED: on a loaded machine the player may be on the third step by the time it is read.)
+    expect(page.locator("[data-count]")).to_have_text(re.compile(r"Step [23] of 4"), timeout=10_000)
     page.get_by_role("link", name="Routines").click()
     page.wait_for_url(re.compile(r"/routines$"))
     wait_for_counts(relief_server, (0, 1))

@@ -107,8 +107,9 @@ def test_three_taps_to_the_first_step_offline_and_emergency_offline(persistent_c
     elapsed = taps.elapsed_ms()
     print(f"\nRELIEF METRIC (offline, log later): {taps.count} taps, {elapsed} ms from home to the first relief step")
     assert taps.count == 3
-    # The person does the first step, then leaves: what was done is kept on the phone (sent below).
-    expect(page.locator("[data-count]")).to_have_text("Step 2 of 6", timeout=10_000)
+    # The person does the first step, then leaves: what was done is kept on the phone (sent below). The timers
+    # run at SPEED, so by the time a loaded machine looks the player may be further on (one CI run saw 3, 4, 6).
+    expect(page.locator("[data-count]")).to_have_text(re.compile(r"Step [2-6] of 6"), timeout=10_000)
 
     # The emergency screen offline: the copy was kept signed out, yet it shows this person's number (GB).
     page.goto("/sos")
