@@ -89,10 +89,6 @@ def _names(names: list[str]) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
-def _apply(form: ScheduleForm, error: ServiceError) -> None:
-    apply_schedule_errors(form, error, FORM_ALIASES)
-
-
 # ---------------------------------------------------------------- the trainer's pages
 @bp.route("/trainer/assign", methods=["GET", "POST"])
 @login_required
@@ -119,7 +115,7 @@ def assign():
                     if error.status == 404:  # a client unlinked meanwhile: say it in words
                         form.clients.errors = ["One of these clients is no longer linked to you. Tick them again."]
                     else:
-                        _apply(form, error)
+                        apply_schedule_errors(form, error, FORM_ALIASES)
                 else:
                     names = [c.display_name for c in clients if c.id in {a.client_id for a in made}]
                     flash(f"Assigned to {_names(names)}. Each gets the reminders in their own time zone.", "success")
@@ -153,7 +149,7 @@ def assignment_edit(assignment_id: int):
             except ServiceError as error:
                 if error.status == 404:
                     raise
-                _apply(form, error)
+                apply_schedule_errors(form, error, FORM_ALIASES)
             else:
                 flash("Saved. The reminder follows the new schedule on your client's clock.", "success")
                 return redirect(url_for("trainer.assignment_edit", assignment_id=assignment_id))
